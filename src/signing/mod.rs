@@ -1,0 +1,14 @@
+//! Huawei's push signature, "SDK-HMAC-SHA256" (spec §2).
+//!
+//! - [`authorization`] reads the `Authorization` header,
+//! - [`canonical`] builds the canonical request and string to sign (shared by signer and verifier),
+//! - [`verifier`] checks a received push against the configured key set, tolerating what a CDN
+//!   edge does to the `Connection` and `Content-Length` headers.
+
+pub mod authorization;
+pub mod canonical;
+pub mod verifier;
+
+pub use authorization::{parse_authorization, Authorization, ALGORITHM};
+pub use canonical::{canonical_query, canonical_request, canonical_uri, sign, string_to_sign};
+pub use verifier::{verify, KeySet, VerifiedSignature, VerifyError};

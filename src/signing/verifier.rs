@@ -1,0 +1,235 @@
+//! Verifying a received push against the configured access keys (spec §2, §2.2).
+
+use super::authorization::{parse_authorization, AuthorizationError};
+use super::canonical::{canonical_request, mac, string_to_sign};
+use crate::clock::{parse_sdk_date, Timestamp};
+use crate::request::PushRequest;
+use hmac::Mac;
+use sha2::{Digest, Sha256};
+
+/// The configured `ACCESS_KEY → SECRET_KEY` pairs. Two at once is the normal state during a
+/// key rotation, since a console change takes about five minutes to reach every sender.
+#[derive(Clone, Default)]
+pub struct KeySet {
+    keys: Vec<(String, Vec<u8>)>,
+}
+
+impl KeySet {
+    pub fn new() -> Self {
+        KeySet::default()
+    }
+
+    /// Adds a pair; returns `false` (and keeps the first) if the access key is already present.
+    pub fn insert(&mut self, access_key: &str, secret_key: &str) -> bool {
+        if self.secret_for(access_key).is_some() {
+            return false;
+        }
+        self.keys
+            .push((access_key.to_string(), secret_key.as_bytes().to_vec()));
+        true
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The access key ids (never the secrets), for health output.
+    pub fn access_keys(&self) -> impl Iterator<Item = &str> {
+        self.keys.iter().map(|(access, _)| access.as_str())
+    }
+
+    fn secret_for(&self, access_key: &str) -> Option<&[u8]> {
+        self.keys
+            .iter()
+            .find(|(candidate, _)| candidate == access_key)
+            .map(|(_, secret)| secret.as_slice())
+    }
+}
+
+// Secrets never reach a log through `{:?}`.
+impl std::fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.access_keys()).finish()
+    }
+}
+
+/// Proof that a push carried a valid signature. Only [`verify`] creates one.
+#[derive(Debug)]
+pub struct VerifiedSignature {
+    access_key: String,
+    canonical_request: String,
+    string_to_sign: String,
+}
+
+impl VerifiedSignature {
+    /// Which configured key signed the push.
+    pub fn access_key(&self) -> &str {
+        &self.access_key
+    }
+
+    /// The canonical request that matched, with the `Connection` / `Content-Length` values
+    /// the sender signed (which may differ from what reached the worker).
+    pub fn canonical_request(&self) -> &str {
+        &self.canonical_request
+    }
+
+    pub fn string_to_sign(&self) -> &str {
+        &self.string_to_sign
+    }
+}
+
+/// Why a push failed verification. Each maps to one short code for the `401` answer and logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyError {
+    /// No `Authorization` header at all.
+    MissingSignature,
+    /// A scheme other than `SDK-HMAC-SHA256`.
+    UnsupportedAlgorithm,
+    /// The header is not in Huawei's format.
+    MalformedAuthorization,
+    /// `Access=` names no configured key.
+    UnknownAccessKey,
+    /// `x-sdk-date` is not among the signed headers: such a signature could be replayed forever.
+    XSdkDateNotSigned,
+    /// `X-Sdk-Date` is not `yyyyMMddTHHmmssZ`.
+    MalformedSdkDate,
+    /// `X-Sdk-Date` is further from now than the allowed window.
+    ClockSkew { seconds: u64 },
+    /// A header named in `SignedHeaders` is not in the request.
+    SignedHeaderMissing { name: String },
+    /// The HMAC does not match for any value the edge could have rewritten.
+    SignatureMismatch,
+}
+
+impl VerifyError {
+    /// The code sent in the `401` body and logged.
+    pub fn code(&self) -> &'static str {
+        match self {
+            VerifyError::MissingSignature => "missing_signature",
+            VerifyError::UnsupportedAlgorithm => "unsupported_algorithm",
+            VerifyError::MalformedAuthorization => "malformed_authorization",
+            VerifyError::UnknownAccessKey => "unknown_access_key",
+            VerifyError::XSdkDateNotSigned => "x_sdk_date_not_signed",
+            VerifyError::MalformedSdkDate => "malformed_sdk_date",
+            VerifyError::ClockSkew { .. } => "clock_skew",
+            VerifyError::SignedHeaderMissing { .. } => "signed_header_missing",
+            VerifyError::SignatureMismatch => "signature_mismatch",
+        }
+    }
+}
+
+/// The values an HTTP/1.1 client sends for `Connection`. Cloudflare overwrites the header with
+/// `Keep-Alive` on every incoming request and other edges drop it, so the value Huawei signed
+/// (`close` in its example) is recovered by trying each (spec §2.2).
+const CONNECTION_CANDIDATES: [&str; 3] = ["close", "keep-alive", "Keep-Alive"];
+
+/// Checks a push's `SDK-HMAC-SHA256` signature at time `now`, allowing `max_skew_seconds`
+/// between `X-Sdk-Date` and now in either direction.
+pub fn verify(
+    request: &PushRequest<'_>,
+    keys: &KeySet,
+    now: Timestamp,
+    max_skew_seconds: u64,
+) -> Result<VerifiedSignature, VerifyError> {
+    let header = request
+        .header("authorization")
+        .ok_or(VerifyError::MissingSignature)?;
+    let authorization = parse_authorization(header).map_err(|error| match error {
+        AuthorizationError::UnsupportedAlgorithm => VerifyError::UnsupportedAlgorithm,
+        AuthorizationError::Malformed => VerifyError::MalformedAuthorization,
+    })?;
+    let secret = keys
+        .secret_for(authorization.access_key)
+        .ok_or(VerifyError::UnknownAccessKey)?;
+
+    let signed_headers = authorization.signed_headers;
+    if signed_headers
+        .split(';')
+        .any(|name| name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()))
+    {
+        // Signers always write lower-case names; anything else was not made by one.
+        return Err(VerifyError::MalformedAuthorization);
+    }
+    if !signed_headers.split(';').any(|name| name == "x-sdk-date") {
+        return Err(VerifyError::XSdkDateNotSigned);
+    }
+    let sdk_date = request
+        .header("x-sdk-date")
+        .ok_or_else(|| VerifyError::SignedHeaderMissing {
+            name: "x-sdk-date".into(),
+        })?
+        .trim();
+    let signed_at = parse_sdk_date(sdk_date).ok_or(VerifyError::MalformedSdkDate)?;
+    let skew = signed_at.seconds_apart(now);
+    if skew > max_skew_seconds {
+        return Err(VerifyError::ClockSkew { seconds: skew });
+    }
+
+    // Collect every signed header's value; `connection` is filled in per candidate below.
+    let body_length = request.body.len().to_string();
+    let mut values: Vec<&str> = Vec::new();
+    let mut connection_slot = None;
+    for name in signed_headers.split(';') {
+        let value = match (name, request.header(name)) {
+            ("connection", received) => {
+                connection_slot = Some((values.len(), received));
+                ""
+            }
+            (_, Some(value)) => value,
+            ("content-length", None) => body_length.as_str(),
+            (_, None) => {
+                return Err(VerifyError::SignedHeaderMissing {
+                    name: name.to_string(),
+                })
+            }
+        };
+        values.push(value);
+    }
+
+    let body_hash = hex::encode(Sha256::digest(request.body));
+    let mut attempt = |values: &[&str]| -> Option<(String, String)> {
+        let canonical = canonical_request(
+            request.method,
+            request.path,
+            request.query,
+            signed_headers,
+            values.iter().copied(),
+            &body_hash,
+        );
+        let to_sign = string_to_sign(sdk_date, &canonical);
+        // `verify_slice` compares in constant time.
+        mac(secret, &to_sign)
+            .verify_slice(&authorization.signature)
+            .is_ok()
+            .then_some((canonical, to_sign))
+    };
+
+    let matched = match connection_slot {
+        None => attempt(&values),
+        Some((slot, received)) => {
+            let received = received
+                .map(str::trim)
+                .filter(|r| !CONNECTION_CANDIDATES.contains(r));
+            CONNECTION_CANDIDATES
+                .iter()
+                .copied()
+                .chain(received)
+                .find_map(|candidate| {
+                    if let Some(value) = values.get_mut(slot) {
+                        *value = candidate;
+                    }
+                    attempt(&values)
+                })
+        }
+    };
+    let (canonical_request, string_to_sign) = matched.ok_or(VerifyError::SignatureMismatch)?;
+    Ok(VerifiedSignature {
+        access_key: authorization.access_key.to_string(),
+        canonical_request,
+        string_to_sign,
+    })
+}
