@@ -4,7 +4,18 @@
 //! Everything except [`edge`] is plain Rust that runs and is tested on the host: it never
 //! touches the `worker` crate and takes the current time as an argument.
 
+pub mod auth;
 pub mod clock;
+pub mod config;
+pub mod event;
+pub mod handler;
+pub mod log;
+pub mod payload;
 pub mod percent;
+pub mod reply;
 pub mod request;
 pub mod signing;
+pub mod sinks;
+
+#[cfg(target_arch = "wasm32")]
+mod edge;

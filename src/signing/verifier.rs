@@ -191,7 +191,7 @@ pub fn verify(
     }
 
     let body_hash = hex::encode(Sha256::digest(request.body));
-    let mut attempt = |values: &[&str]| -> Option<(String, String)> {
+    let attempt = |values: &[&str]| -> Option<(String, String)> {
         let canonical = canonical_request(
             request.method,
             request.path,

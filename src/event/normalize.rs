@@ -1,0 +1,219 @@
+//! Turning Huawei's fields into events (the mapping is in `README.md` and the JSON schema).
+
+use super::status_codes::{self, DELIVERED};
+use super::{
+    event_id, AuthInfo, CloudEvent, EventData, EventKind, StatusReportData, UnparsedData,
+    UplinkData, DATA_CONTENT_TYPE, SOURCE, SPEC_VERSION,
+};
+use crate::clock::{parse_report_time, Timestamp};
+use crate::payload::fields::{non_empty, required, text};
+use crate::payload::{Fields, PayloadError};
+use crate::percent;
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+/// Longest accepted message id. Huawei documents 1–50 characters; the cap keeps KV keys far
+/// below KV's 512-byte limit while leaving room if Huawei lengthens its ids.
+pub const MAX_MESSAGE_ID_BYTES: usize = 256;
+
+/// When and how the push that carried the fields was received.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub at: Timestamp,
+    pub auth: AuthInfo,
+}
+
+const STATUS_REPORT_FIELDS: &[&str] = &[
+    "smsMsgId",
+    "status",
+    "statusDesc",
+    "source",
+    "updateTime",
+    "total",
+    "sequence",
+    "extend",
+    "to",
+    "orgCode",
+];
+
+/// A status report (spec §1.1), from a form body or one batch entry.
+pub fn status_report(fields: &Fields, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
+    let message_id = message_id(fields)?;
+    let status = required(fields, "status")?.into_owned();
+    let segment = count(fields, "sequence")?;
+    let segments = count(fields, "total")?;
+    let updated_at = time(fields, "updateTime")?;
+    let report_source = match non_empty(fields, "source")?.as_deref() {
+        Some("1") => Some("sms_platform"),
+        Some("2") => Some("sms_center"),
+        Some("3") => Some("huawei_platform"),
+        _ => None,
+    };
+    let status_description = match non_empty(fields, "statusDesc")? {
+        Some(description) => Some(description.into_owned()),
+        None => status_codes::describe(&status).map(str::to_string),
+    };
+    // An unrecognised `source` value is not mapped, so it stays in `extra`.
+    let extra = unmapped(fields, STATUS_REPORT_FIELDS, |name| {
+        name == "source" && report_source.is_none()
+    });
+    let data = StatusReportData {
+        message_id,
+        delivered: status == DELIVERED,
+        status,
+        status_description,
+        report_source,
+        segment,
+        segments,
+        recipient: owned(text(fields, "to")?),
+        extend: owned(text(fields, "extend")?),
+        org_code: owned(text(fields, "orgCode")?),
+        updated_at: updated_at.map(|t| t.to_rfc3339(false)),
+        received_at: receipt.at.to_rfc3339(true),
+        auth: receipt.auth.clone(),
+        extra,
+    };
+    Ok(CloudEvent {
+        specversion: SPEC_VERSION,
+        id: event_id(
+            EventKind::StatusReport,
+            &data.message_id,
+            segment,
+            &data.status,
+        ),
+        source: SOURCE,
+        kind: EventKind::StatusReport,
+        subject: Some(data.message_id.clone()),
+        time: updated_at
+            .unwrap_or(receipt.at)
+            .to_rfc3339(updated_at.is_none()),
+        datacontenttype: DATA_CONTENT_TYPE,
+        data: EventData::StatusReport(data),
+    })
+}
+
+const UPLINK_FIELDS: &[&str] = &["smsMsgId", "from", "to", "body", "createTime"];
+
+/// An uplink (mobile-originated) SMS (spec §1.3).
+pub fn uplink(fields: &Fields, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
+    let message_id = message_id(fields)?;
+    let from = required(fields, "from")?.into_owned();
+    let to = required(fields, "to")?.into_owned();
+    // An empty text is still a message; only absence is an error.
+    let body = text(fields, "body")?
+        .ok_or(PayloadError::MissingField("body"))?
+        .into_owned();
+    let created_at = time(fields, "createTime")?;
+    let data = UplinkData {
+        message_id,
+        from,
+        to,
+        body,
+        created_at: created_at.map(|t| t.to_rfc3339(false)),
+        received_at: receipt.at.to_rfc3339(true),
+        auth: receipt.auth.clone(),
+        extra: unmapped(fields, UPLINK_FIELDS, |_| false),
+    };
+    Ok(CloudEvent {
+        specversion: SPEC_VERSION,
+        id: event_id(EventKind::Uplink, &data.message_id, 1, ""),
+        source: SOURCE,
+        kind: EventKind::Uplink,
+        subject: Some(data.message_id.clone()),
+        time: created_at
+            .unwrap_or(receipt.at)
+            .to_rfc3339(created_at.is_none()),
+        datacontenttype: DATA_CONTENT_TYPE,
+        data: EventData::Uplink(data),
+    })
+}
+
+/// Input that authenticated but could not be read, carried on whole so nothing Huawei signed is
+/// lost. Its id hashes the endpoint and the exact bytes, so a duplicate push repeats the id.
+pub fn unparsed(
+    error: &PayloadError,
+    endpoint: &'static str,
+    content_type: Option<&str>,
+    body: &[u8],
+    receipt: &Receipt,
+) -> CloudEvent {
+    let (body, body_encoding) = match std::str::from_utf8(body) {
+        Ok(text) => (text.to_string(), "utf8"),
+        Err(_) => (
+            base64::engine::general_purpose::STANDARD.encode(body),
+            "base64",
+        ),
+    };
+    let body_digest = hex::encode(Sha256::digest(body.as_bytes()));
+    let data = UnparsedData {
+        reason: error.reason(),
+        endpoint,
+        content_type: content_type.map(str::to_string),
+        body,
+        body_encoding,
+        received_at: receipt.at.to_rfc3339(true),
+        auth: receipt.auth.clone(),
+    };
+    CloudEvent {
+        specversion: SPEC_VERSION,
+        id: event_id(EventKind::Unparsed, &body_digest, 0, endpoint),
+        source: SOURCE,
+        kind: EventKind::Unparsed,
+        subject: None,
+        time: receipt.at.to_rfc3339(true),
+        datacontenttype: DATA_CONTENT_TYPE,
+        data: EventData::Unparsed(data),
+    }
+}
+
+fn message_id(fields: &Fields) -> Result<String, PayloadError> {
+    let id = required(fields, "smsMsgId")?;
+    if id.len() > MAX_MESSAGE_ID_BYTES {
+        return Err(PayloadError::InvalidField("smsMsgId"));
+    }
+    Ok(id.into_owned())
+}
+
+/// `sequence` / `total`: a positive integer, 1 when absent (a message that was not split).
+fn count(fields: &Fields, name: &'static str) -> Result<u32, PayloadError> {
+    match non_empty(fields, name)? {
+        None => Ok(1),
+        Some(value) => value
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or(PayloadError::InvalidField(name)),
+    }
+}
+
+/// `updateTime` / `createTime`. Batch entries may carry the form-encoded spelling (`%3A`).
+fn time(fields: &Fields, name: &'static str) -> Result<Option<Timestamp>, PayloadError> {
+    let Some(value) = non_empty(fields, name)? else {
+        return Ok(None);
+    };
+    let decoded;
+    let value = if value.contains('%') {
+        decoded = String::from_utf8(percent::decode(value.as_bytes(), false))
+            .map_err(|_| PayloadError::InvalidField(name))?;
+        decoded.as_str()
+    } else {
+        &value
+    };
+    parse_report_time(value.trim())
+        .map(Some)
+        .ok_or(PayloadError::InvalidField(name))
+}
+
+fn owned(value: Option<std::borrow::Cow<'_, str>>) -> Option<String> {
+    value.map(std::borrow::Cow::into_owned)
+}
+
+/// Every field not in `mapped`, plus mapped ones `keep_anyway` says were not really mapped.
+fn unmapped(fields: &Fields, mapped: &[&str], keep_anyway: impl Fn(&str) -> bool) -> Fields {
+    fields
+        .iter()
+        .filter(|(name, _)| !mapped.contains(&name.as_str()) || keep_anyway(name))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect()
+}

@@ -1,0 +1,312 @@
+//! The request flow, minus I/O: route → method → configuration → size → authentication →
+//! parsing → events. The edge adapter runs [`admit`] before reading the body and [`ingest`]
+//! after, then writes the events to the sinks and sends the reply.
+
+use crate::auth::{authenticate, AuthError};
+use crate::clock::Timestamp;
+use crate::config::Config;
+use crate::event::normalize::{self, Receipt};
+use crate::event::CloudEvent;
+use crate::payload::{parse_batch, parse_form, MediaType, PayloadError};
+use crate::reply::Reply;
+use crate::request::PushRequest;
+use serde::Serialize;
+
+/// The two callback URLs Huawei posts to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `/huawei/reports`: single (form) or batch (JSON) status reports.
+    Reports,
+    /// `/huawei/uplink`: subscribers' replies (form).
+    Uplink,
+}
+
+impl Endpoint {
+    pub fn name(self) -> &'static str {
+        match self {
+            Endpoint::Reports => "reports",
+            Endpoint::Uplink => "uplink",
+        }
+    }
+}
+
+/// Where a request is going, from its path alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route<'p> {
+    Health,
+    /// A callback; `token` is the optional last path segment (`/huawei/reports/<token>`).
+    Callback {
+        endpoint: Endpoint,
+        token: Option<&'p str>,
+    },
+}
+
+impl Route<'_> {
+    /// The route's name in logs (never the token).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Route::Health => "healthz",
+            Route::Callback { endpoint, .. } => endpoint.name(),
+        }
+    }
+}
+
+/// Matches `/healthz`, `/huawei/reports[/<token>][/]` and `/huawei/uplink[/<token>][/]`.
+pub fn route(path: &str) -> Option<Route<'_>> {
+    if path == "/healthz" || path == "/healthz/" {
+        return Some(Route::Health);
+    }
+    let rest = path.strip_prefix("/huawei/")?;
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let (name, token) = match rest.split_once('/') {
+        Some((name, token)) if !token.is_empty() && !token.contains('/') => (name, Some(token)),
+        Some(_) => return None,
+        None => (rest, None),
+    };
+    let endpoint = match name {
+        "reports" => Endpoint::Reports,
+        "uplink" => Endpoint::Uplink,
+        _ => return None,
+    };
+    Some(Route::Callback { endpoint, token })
+}
+
+/// The first decision, made before the body is read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Admission<'p> {
+    /// Answer now (errors, health).
+    Respond(Reply),
+    /// Read the body (at most `max_body_bytes`) and call [`ingest`].
+    ReadBody {
+        endpoint: Endpoint,
+        token: Option<&'p str>,
+    },
+}
+
+/// Routes the request and refuses early what needs no body to refuse: unknown paths (`404`),
+/// wrong methods (`405`), an invalid configuration (`500`) and a `Content-Length` over the
+/// limit (`413`), so an oversized body is never buffered.
+pub fn admit<'p>(
+    method: &str,
+    path: &'p str,
+    content_length: Option<&str>,
+    config: &Config,
+) -> Admission<'p> {
+    let Some(route) = route(path) else {
+        return Admission::Respond(Reply::error(404, "not_found"));
+    };
+    let (endpoint, token) = match route {
+        Route::Health if method == "GET" || method == "HEAD" => {
+            return Admission::Respond(health(config))
+        }
+        Route::Health => {
+            return Admission::Respond(
+                Reply::error(405, "method_not_allowed").with_header("allow", "GET, HEAD".into()),
+            )
+        }
+        Route::Callback { .. } if method != "POST" => {
+            return Admission::Respond(
+                Reply::error(405, "method_not_allowed").with_header("allow", "POST".into()),
+            )
+        }
+        Route::Callback { endpoint, token } => (endpoint, token),
+    };
+    if !config.is_valid() {
+        return Admission::Respond(Reply::error(500, "config_invalid"));
+    }
+    let declared = content_length.and_then(|value| value.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > config.max_body_bytes as u64) {
+        return Admission::Respond(Reply::error(413, "body_too_large"));
+    }
+    Admission::ReadBody { endpoint, token }
+}
+
+/// The outcome of a callback whose body was read: the events to store, and the reply to send
+/// once every sink has accepted them (a sink failure turns it into `503`).
+#[derive(Debug)]
+pub struct Ingested {
+    pub events: Vec<CloudEvent>,
+    pub reply: Reply,
+    pub access_key: Option<String>,
+}
+
+impl Ingested {
+    fn refused(reply: Reply) -> Ingested {
+        Ingested {
+            events: Vec::new(),
+            reply,
+            access_key: None,
+        }
+    }
+}
+
+/// Authenticates the callback and turns its body into events. Input that authenticates but
+/// cannot be read still becomes an `unparsed` event (answered `400` or `415` once stored).
+pub fn ingest(
+    endpoint: Endpoint,
+    token: Option<&str>,
+    request: &PushRequest<'_>,
+    config: &Config,
+    now: Timestamp,
+) -> Ingested {
+    if request.body.len() > config.max_body_bytes {
+        return Ingested::refused(Reply::error(413, "body_too_large"));
+    }
+    let authenticated = match authenticate(request, token, config, now) {
+        Ok(authenticated) => authenticated,
+        Err(AuthError::Unconfigured) => {
+            return Ingested::refused(Reply::error(500, "config_invalid"))
+        }
+        Err(error) => return Ingested::refused(Reply::error(401, error.code())),
+    };
+    let receipt = Receipt {
+        at: now,
+        auth: authenticated.info().clone(),
+    };
+    let content_type = request.header("content-type");
+    let unparsed = |error: &PayloadError| {
+        normalize::unparsed(error, endpoint.name(), content_type, request.body, &receipt)
+    };
+
+    let media_type = MediaType::from_content_type(content_type);
+    let (events, reply) = match (endpoint, media_type) {
+        (Endpoint::Reports, Some(MediaType::Form)) => single(
+            parse_form(request.body),
+            normalize::status_report,
+            &receipt,
+            unparsed,
+        ),
+        (Endpoint::Uplink, Some(MediaType::Form)) => single(
+            parse_form(request.body),
+            normalize::uplink,
+            &receipt,
+            unparsed,
+        ),
+        (Endpoint::Reports, Some(MediaType::Json)) => match parse_batch(request.body) {
+            Ok(batch) => {
+                let mut events: Vec<CloudEvent> = batch
+                    .entries
+                    .into_iter()
+                    .map(|entry| {
+                        let fields =
+                            entry.map_err(|value| (PayloadError::EntryNotAnObject, value))?;
+                        normalize::status_report(&fields, &receipt)
+                            .map_err(|error| (error, serde_json::Value::Object(fields)))
+                    })
+                    .map(|outcome| {
+                        outcome.unwrap_or_else(|(error, entry)| {
+                            let entry_json = entry.to_string();
+                            normalize::unparsed(
+                                &error,
+                                endpoint.name(),
+                                Some("application/json"),
+                                entry_json.as_bytes(),
+                                &receipt,
+                            )
+                        })
+                    })
+                    .collect();
+                if batch.has_unexpected_keys {
+                    events.push(unparsed(&PayloadError::UnexpectedBatchKeys));
+                }
+                (events, Reply::stored())
+            }
+            Err(error) => (vec![unparsed(&error)], Reply::error(400, error.code())),
+        },
+        _ => {
+            let error = PayloadError::UnsupportedMediaType;
+            (vec![unparsed(&error)], Reply::error(415, error.code()))
+        }
+    };
+    Ingested {
+        events,
+        reply,
+        access_key: authenticated.access_key().map(str::to_string),
+    }
+}
+
+/// A form body that holds exactly one report or uplink.
+fn single(
+    fields: Result<crate::payload::Fields, PayloadError>,
+    normalize: impl Fn(&crate::payload::Fields, &Receipt) -> Result<CloudEvent, PayloadError>,
+    receipt: &Receipt,
+    unparsed: impl Fn(&PayloadError) -> CloudEvent,
+) -> (Vec<CloudEvent>, Reply) {
+    match fields.and_then(|fields| normalize(&fields, receipt)) {
+        Ok(event) => (vec![event], Reply::stored()),
+        Err(error) => (vec![unparsed(&error)], Reply::error(400, error.code())),
+    }
+}
+
+/// `GET /healthz`: what is configured and whether it is valid. Never a secret or key id.
+pub fn health(config: &Config) -> Reply {
+    #[derive(Serialize)]
+    struct Health<'a> {
+        service: &'static str,
+        version: &'static str,
+        config_valid: bool,
+        auth_mode: &'static str,
+        access_keys: usize,
+        ingest_token: bool,
+        sinks: Vec<&'static str>,
+        max_clock_skew_secs: u64,
+        max_body_bytes: usize,
+        errors: &'a [crate::config::ConfigError],
+    }
+    let health = Health {
+        service: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+        config_valid: config.is_valid(),
+        auth_mode: config.auth_mode().name(),
+        access_keys: config.keys.len(),
+        ingest_token: config.ingest_token.is_some(),
+        sinks: config.sinks.iter().map(|sink| sink.name()).collect(),
+        max_clock_skew_secs: config.max_clock_skew_secs,
+        max_body_bytes: config.max_body_bytes,
+        errors: &config.errors,
+    };
+    let body = serde_json::to_string(&health).unwrap_or_default();
+    if config.is_valid() {
+        Reply::json(200, "ok", body)
+    } else {
+        Reply::json(500, "config_invalid", body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_with_optional_token_and_trailing_slash() {
+        let reports = |token| {
+            Some(Route::Callback {
+                endpoint: Endpoint::Reports,
+                token,
+            })
+        };
+        assert_eq!(route("/huawei/reports"), reports(None));
+        assert_eq!(route("/huawei/reports/"), reports(None));
+        assert_eq!(route("/huawei/reports/abc"), reports(Some("abc")));
+        assert_eq!(route("/huawei/reports/abc/"), reports(Some("abc")));
+        assert_eq!(
+            route("/huawei/uplink"),
+            Some(Route::Callback {
+                endpoint: Endpoint::Uplink,
+                token: None
+            })
+        );
+        assert_eq!(route("/healthz"), Some(Route::Health));
+        for unknown in [
+            "/",
+            "",
+            "/huawei",
+            "/huawei/other",
+            "/huawei/reports/a/b",
+            "/huawei/reports//",
+            "/x/huawei/reports",
+        ] {
+            assert_eq!(route(unknown), None, "{unknown}");
+        }
+    }
+}
