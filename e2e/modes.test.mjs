@@ -1,0 +1,105 @@
+// End-to-end checks of the other configurations: URL-token auth, an unconfigured worker,
+// unsigned local development, a missing binding, and a sink that refuses a write.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startRelay, kvContents, assertValidEvent, KEYS } from "./harness.mjs";
+import { FORM, STATUS_REPORT, UPLINK } from "../scripts/huawei-samples.mjs";
+
+const TOKEN = "tok_0123456789abcdefghij";
+
+async function withRelay(options, body) {
+  const relay = await startRelay(options);
+  try {
+    await body(relay);
+  } finally {
+    await relay.dispose();
+  }
+}
+
+test("token mode: the URL must end in the ingest token", async () => {
+  await withRelay({ bindings: { INGEST_TOKEN: TOKEN, FORWARD: "queue" }, kv: false }, async (relay) => {
+    const headers = { "Content-Type": FORM };
+    const ok = await relay.request("POST", `/huawei/uplink/${TOKEN}`, { headers, body: UPLINK });
+    assert.equal(ok.status, 200);
+    const missing = await relay.request("POST", "/huawei/uplink", { headers, body: UPLINK });
+    assert.deepEqual([missing.status, JSON.parse(missing.body).error], [401, "missing_token"]);
+    const wrong = await relay.request("POST", `/huawei/uplink/${TOKEN}x`, { headers, body: UPLINK });
+    assert.deepEqual([wrong.status, JSON.parse(wrong.body).error], [401, "invalid_token"]);
+    const messages = await relay.waitForMessages(1);
+    assert.equal(messages.length, 1, "only the request with the token was forwarded");
+    assertValidEvent(messages[0].body);
+    assert.deepEqual(messages[0].body.data.auth, { scheme: "token" });
+    const health = JSON.parse((await relay.request("GET", "/healthz")).body);
+    assert.deepEqual([health.auth_mode, health.ingest_token], ["token", true]);
+    assert.ok(!JSON.stringify(health).includes(TOKEN));
+  });
+});
+
+test("signature and token together: both are required", async () => {
+  await withRelay({ bindings: { INGEST_TOKEN: TOKEN, HUAWEI_PUSH_KEYS: `ak1:${KEYS.ak1}` } }, async (relay) => {
+    const unsigned = await relay.request("POST", `/huawei/reports/${TOKEN}`, { headers: { "Content-Type": FORM }, body: STATUS_REPORT });
+    assert.deepEqual([unsigned.status, JSON.parse(unsigned.body).error], [401, "missing_signature"]);
+    const noToken = await relay.push("/huawei/reports", STATUS_REPORT, FORM);
+    assert.deepEqual([noToken.status, JSON.parse(noToken.body).error], [401, "missing_token"]);
+    const both = await relay.push(`/huawei/reports/${TOKEN}`, STATUS_REPORT, FORM);
+    assert.equal(both.status, 200);
+    const messages = await relay.waitForMessages(1);
+    assert.equal(messages.length, 1);
+    assert.deepEqual(messages[0].body.data.auth, { scheme: "aksk", access_key: "ak1" });
+  });
+});
+
+test("with no keys, no token and no ALLOW_UNSIGNED the worker accepts nothing and says why", async () => {
+  await withRelay({ bindings: {} }, async (relay) => {
+    const response = await relay.push("/huawei/reports", STATUS_REPORT, FORM);
+    assert.deepEqual([response.status, JSON.parse(response.body).error], [500, "config_invalid"]);
+    const health = await relay.request("GET", "/healthz");
+    assert.equal(health.status, 500);
+    const report = JSON.parse(health.body);
+    assert.equal(report.config_valid, false);
+    assert.equal(report.auth_mode, "unconfigured");
+    assert.match(report.errors[0].problem, /no authentication configured/);
+    assert.deepEqual(await relay.waitForMessages(0), []);
+  });
+});
+
+test("ALLOW_UNSIGNED=true accepts unsigned pushes for local development", async () => {
+  await withRelay({ bindings: { ALLOW_UNSIGNED: "true" } }, async (relay) => {
+    const response = await relay.request("POST", "/huawei/reports", { headers: { "Content-Type": FORM }, body: STATUS_REPORT });
+    assert.equal(response.status, 200);
+    const [message] = await relay.waitForMessages(1);
+    assert.deepEqual(message.body.data.auth, { scheme: "none" });
+  });
+});
+
+test("a sink named in FORWARD without its binding is a configuration error", async () => {
+  await withRelay({ bindings: { ALLOW_UNSIGNED: "true", FORWARD: "queue,kv" }, kv: false }, async (relay) => {
+    const response = await relay.request("POST", "/huawei/reports", { headers: { "Content-Type": FORM }, body: STATUS_REPORT });
+    assert.deepEqual([response.status, JSON.parse(response.body).error], [500, "config_invalid"]);
+    const report = JSON.parse((await relay.request("GET", "/healthz")).body);
+    assert.deepEqual(report.errors, [{ setting: "FORWARD", problem: "sink kv needs the EVENTS_KV binding in wrangler.toml" }]);
+  });
+});
+
+test("a sink that refuses a write is answered 503 with Retry-After, never 200", async () => {
+  // The queue refuses messages over 128 KB: an authentic 150 KB body of an unknown type becomes
+  // one unparsed event that large. KV comes second and must not be the reason for the answer.
+  await withRelay(
+    { bindings: { HUAWEI_PUSH_KEYS: `ak1:${KEYS.ak1}`, FORWARD: "queue,kv", MAX_BODY_BYTES: "400000" } },
+    async (relay) => {
+      const body = "x".repeat(150_000);
+      const response = await relay.push("/huawei/reports", body, "text/plain");
+      assert.equal(response.status, 503);
+      assert.equal(response.headers["retry-after"], "30");
+      assert.deepEqual(JSON.parse(response.body), { error: "sink_unavailable" });
+      assert.deepEqual(await relay.waitForMessages(0), []);
+      assert.deepEqual(await kvContents(relay.kv), {}, "a failed queue write stops before KV");
+      const [log] = relay.requestLogs().filter((line) => line.status === 503);
+      assert.match(log.sink_error, /^queue \(EVENTS_QUEUE\) on reports: /, "the log names the failing sink");
+
+      // The same relay still stores normal pushes.
+      assert.equal((await relay.push("/huawei/reports", STATUS_REPORT, FORM)).status, 200);
+      assert.equal((await relay.waitForMessages(1)).length, 1);
+    },
+  );
+});
