@@ -1,0 +1,82 @@
+# sms-relay — every target installs what it needs first (pinned, from crates.io and npm only).
+#   make dev          serve the worker locally (wrangler dev, local Queue + KV, .dev.vars)
+#   make send-sample  sign and post Huawei's sample callbacks to the local worker
+#   make test         cargo test + end-to-end tests of the built worker in Miniflare
+#   make build        release build into build/ (wrangler.toml's build command)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -e -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CARGO_BIN):$(PATH)
+
+WORKER_BUILD_VERSION := 0.8.7
+# The wasm-bindgen CLI must match the crate exactly; read the version from Cargo.lock so the
+# two can never drift.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
+
+# worker-build would download these from a code host; point it at local, pinned copies.
+export WASM_BINDGEN_BIN := $(CARGO_BIN)/wasm-bindgen
+export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
+export ESBUILD_BIN := $(CURDIR)/node_modules/@esbuild/linux-x64/bin/esbuild
+
+WRANGLER := node_modules/.bin/wrangler
+
+.PHONY: help tools rust-tools node-tools build test test-rust test-e2e dev send-sample size clean
+
+help:
+	@sed -n '2,6p' Makefile | sed 's/^# *//'
+
+## Provisioning ---------------------------------------------------------------
+
+tools: rust-tools node-tools
+
+rust-tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo install --list | grep -qx 'worker-build v$(WORKER_BUILD_VERSION):' || \
+		cargo install worker-build --version $(WORKER_BUILD_VERSION) --locked
+	@# Not --locked: its lock file names a webpki-roots version crates.io no longer serves.
+	@cargo install --list | grep -qx 'wasm-bindgen-cli v$(WASM_BINDGEN_VERSION):' || \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+node-tools: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## Build and test ---------------------------------------------------------------
+
+build: tools
+	worker-build --release
+
+test: test-rust test-e2e
+
+test-rust:
+	cargo test --locked
+
+test-e2e: build
+	node --test e2e/
+
+## Local development ------------------------------------------------------------
+
+.dev.vars:
+	cp .dev.vars.example .dev.vars
+	@echo "Created .dev.vars with development keys (see README)."
+
+# Serves the relay on http://localhost:8787 with a local queue (printed by a tail consumer)
+# and local KV under .wrangler/. wrangler runs `make build` itself and rebuilds on changes.
+dev: tools .dev.vars
+	$(WRANGLER) dev -c wrangler.toml -c dev/queue-tail/wrangler.toml
+
+send-sample: node-tools .dev.vars
+	node scripts/send-sample.mjs
+
+size: build
+	@for f in build/index_bg.wasm build/index.js; do \
+		printf '%-22s %8d bytes  %8d gzip\n' $$f $$(wc -c < $$f) $$(gzip -9 -c $$f | wc -c); done
+
+clean:
+	cargo clean
+	rm -rf build node_modules .wrangler

@@ -1,0 +1,407 @@
+//! The pure request flow on Huawei's own example bodies: admission, authentication, parsing
+//! and normalization, without any runtime.
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use sms_relay::clock::{parse_report_time, Timestamp};
+use sms_relay::config::{Bindings, Config};
+use sms_relay::handler::{admit, ingest, Admission, Endpoint};
+use sms_relay::request::PushRequest;
+use sms_relay::signing::{canonical_request, sign, string_to_sign};
+
+const DOCS_REPORT: &str = "sequence=1&total=1&orgCode=000&updateTime=2018-04-13T06%3A31%3A46Z&source=2&smsMsgId=b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6&status=DELIVRD";
+const DOCS_UPLINK: &str = "from=%2B86155****5172&to=201804131431201234&body=********&smsMsgId=9692b5be-c427-4525-8e73-cf4a6ac5b3f7";
+const AK: &str = "exampleAk";
+const SK: &str = "exampleSk*1231d881wd";
+const SIGNED: &str = "connection;content-length;content-type;host;x-sdk-date";
+
+fn config(vars: &[(&str, &str)]) -> Config {
+    Config::load(
+        |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        },
+        Bindings {
+            queue: true,
+            kv: true,
+        },
+    )
+}
+
+fn signed_config() -> Config {
+    config(&[
+        ("HUAWEI_PUSH_KEYS", &format!("{AK}:{SK}")),
+        ("FORWARD", "queue,kv"),
+    ])
+}
+
+fn now() -> Timestamp {
+    parse_report_time("2024-12-12T07:10:00Z").unwrap_or(Timestamp::from_unix_seconds(0))
+}
+
+/// Headers of a push signed with the example key at 2024-12-12T07:06:53Z, as Huawei sends them.
+fn signed_headers(path: &str, content_type: &str, body: &[u8]) -> Vec<(String, String)> {
+    let date = "20241212T070653Z";
+    let length = body.len().to_string();
+    let values = ["close", &length, content_type, "relay.example.com", date];
+    let body_hash = hex::encode(Sha256::digest(body));
+    let canonical = canonical_request("POST", path, "", SIGNED, values, &body_hash);
+    let signature = sign(SK.as_bytes(), &string_to_sign(date, &canonical));
+    let mut headers: Vec<(String, String)> = [
+        "connection",
+        "content-length",
+        "content-type",
+        "host",
+        "x-sdk-date",
+    ]
+    .iter()
+    .zip(values)
+    .map(|(name, value)| (name.to_string(), value.to_string()))
+    .collect();
+    headers.push((
+        "authorization".into(),
+        format!("SDK-HMAC-SHA256 Access={AK}, SignedHeaders={SIGNED}, Signature={signature}"),
+    ));
+    headers
+}
+
+fn run(
+    endpoint: Endpoint,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+    config: &Config,
+) -> (u16, String, Vec<Value>) {
+    let headers = signed_headers(path, content_type, body);
+    let request = PushRequest {
+        method: "POST",
+        path,
+        query: "",
+        headers: &headers,
+        body,
+    };
+    let ingested = ingest(endpoint, None, &request, config, now());
+    let events = ingested
+        .events
+        .iter()
+        .map(|event| serde_json::to_value(event).unwrap_or_default())
+        .collect();
+    (
+        ingested.reply.status,
+        ingested.reply.code.to_string(),
+        events,
+    )
+}
+
+fn expected_id(parts: &[&str]) -> String {
+    hex::encode(&Sha256::digest(parts.join("\0").as_bytes())[..16])
+}
+
+#[test]
+fn docs_status_report_becomes_the_documented_event() {
+    let (status, _, events) = run(
+        Endpoint::Reports,
+        "/huawei/reports",
+        "application/x-www-form-urlencoded",
+        DOCS_REPORT.as_bytes(),
+        &signed_config(),
+    );
+    assert_eq!(status, 200);
+    let id = expected_id(&[
+        "status_report",
+        "b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6",
+        "1",
+        "DELIVRD",
+    ]);
+    assert_eq!(
+        events,
+        [json!({
+            "specversion": "1.0",
+            "id": id,
+            "source": "urn:huaweicloud:msgsms",
+            "type": "com.huaweicloud.sms.status_report",
+            "subject": "b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6",
+            "time": "2018-04-13T06:31:46Z",
+            "datacontenttype": "application/json",
+            "data": {
+                "message_id": "b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6",
+                "status": "DELIVRD",
+                "delivered": true,
+                "status_description": "Delivered to the handset",
+                "report_source": "sms_center",
+                "segment": 1,
+                "segments": 1,
+                "recipient": null,
+                "extend": null,
+                "org_code": "000",
+                "updated_at": "2018-04-13T06:31:46Z",
+                "received_at": "2024-12-12T07:10:00.000Z",
+                "auth": {"scheme": "aksk", "access_key": "exampleAk"},
+                "extra": {}
+            }
+        })]
+    );
+}
+
+#[test]
+fn docs_uplink_becomes_an_uplink_event() {
+    let (status, _, events) = run(
+        Endpoint::Uplink,
+        "/huawei/uplink",
+        "application/x-www-form-urlencoded",
+        DOCS_UPLINK.as_bytes(),
+        &signed_config(),
+    );
+    assert_eq!(status, 200);
+    let event = &events[0];
+    assert_eq!(
+        event["id"],
+        json!(expected_id(&[
+            "uplink",
+            "9692b5be-c427-4525-8e73-cf4a6ac5b3f7",
+            "1",
+            ""
+        ]))
+    );
+    assert_eq!(event["type"], "com.huaweicloud.sms.uplink");
+    assert_eq!(
+        event["time"], "2024-12-12T07:10:00.000Z",
+        "no createTime: the receive time"
+    );
+    assert_eq!(event["data"]["from"], "+86155****5172");
+    assert_eq!(event["data"]["to"], "201804131431201234");
+    assert_eq!(event["data"]["body"], "********");
+    assert_eq!(event["data"]["created_at"], Value::Null);
+}
+
+#[test]
+fn platform_made_reports_without_optional_fields_still_parse() {
+    // EXPIRED reports are made by the platform itself: no updateTime, no extend, no orgCode.
+    let body = b"smsMsgId=m1&status=EXPIRED&source=1&carrierExtra=x%26y";
+    let (status, _, events) = run(
+        Endpoint::Reports,
+        "/huawei/reports",
+        "application/x-www-form-urlencoded",
+        body,
+        &signed_config(),
+    );
+    assert_eq!(status, 200);
+    let data = &events[0]["data"];
+    assert_eq!(data["updated_at"], Value::Null);
+    assert_eq!(data["delivered"], false);
+    assert_eq!(data["report_source"], "sms_platform");
+    assert_eq!(
+        data["status_description"],
+        "No delivery receipt from the carrier within 72 hours"
+    );
+    assert_eq!(data["extra"], json!({"carrierExtra": "x&y"}));
+}
+
+#[test]
+fn batch_entries_keep_unknown_fields_verbatim_and_decode_encoded_times() {
+    let body = br#"{"statusReportList":[
+        {"smsMsgId":"a","status":"MA:0001","source":"9","updateTime":"2018-04-13T06%3A31%3A46Z","total":3,"sequence":"2","vendor":{"k":[1,2]}},
+        {"smsMsgId":"a","status":"MA:0001","sequence":"x"}
+    ]}"#;
+    let (status, _, events) = run(
+        Endpoint::Reports,
+        "/huawei/reports",
+        "application/json",
+        body,
+        &signed_config(),
+    );
+    assert_eq!(status, 200);
+    let data = &events[0]["data"];
+    assert_eq!(data["updated_at"], "2018-04-13T06:31:46Z");
+    assert_eq!(
+        (data["segment"].as_u64(), data["segments"].as_u64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(data["report_source"], Value::Null);
+    assert_eq!(data["status_description"], "Carrier gateway error");
+    assert_eq!(
+        data["extra"],
+        json!({"source": "9", "vendor": {"k": [1, 2]}}),
+        "unmapped values stay, unknown source included"
+    );
+    assert_eq!(events[1]["type"], "com.huaweicloud.sms.unparsed");
+    assert_eq!(events[1]["data"]["reason"], "invalid_field: sequence");
+}
+
+#[test]
+fn ids_separate_segments_and_statuses_but_repeat_for_duplicates() {
+    let cfg = signed_config();
+    let id = |body: &str| {
+        run(
+            Endpoint::Reports,
+            "/r",
+            "application/x-www-form-urlencoded",
+            body.as_bytes(),
+            &cfg,
+        )
+        .2[0]["id"]
+            .clone()
+    };
+    let base = id("smsMsgId=m&status=DELIVRD&sequence=1");
+    assert_eq!(base, id("status=DELIVRD&sequence=1&smsMsgId=m&orgCode=000"));
+    assert_ne!(base, id("smsMsgId=m&status=DELIVRD&sequence=2"));
+    assert_ne!(base, id("smsMsgId=m&status=UNDELIV&sequence=1"));
+}
+
+#[test]
+fn unreadable_but_authentic_bodies_are_kept_as_unparsed_events() {
+    let cfg = signed_config();
+    for (endpoint, content_type, body, code, reason) in [
+        (
+            Endpoint::Reports,
+            "application/x-www-form-urlencoded",
+            &b"status=DELIVRD"[..],
+            "missing_field",
+            "missing_field: smsMsgId",
+        ),
+        (
+            Endpoint::Uplink,
+            "application/x-www-form-urlencoded",
+            b"smsMsgId=a&from=1&to=2",
+            "missing_field",
+            "missing_field: body",
+        ),
+        (
+            Endpoint::Reports,
+            "application/x-www-form-urlencoded",
+            b"smsMsgId=a&status=DELIVRD&updateTime=yesterday",
+            "invalid_field",
+            "invalid_field: updateTime",
+        ),
+        (
+            Endpoint::Reports,
+            "application/json",
+            b"[1,2]",
+            "not_a_batch",
+            "not_a_batch",
+        ),
+        (
+            Endpoint::Reports,
+            "application/json",
+            b"{\"statusReportList\":",
+            "malformed_json",
+            "malformed_json",
+        ),
+        (
+            Endpoint::Uplink,
+            "application/json",
+            b"{}",
+            "unsupported_media_type",
+            "unsupported_media_type",
+        ),
+    ] {
+        let (status, got_code, events) = run(endpoint, "/p", content_type, body, &cfg);
+        let expected_status = if code == "unsupported_media_type" {
+            415
+        } else {
+            400
+        };
+        assert_eq!(
+            (status, got_code.as_str()),
+            (expected_status, code),
+            "{reason}"
+        );
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["data"]["reason"], reason);
+        assert_eq!(
+            events[0]["data"]["body"],
+            String::from_utf8_lossy(body).as_ref()
+        );
+        assert_eq!(events[0]["data"]["content_type"], content_type);
+    }
+    let binary = [0xffu8, 0x00, 0x10];
+    let (_, _, events) = run(
+        Endpoint::Reports,
+        "/p",
+        "application/x-www-form-urlencoded",
+        &binary,
+        &cfg,
+    );
+    assert_eq!(events[0]["data"]["body_encoding"], "base64");
+    assert_eq!(
+        events[0]["data"]["body"],
+        base64::engine::general_purpose::STANDARD.encode(binary)
+    );
+}
+
+#[test]
+fn failed_authentication_forwards_nothing() {
+    let cfg = signed_config();
+    let body = DOCS_REPORT.as_bytes();
+    let mut headers = signed_headers("/huawei/reports", "application/x-www-form-urlencoded", body);
+    headers.retain(|(name, _)| name != "x-sdk-date");
+    let request = PushRequest {
+        method: "POST",
+        path: "/huawei/reports",
+        query: "",
+        headers: &headers,
+        body,
+    };
+    let ingested = ingest(Endpoint::Reports, None, &request, &cfg, now());
+    assert_eq!(
+        (ingested.reply.status, ingested.reply.code),
+        (401, "signed_header_missing")
+    );
+    assert!(ingested.events.is_empty());
+
+    let tampered = b"sequence=1&total=1&smsMsgId=x&status=DELIVRD";
+    let headers = signed_headers("/huawei/reports", "application/x-www-form-urlencoded", body);
+    let request = PushRequest {
+        method: "POST",
+        path: "/huawei/reports",
+        query: "",
+        headers: &headers,
+        body: tampered,
+    };
+    let ingested = ingest(Endpoint::Reports, None, &request, &cfg, now());
+    assert_eq!(
+        (ingested.reply.status, ingested.reply.body.as_str()),
+        (401, r#"{"error":"signature_mismatch"}"#)
+    );
+    assert!(ingested.events.is_empty());
+}
+
+#[test]
+fn admission_refuses_before_reading_the_body() {
+    let cfg = signed_config();
+    let status = |admission: Admission<'_>| match admission {
+        Admission::Respond(reply) => (reply.status, reply.code),
+        Admission::ReadBody { .. } => (0, "read"),
+    };
+    assert_eq!(
+        status(admit("POST", "/nope", None, &cfg)),
+        (404, "not_found")
+    );
+    assert_eq!(
+        status(admit("PUT", "/huawei/reports", None, &cfg)),
+        (405, "method_not_allowed")
+    );
+    assert_eq!(
+        status(admit("POST", "/huawei/reports", Some("262145"), &cfg)),
+        (413, "body_too_large")
+    );
+    assert_eq!(
+        status(admit("POST", "/huawei/reports", Some("262144"), &cfg)),
+        (0, "read")
+    );
+    assert_eq!(
+        status(admit("POST", "/huawei/uplink/tok", None, &cfg)),
+        (0, "read")
+    );
+    assert_eq!(status(admit("GET", "/healthz", None, &cfg)), (200, "ok"));
+    assert_eq!(
+        status(admit("POST", "/huawei/reports", None, &config(&[]))),
+        (500, "config_invalid")
+    );
+    assert_eq!(
+        status(admit("GET", "/healthz", None, &config(&[]))),
+        (500, "config_invalid")
+    );
+}
