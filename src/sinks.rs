@@ -87,7 +87,7 @@ mod tests {
     #[test]
     fn batches_split_at_100_messages() {
         assert_eq!(queue_batches(&[]), Vec::<Range<usize>>::new());
-        assert_eq!(queue_batches(&[10; 50]), [0..50]);
+        assert_eq!(queue_batches(&[10; 50]), vec![0..50]);
         assert_eq!(queue_batches(&[10; 250]), [0..100, 100..200, 200..250]);
     }
 
