@@ -225,6 +225,18 @@ impl Config {
         config
     }
 
+    /// [`Config::load`] from fixed `name → value` pairs (tests, benchmarks, tools).
+    pub fn from_vars(vars: &[(&str, &str)], bindings: Bindings) -> Config {
+        Config::load(
+            |name| {
+                vars.iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            },
+            bindings,
+        )
+    }
+
     pub fn is_valid(&self) -> bool {
         self.errors.is_empty()
     }

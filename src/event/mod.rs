@@ -13,14 +13,17 @@ pub const SOURCE: &str = "urn:huaweicloud:msgsms";
 pub const DATA_CONTENT_TYPE: &str = "application/json";
 
 /// What an event describes; its CloudEvents `type` and its part in the deterministic id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
-    #[serde(rename = "com.huaweicloud.sms.status_report")]
     StatusReport,
-    #[serde(rename = "com.huaweicloud.sms.uplink")]
     Uplink,
-    #[serde(rename = "com.huaweicloud.sms.unparsed")]
     Unparsed,
+}
+
+impl Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.type_name())
+    }
 }
 
 impl EventKind {
@@ -54,6 +57,28 @@ pub struct CloudEvent {
     pub time: String,
     pub datacontenttype: &'static str,
     pub data: EventData,
+}
+
+impl CloudEvent {
+    /// An event with the fixed CloudEvents attributes filled in.
+    pub fn new(
+        kind: EventKind,
+        id: String,
+        subject: Option<String>,
+        time: String,
+        data: EventData,
+    ) -> CloudEvent {
+        CloudEvent {
+            specversion: SPEC_VERSION,
+            id,
+            source: SOURCE,
+            kind,
+            subject,
+            time,
+            datacontenttype: DATA_CONTENT_TYPE,
+            data,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -3,7 +3,7 @@
 use super::status_codes::{self, DELIVERED};
 use super::{
     event_id, AuthInfo, CloudEvent, EventData, EventKind, StatusReportData, UnparsedData,
-    UplinkData, DATA_CONTENT_TYPE, SOURCE, SPEC_VERSION,
+    UplinkData,
 };
 use crate::clock::{parse_report_time, Timestamp};
 use crate::payload::fields::{non_empty, required, text};
@@ -73,23 +73,21 @@ pub fn status_report(fields: &Fields, receipt: &Receipt) -> Result<CloudEvent, P
         auth: receipt.auth.clone(),
         extra,
     };
-    Ok(CloudEvent {
-        specversion: SPEC_VERSION,
-        id: event_id(
-            EventKind::StatusReport,
-            &data.message_id,
-            segment,
-            &data.status,
-        ),
-        source: SOURCE,
-        kind: EventKind::StatusReport,
-        subject: Some(data.message_id.clone()),
-        time: updated_at
-            .unwrap_or(receipt.at)
-            .to_rfc3339(updated_at.is_none()),
-        datacontenttype: DATA_CONTENT_TYPE,
-        data: EventData::StatusReport(data),
-    })
+    let id = event_id(
+        EventKind::StatusReport,
+        &data.message_id,
+        segment,
+        &data.status,
+    );
+    let subject = Some(data.message_id.clone());
+    let time = event_time(updated_at, receipt);
+    Ok(CloudEvent::new(
+        EventKind::StatusReport,
+        id,
+        subject,
+        time,
+        EventData::StatusReport(data),
+    ))
 }
 
 const UPLINK_FIELDS: &[&str] = &["smsMsgId", "from", "to", "body", "createTime"];
@@ -114,18 +112,16 @@ pub fn uplink(fields: &Fields, receipt: &Receipt) -> Result<CloudEvent, PayloadE
         auth: receipt.auth.clone(),
         extra: unmapped(fields, UPLINK_FIELDS, |_| false),
     };
-    Ok(CloudEvent {
-        specversion: SPEC_VERSION,
-        id: event_id(EventKind::Uplink, &data.message_id, 1, ""),
-        source: SOURCE,
-        kind: EventKind::Uplink,
-        subject: Some(data.message_id.clone()),
-        time: created_at
-            .unwrap_or(receipt.at)
-            .to_rfc3339(created_at.is_none()),
-        datacontenttype: DATA_CONTENT_TYPE,
-        data: EventData::Uplink(data),
-    })
+    let id = event_id(EventKind::Uplink, &data.message_id, 1, "");
+    let subject = Some(data.message_id.clone());
+    let time = event_time(created_at, receipt);
+    Ok(CloudEvent::new(
+        EventKind::Uplink,
+        id,
+        subject,
+        time,
+        EventData::Uplink(data),
+    ))
 }
 
 /// Input that authenticated but could not be read, carried on whole so nothing Huawei signed is
@@ -154,15 +150,22 @@ pub fn unparsed(
         received_at: receipt.at.to_rfc3339(true),
         auth: receipt.auth.clone(),
     };
-    CloudEvent {
-        specversion: SPEC_VERSION,
-        id: event_id(EventKind::Unparsed, &body_digest, 0, endpoint),
-        source: SOURCE,
-        kind: EventKind::Unparsed,
-        subject: None,
-        time: receipt.at.to_rfc3339(true),
-        datacontenttype: DATA_CONTENT_TYPE,
-        data: EventData::Unparsed(data),
+    let id = event_id(EventKind::Unparsed, &body_digest, 0, endpoint);
+    CloudEvent::new(
+        EventKind::Unparsed,
+        id,
+        None,
+        event_time(None, receipt),
+        EventData::Unparsed(data),
+    )
+}
+
+/// The event's `time`: Huawei's own timestamp when it sent one, else the receive time (with
+/// milliseconds, so it cannot be mistaken for a Huawei time).
+fn event_time(huawei_time: Option<Timestamp>, receipt: &Receipt) -> String {
+    match huawei_time {
+        Some(time) => time.to_rfc3339(false),
+        None => receipt.at.to_rfc3339(true),
     }
 }
 
