@@ -7,10 +7,11 @@ use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::event::normalize::{self, Receipt};
 use crate::event::CloudEvent;
-use crate::payload::{parse_batch, parse_form, MediaType, PayloadError};
+use crate::payload::{parse_batch, parse_form, Batch, Fields, MediaType, PayloadError};
 use crate::reply::Reply;
 use crate::request::PushRequest;
 use serde::Serialize;
+use serde_json::Value;
 
 /// The two callback URLs Huawei posts to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,34 +184,7 @@ pub fn ingest(
             unparsed,
         ),
         (Endpoint::Reports, Some(MediaType::Json)) => match parse_batch(request.body) {
-            Ok(batch) => {
-                let mut events: Vec<CloudEvent> = batch
-                    .entries
-                    .into_iter()
-                    .map(|entry| {
-                        let fields =
-                            entry.map_err(|value| (PayloadError::EntryNotAnObject, value))?;
-                        normalize::status_report(&fields, &receipt)
-                            .map_err(|error| (error, serde_json::Value::Object(fields)))
-                    })
-                    .map(|outcome| {
-                        outcome.unwrap_or_else(|(error, entry)| {
-                            let entry_json = entry.to_string();
-                            normalize::unparsed(
-                                &error,
-                                endpoint.name(),
-                                Some("application/json"),
-                                entry_json.as_bytes(),
-                                &receipt,
-                            )
-                        })
-                    })
-                    .collect();
-                if batch.has_unexpected_keys {
-                    events.push(unparsed(&PayloadError::UnexpectedBatchKeys));
-                }
-                (events, Reply::stored())
-            }
+            Ok(batch) => (batch_events(batch, &receipt, unparsed), Reply::stored()),
             Err(error) => (vec![unparsed(&error)], Reply::error(400, error.code())),
         },
         _ => {
@@ -227,8 +201,8 @@ pub fn ingest(
 
 /// A form body that holds exactly one report or uplink.
 fn single(
-    fields: Result<crate::payload::Fields, PayloadError>,
-    normalize: impl Fn(&crate::payload::Fields, &Receipt) -> Result<CloudEvent, PayloadError>,
+    fields: Result<Fields, PayloadError>,
+    normalize: impl Fn(&Fields, &Receipt) -> Result<CloudEvent, PayloadError>,
     receipt: &Receipt,
     unparsed: impl Fn(&PayloadError) -> CloudEvent,
 ) -> (Vec<CloudEvent>, Reply) {
@@ -236,6 +210,39 @@ fn single(
         Ok(event) => (vec![event], Reply::stored()),
         Err(error) => (vec![unparsed(&error)], Reply::error(400, error.code())),
     }
+}
+
+/// One event per batch entry; an unreadable entry becomes an `unparsed` event holding that
+/// entry's JSON, and the rest of the batch is unaffected.
+fn batch_events(
+    batch: Batch,
+    receipt: &Receipt,
+    whole_body_unparsed: impl Fn(&PayloadError) -> CloudEvent,
+) -> Vec<CloudEvent> {
+    let entry_unparsed = |error: &PayloadError, entry: &Value| {
+        let json = entry.to_string();
+        let endpoint = Endpoint::Reports.name();
+        normalize::unparsed(
+            error,
+            endpoint,
+            Some("application/json"),
+            json.as_bytes(),
+            receipt,
+        )
+    };
+    let mut events: Vec<CloudEvent> = batch
+        .entries
+        .into_iter()
+        .map(|entry| match entry {
+            Ok(fields) => normalize::status_report(&fields, receipt)
+                .unwrap_or_else(|error| entry_unparsed(&error, &Value::Object(fields))),
+            Err(value) => entry_unparsed(&PayloadError::EntryNotAnObject, &value),
+        })
+        .collect();
+    if batch.has_unexpected_keys {
+        events.push(whole_body_unparsed(&PayloadError::UnexpectedBatchKeys));
+    }
+    events
 }
 
 /// `GET /healthz`: what is configured and whether it is valid. Never a secret or key id.
