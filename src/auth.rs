@@ -96,6 +96,7 @@ mod tests {
             Bindings {
                 queue: true,
                 kv: true,
+                dead_letter_queue: true,
             },
         )
     }

@@ -116,6 +116,32 @@ pub fn parse_report_time(value: &str) -> Option<Timestamp> {
     Some(Timestamp(local.0 - offset_minutes * 60_000))
 }
 
+/// Parses an HTTP date in its only current form, IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`),
+/// as `Retry-After` may carry one.
+pub fn parse_http_date(value: &str) -> Option<Timestamp> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let b = value.trim().as_bytes();
+    if b.len() != 29 || b.get(3) != Some(&b',') || b.get(25..) != Some(b" GMT") {
+        return None;
+    }
+    let month_name = std::str::from_utf8(b.get(8..11)?).ok()?;
+    let month = MONTHS.iter().position(|m| *m == month_name)? as i64 + 1;
+    if b.get(19) != Some(&b':') || b.get(22) != Some(&b':') {
+        return None;
+    }
+    from_parts(
+        digits(b, 12, 4)?,
+        month,
+        digits(b, 5, 2)?,
+        digits(b, 17, 2)?,
+        digits(b, 20, 2)?,
+        digits(b, 23, 2)?,
+        0,
+    )
+}
+
 fn digits(bytes: &[u8], start: usize, len: usize) -> Option<i64> {
     let slice = bytes.get(start..start.checked_add(len)?)?;
     slice.iter().try_fold(0i64, |acc, &c| {
@@ -224,6 +250,16 @@ mod tests {
         ] {
             assert_eq!(parse_report_time(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Timestamp::from_unix_seconds(784_111_777))
+        );
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Pure: the adapter passes a lookup function and which bindings exist. Problems are collected,
 //! not thrown, so `/healthz` can list them all and callbacks can refuse with a clear reason.
 
+use crate::delivery::{validate_forward_url, RetryPolicy, WebhookSecret};
 use crate::signing::KeySet;
 use serde::Serialize;
 
@@ -14,6 +15,11 @@ pub const MIN_KV_TTL_SECS: u64 = 60;
 const MAX_BODY_BYTES_CEILING: usize = 100 * 1024 * 1024;
 /// A shorter token could be guessed; 16 unreserved characters is ~95 bits.
 pub const MIN_TOKEN_LENGTH: usize = 16;
+pub const DEFAULT_FORWARD_MAX_ATTEMPTS: u32 = 8;
+pub const DEFAULT_FORWARD_TIMEOUT_MS: u32 = 10_000;
+pub const DEFAULT_FORWARD_RETRY_BASE_SECS: u32 = 10;
+/// The binding the queue consumer moves undeliverable events to.
+pub const DEAD_LETTER_QUEUE_BINDING: &str = "DEAD_LETTER_QUEUE";
 
 /// Where events are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,6 +76,20 @@ impl AuthMode {
 pub struct Bindings {
     pub queue: bool,
     pub kv: bool,
+    pub dead_letter_queue: bool,
+}
+
+/// Delivery of queued events to an existing backend (`FORWARD` includes `http`).
+#[derive(Debug, Clone)]
+pub struct HttpDelivery {
+    /// `FORWARD_URL`, in full (never logged or shown: its query may hold a token).
+    pub url: String,
+    /// Scheme and host of the URL, safe to show in `/healthz`.
+    pub origin: String,
+    /// `FORWARD_SECRET`: every secret signs every delivery.
+    pub secrets: Vec<WebhookSecret>,
+    pub policy: RetryPolicy,
+    pub timeout_ms: u32,
 }
 
 /// One problem with one setting. Never holds a secret's value.
@@ -88,6 +108,8 @@ pub struct Config {
     pub sinks: Vec<Sink>,
     pub kv_ttl_secs: Option<u64>,
     pub max_body_bytes: usize,
+    /// `Some` when `FORWARD` includes `http` and its settings are valid.
+    pub http: Option<HttpDelivery>,
     /// Empty when the configuration is valid; callbacks are refused otherwise.
     pub errors: Vec<ConfigError>,
 }
@@ -166,7 +188,9 @@ impl Config {
                 }),
         };
         let mut sinks = Vec::new();
-        for name in get("FORWARD")
+        let mut wants_http = false;
+        let forward = get("FORWARD");
+        for name in forward
             .as_deref()
             .unwrap_or("queue")
             .split(',')
@@ -176,14 +200,24 @@ impl Config {
             let sink = match name.to_ascii_lowercase().as_str() {
                 "queue" => Sink::Queue,
                 "kv" => Sink::Kv,
+                // HTTP delivery runs from the queue, so the fetch path enqueues.
+                "http" => {
+                    wants_http = true;
+                    Sink::Queue
+                }
                 _ => {
                     error(
                         "FORWARD",
-                        format!("unknown sink {name:?}; use queue and/or kv"),
+                        format!("unknown sink {name:?}; use queue, kv and/or http"),
                     );
                     continue;
                 }
             };
+            if !sinks.contains(&sink) {
+                sinks.push(sink);
+            }
+        }
+        for sink in &sinks {
             let bound = match sink {
                 Sink::Queue => bindings.queue,
                 Sink::Kv => bindings.kv,
@@ -198,13 +232,15 @@ impl Config {
                     ),
                 );
             }
-            if !sinks.contains(&sink) {
-                sinks.push(sink);
-            }
         }
         if sinks.is_empty() {
-            error("FORWARD", "names no sink; use queue and/or kv".into());
+            error("FORWARD", "names no sink; use queue, kv and/or http".into());
         }
+        let http = if wants_http {
+            load_http_delivery(&get, bindings, &mut error)
+        } else {
+            None
+        };
 
         let mut config = Config {
             keys,
@@ -214,6 +250,7 @@ impl Config {
             sinks,
             kv_ttl_secs,
             max_body_bytes,
+            http,
             errors,
         };
         if config.auth_mode() == AuthMode::Unconfigured {
@@ -253,6 +290,97 @@ impl Config {
             (true, false, false) => AuthMode::Unconfigured,
         }
     }
+}
+
+/// The `FORWARD_*` settings; `None` (with errors reported) when any is unusable.
+fn load_http_delivery(
+    get: &impl Fn(&str) -> Option<String>,
+    bindings: Bindings,
+    error: &mut impl FnMut(&'static str, String),
+) -> Option<HttpDelivery> {
+    let mut complete = true;
+    let url = get("FORWARD_URL");
+    let origin = match url.as_deref().map(validate_forward_url) {
+        None => {
+            error(
+                "FORWARD_URL",
+                "is required when FORWARD includes http".into(),
+            );
+            None
+        }
+        Some(Err(_)) => {
+            error(
+                "FORWARD_URL",
+                "must be an https:// URL (http:// only to a loopback address)".into(),
+            );
+            None
+        }
+        Some(Ok(origin)) => Some(origin),
+    };
+    let secrets = match get("FORWARD_SECRET")
+        .as_deref()
+        .map(WebhookSecret::parse_list)
+    {
+        None => {
+            error(
+                "FORWARD_SECRET",
+                "is required when FORWARD includes http".into(),
+            );
+            None
+        }
+        Some(Err(_)) => {
+            error(
+                "FORWARD_SECRET",
+                "must be one or more whsec_<base64> secrets separated by spaces".into(),
+            );
+            None
+        }
+        Some(Ok(secrets)) => Some(secrets),
+    };
+    let mut bounded =
+        |setting: &'static str, default: u32, range: std::ops::RangeInclusive<u64>| {
+            let value = number(get(setting), u64::from(default), range).unwrap_or_else(|problem| {
+                error(setting, problem);
+                complete = false;
+                u64::from(default)
+            });
+            u32::try_from(value).unwrap_or(default)
+        };
+    let max_attempts = bounded(
+        "FORWARD_MAX_ATTEMPTS",
+        DEFAULT_FORWARD_MAX_ATTEMPTS,
+        1..=100,
+    );
+    let timeout_ms = bounded(
+        "FORWARD_TIMEOUT_MS",
+        DEFAULT_FORWARD_TIMEOUT_MS,
+        100..=300_000,
+    );
+    let base_delay_secs = bounded(
+        "FORWARD_RETRY_BASE_SECS",
+        DEFAULT_FORWARD_RETRY_BASE_SECS,
+        0..=3600,
+    );
+    if !bindings.dead_letter_queue {
+        error(
+            "FORWARD",
+            format!(
+                "sink http needs the {DEAD_LETTER_QUEUE_BINDING} queue binding in wrangler.toml"
+            ),
+        );
+        complete = false;
+    }
+    let (url, origin, secrets) = (url?, origin?, secrets?);
+    complete.then_some(HttpDelivery {
+        url,
+        origin,
+        secrets,
+        policy: RetryPolicy {
+            max_attempts,
+            base_delay_secs,
+        },
+        timeout_ms,
+    })
 }
 
 /// `AK:SK` entries separated by commas or newlines, each split at its first `:`.
@@ -316,6 +444,7 @@ mod tests {
     const BOTH: Bindings = Bindings {
         queue: true,
         kv: true,
+        dead_letter_queue: true,
     };
 
     #[test]
@@ -368,6 +497,7 @@ mod tests {
             Bindings {
                 queue: true,
                 kv: false,
+                dead_letter_queue: false,
             },
         );
         let settings: Vec<_> = config.errors.iter().map(|e| e.setting).collect();
@@ -403,6 +533,59 @@ mod tests {
         assert!(parse_keys(":sk").is_err());
         assert!(parse_keys("ak:").is_err());
         assert_eq!(parse_keys("a:b,c:d").map(|k| k.len()), Ok(2));
+    }
+
+    #[test]
+    fn http_delivery_enqueues_and_needs_url_secret_and_dead_letter_queue() {
+        let secret = "whsec_c2VjcmV0LW9uZQ==";
+        let config = load(
+            &[
+                ("ALLOW_UNSIGNED", "true"),
+                ("FORWARD", "http"),
+                ("FORWARD_URL", "https://b.example/h?k=1"),
+                ("FORWARD_SECRET", secret),
+                ("FORWARD_MAX_ATTEMPTS", "3"),
+            ],
+            BOTH,
+        );
+        assert!(config.is_valid(), "{:?}", config.errors);
+        assert_eq!(config.sinks, [Sink::Queue], "the fetch path only enqueues");
+        let http = config.http.as_ref().map(|h| {
+            (
+                h.origin.as_str(),
+                h.secrets.len(),
+                h.policy.max_attempts,
+                h.timeout_ms,
+            )
+        });
+        assert_eq!(http, Some(("https://b.example", 1, 3, 10_000)));
+
+        let broken = load(
+            &[
+                ("ALLOW_UNSIGNED", "true"),
+                ("FORWARD", "queue,http"),
+                ("FORWARD_URL", "http://b.example/"),
+                ("FORWARD_SECRET", "plain"),
+                ("FORWARD_TIMEOUT_MS", "5"),
+            ],
+            Bindings {
+                queue: true,
+                kv: false,
+                dead_letter_queue: false,
+            },
+        );
+        let settings: Vec<_> = broken.errors.iter().map(|e| e.setting).collect();
+        assert_eq!(
+            settings,
+            [
+                "FORWARD_URL",
+                "FORWARD_SECRET",
+                "FORWARD_TIMEOUT_MS",
+                "FORWARD"
+            ]
+        );
+        assert!(broken.http.is_none());
+        assert!(!format!("{:?}", broken.errors).contains("plain"));
     }
 
     #[test]

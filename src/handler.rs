@@ -258,7 +258,17 @@ pub fn health(config: &Config) -> Reply {
         sinks: Vec<&'static str>,
         max_clock_skew_secs: u64,
         max_body_bytes: usize,
+        http_delivery: Option<HttpHealth<'a>>,
         errors: &'a [crate::config::ConfigError],
+    }
+    #[derive(Serialize)]
+    struct HttpHealth<'a> {
+        /// Scheme and host only: the path or query may hold the backend's own token.
+        target: &'a str,
+        secrets: usize,
+        max_attempts: u32,
+        retry_base_secs: u32,
+        timeout_ms: u32,
     }
     let health = Health {
         service: env!("CARGO_PKG_NAME"),
@@ -270,6 +280,13 @@ pub fn health(config: &Config) -> Reply {
         sinks: config.sinks.iter().map(|sink| sink.name()).collect(),
         max_clock_skew_secs: config.max_clock_skew_secs,
         max_body_bytes: config.max_body_bytes,
+        http_delivery: config.http.as_ref().map(|http| HttpHealth {
+            target: &http.origin,
+            secrets: http.secrets.len(),
+            max_attempts: http.policy.max_attempts,
+            retry_base_secs: http.policy.base_delay_secs,
+            timeout_ms: http.timeout_ms,
+        }),
         errors: &config.errors,
     };
     let body = serde_json::to_string(&health).unwrap_or_default();

@@ -17,5 +17,6 @@ pub mod request;
 pub mod signing;
 pub mod sinks;
 
+pub mod delivery;
 #[cfg(target_arch = "wasm32")]
 mod edge;

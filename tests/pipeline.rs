@@ -26,6 +26,7 @@ fn config(vars: &[(&str, &str)]) -> Config {
         Bindings {
             queue: true,
             kv: true,
+            dead_letter_queue: true,
         },
     )
 }

@@ -1,11 +1,8 @@
-//! The Cloudflare Workers adapter: the only module that touches the `worker` crate.
-//!
-//! It turns a `worker::Request` into a [`PushRequest`], runs the pure handler, writes events to
-//! the Queue and KV bindings, and turns the [`Reply`] into a `worker::Response`. Every decision
-//! lives in the core; this file only moves bytes.
+//! The fetch handler: Huawei's callbacks in, events to the Queue and KV bindings, reply out.
 
 use crate::clock::Timestamp;
-use crate::config::{Bindings, Config, Sink};
+use super::load_config;
+use crate::config::{Config, Sink};
 use crate::handler::{admit, ingest, route, Admission, Endpoint};
 use crate::log::{bounded, RequestLog};
 use crate::reply::Reply;
@@ -17,11 +14,6 @@ use worker::{
     console_log, event, Context, Date, Env, Queue, QueueContentType, RawMessageBuilder, Request,
     Response, SendMessage,
 };
-
-#[event(start)]
-fn start() {
-    console_error_panic_hook::set_once();
-}
 
 #[event(fetch)]
 async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
@@ -85,24 +77,6 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
         i64::try_from(Date::now().as_millis().saturating_sub(started)).unwrap_or(i64::MAX);
     console_log!("{}", log.to_json());
     respond(reply)
-}
-
-/// Reads the configuration on every request: env lookups are cheap, and a changed secret takes
-/// effect without a redeploy.
-fn load_config(env: &Env) -> Config {
-    let lookup = |name: &str| {
-        let value = js_sys::Reflect::get(env.as_ref(), &JsValue::from_str(name)).ok()?;
-        // wrangler passes `[vars]` numbers and booleans through as JSON values.
-        value
-            .as_string()
-            .or_else(|| value.as_f64().map(|n| n.to_string()))
-            .or_else(|| value.as_bool().map(|b| b.to_string()))
-    };
-    let bindings = Bindings {
-        queue: env.queue(Sink::Queue.binding()).is_ok(),
-        kv: env.kv(Sink::Kv.binding()).is_ok(),
-    };
-    Config::load(lookup, bindings)
 }
 
 /// The request's headers with lower-case names (the Fetch API already lower-cases them), plus

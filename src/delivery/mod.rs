@@ -1,0 +1,26 @@
+//! Delivering queued events to an existing HTTP backend (`FORWARD` includes `http`).
+//!
+//! The fetch path only enqueues; the worker's queue consumer then POSTs each event to
+//! `FORWARD_URL`, signed the Standard Webhooks way, and decides per message whether it is
+//! delivered, retried later, or dead-lettered. All of those decisions live here, free of I/O.
+
+pub mod dead_letter;
+pub mod retry;
+pub mod target;
+pub mod webhook;
+
+pub use dead_letter::dead_letter_message;
+pub use retry::{decide, AttemptResult, RetryPolicy, Verdict};
+pub use target::{validate_forward_url, ForwardUrlError};
+pub use webhook::{WebhookSecret, WebhookSecretError};
+
+/// The event id inside a queued event's JSON (the `webhook-id` of its delivery).
+pub fn event_id(event_json: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: String,
+    }
+    serde_json::from_str::<IdOnly>(event_json)
+        .ok()
+        .map(|event| event.id)
+}
