@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -25,4 +25,28 @@ test("production defaults: unsigned pushes are not allowed and no secret is in t
   assert.doesNotMatch(toml, /^HUAWEI_PUSH_KEYS\s*=/m);
   assert.doesNotMatch(toml, /^INGEST_TOKEN\s*=/m);
   assert.match(toml, /^\[observability\]\nenabled = true$/m);
+});
+
+test("the HTTP delivery blocks in wrangler.toml are valid once uncommented", { timeout: 300_000 }, async () => {
+  const toml = readFileSync("wrangler.toml", "utf8");
+  const start = toml.indexOf("# [[queues.consumers]]");
+  assert.ok(start > 0, "the commented consumer block is there");
+  const enabled =
+    toml.slice(0, start) +
+    toml
+      .slice(start)
+      .split("\n")
+      .map((line) => line.replace(/^# (?!#)/, ""))
+      .join("\n");
+  const dir = mkdtempSync(join(tmpdir(), "sms-relay-http-config-"));
+  const config = join(dir, "wrangler.toml");
+  // Point `main` at the repo's build and drop the build command (the suite already built).
+  writeFileSync(config, enabled.replace('main = "build/worker/shim.mjs"', `main = "${process.cwd()}/build/worker/shim.mjs"`).replace(/\[build\][^\[]*/, ""));
+  const { stdout, stderr } = await promisify(execFile)("node_modules/.bin/wrangler", ["deploy", "--dry-run", "--outdir", join(dir, "out"), "-c", config], {
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  assert.match(stdout, /env\.DEAD_LETTER_QUEUE \(sms-events-dlq\)\s+Queue/);
+  assert.doesNotMatch(stderr, /Processing .*configuration/, "wrangler has no complaint about the consumer block");
+  assert.match(stdout, /--dry-run: exiting now/);
 });

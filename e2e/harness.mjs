@@ -8,6 +8,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
 
 export const QUEUE = "sms-events";
+export const DEAD_LETTER_QUEUE = "sms-events-dlq";
 export const KEYS = { ak1: "secret-one-111111", ak2: "secret-two-222222" };
 
 const schema = JSON.parse(readFileSync(new URL("../schema/event.schema.json", import.meta.url), "utf8"));
@@ -33,8 +34,12 @@ export default {
   },
 };`;
 
-/** Starts a relay with `bindings` (vars and secrets) and the given sinks. */
-export async function startRelay({ bindings = {}, kv = true, queue = true } = {}) {
+/**
+ * Starts a relay with `bindings` (vars and secrets) and the given sinks. With `delivery`, the
+ * relay itself consumes the events queue (HTTP delivery) and the recorder consumes the
+ * dead-letter queue instead.
+ */
+export async function startRelay({ bindings = {}, kv = true, queue = true, delivery = false } = {}) {
   const logLines = [];
   const mf = new Miniflare({
     // Keep what the worker logs, so tests can check the log line and CI output stays quiet.
@@ -56,7 +61,10 @@ export async function startRelay({ bindings = {}, kv = true, queue = true } = {}
         modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"], fallthrough: true }],
         compatibilityDate: "2026-04-01",
         kvNamespaces: kv ? ["EVENTS_KV"] : [],
-        queueProducers: queue ? { EVENTS_QUEUE: QUEUE } : {},
+        queueProducers: queue ? { EVENTS_QUEUE: QUEUE, ...(delivery ? { DEAD_LETTER_QUEUE } : {}) } : {},
+        // As in wrangler.toml: max_retries above FORWARD_MAX_ATTEMPTS, so the worker itself
+        // dead-letters with the failure recorded.
+        queueConsumers: delivery ? { [QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 0.05, maxRetries: 20 } } : {},
         bindings,
       },
       {
@@ -64,7 +72,7 @@ export async function startRelay({ bindings = {}, kv = true, queue = true } = {}
         modules: true,
         script: RECORDER,
         compatibilityDate: "2026-04-01",
-        queueConsumers: { [QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 0.05 } },
+        queueConsumers: { [delivery ? DEAD_LETTER_QUEUE : QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 0.05 } },
       },
     ],
   });
@@ -74,17 +82,24 @@ export async function startRelay({ bindings = {}, kv = true, queue = true } = {}
     mf,
     url,
     kv: kv ? await mf.getKVNamespace("EVENTS_KV") : null,
-    /** The worker's structured request logs so far, parsed. */
-    requestLogs() {
+    /** The worker's structured log lines so far, parsed. */
+    structuredLogs() {
       return logLines.flatMap((line) => {
-        const json = line.slice(line.indexOf("{"));
         try {
-          const parsed = JSON.parse(json);
-          return parsed && typeof parsed.route === "string" ? [parsed] : [];
+          const parsed = JSON.parse(line.slice(line.indexOf("{")));
+          return parsed && typeof parsed === "object" ? [parsed] : [];
         } catch {
           return [];
         }
       });
+    },
+    /** One per HTTP request the relay answered. */
+    requestLogs() {
+      return relay.structuredLogs().filter((line) => typeof line.route === "string");
+    },
+    /** One per HTTP delivery attempt of the queue consumer. */
+    deliveryLogs() {
+      return relay.structuredLogs().filter((line) => line.delivery === "http");
     },
     async dispose() {
       await mf.dispose();

@@ -271,6 +271,7 @@ test("/healthz reports the configuration and no secret", async () => {
     sinks: ["queue", "kv"],
     max_clock_skew_secs: 900,
     max_body_bytes: 65536,
+    http_delivery: null,
     errors: [],
   });
   assert.match(health.version, /^\d+\.\d+\.\d+/);

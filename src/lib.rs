@@ -1,7 +1,7 @@
 //! sms-relay: receives Huawei Cloud SMS callbacks at the edge, verifies them, and forwards one
 //! normalized CloudEvents JSON event per status report or uplink message.
 //!
-//! Everything except [`edge`] is plain Rust that runs and is tested on the host: it never
+//! Everything except `edge` is plain Rust that runs and is tested on the host: it never
 //! touches the `worker` crate and takes the current time as an argument.
 
 pub mod auth;

@@ -1,7 +1,7 @@
 //! The fetch handler: Huawei's callbacks in, events to the Queue and KV bindings, reply out.
 
-use crate::clock::Timestamp;
 use super::load_config;
+use crate::clock::Timestamp;
 use crate::config::{Config, Sink};
 use crate::handler::{admit, ingest, route, Admission, Endpoint};
 use crate::log::{bounded, RequestLog};

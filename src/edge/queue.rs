@@ -27,7 +27,11 @@ const MISCONFIGURED_RETRY_SECS: u32 = 300;
 #[wasm_bindgen(wasm_bindgen_futures = worker::wasm_bindgen_futures)]
 pub async fn queue(batch: MessageBatch, env: Env, _ctx: JsValue) -> Result<JsValue, JsValue> {
     let config = load_config(&env);
-    let messages: Vec<Message> = batch.messages()?.iter().map(JsCast::unchecked_into).collect();
+    let messages: Vec<Message> = batch
+        .messages()?
+        .iter()
+        .map(JsCast::unchecked_into)
+        .collect();
     let Some(http) = config.http.as_ref().filter(|_| config.is_valid()) else {
         // Never acknowledge what was not delivered: retry later, and after the consumer's
         // max_retries Cloudflare moves the messages to the configured dead-letter queue.
@@ -99,19 +103,21 @@ async fn deliver(message: &Message, http: &HttpDelivery, env: &Env) {
             log.retry_in_secs = Some(seconds);
             message.retry(retry_options(seconds))
         }
-        Verdict::DeadLetter { reason } => match dead_letter(env, &body, reason, attempt, &result, now).await {
-            Ok(()) => {
-                log.outcome = reason.code();
-                message.ack()
+        Verdict::DeadLetter { reason } => {
+            match dead_letter(env, &body, reason, attempt, &result, now).await {
+                Ok(()) => {
+                    log.outcome = reason.code();
+                    message.ack()
+                }
+                Err(error) => {
+                    // Keep the message: it is retried until the dead-letter queue takes it.
+                    log.outcome = "dead_letter_failed";
+                    log.error = Some(bounded(&error));
+                    log.retry_in_secs = Some(MISCONFIGURED_RETRY_SECS);
+                    message.retry(retry_options(MISCONFIGURED_RETRY_SECS))
+                }
             }
-            Err(error) => {
-                // Keep the message: it is retried until the dead-letter queue takes it.
-                log.outcome = "dead_letter_failed";
-                log.error = Some(bounded(&error));
-                log.retry_in_secs = Some(MISCONFIGURED_RETRY_SECS);
-                message.retry(retry_options(MISCONFIGURED_RETRY_SECS))
-            }
-        },
+        }
     };
     if let Err(error) = acted {
         log.error = Some(bounded(&format!("ack/retry failed: {error:?}")));
@@ -132,7 +138,9 @@ async fn post(http: &HttpDelivery, id: &str, body: &str) -> AttemptResult {
         },
         Err(error) => {
             // `AbortSignal.timeout` rejects with a DOMException named TimeoutError.
-            let name = js_sys::Reflect::get(&error, &JsValue::from_str("name")).ok().and_then(|n| n.as_string());
+            let name = js_sys::Reflect::get(&error, &JsValue::from_str("name"))
+                .ok()
+                .and_then(|n| n.as_string());
             if name.as_deref() == Some("TimeoutError") {
                 AttemptResult::Timeout
             } else {
@@ -157,7 +165,9 @@ async fn try_post(http: &HttpDelivery, id: &str, body: &str) -> Result<web_sys::
     init.set_headers(&headers);
     init.set_body(&JsValue::from_str(body));
     init.set_redirect(web_sys::RequestRedirect::Manual);
-    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(http.timeout_ms)));
+    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(
+        http.timeout_ms,
+    )));
     let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     let response = JsFuture::from(global.fetch_with_str_and_init(&http.url, &init)).await?;
     response.dyn_into()
@@ -172,15 +182,25 @@ async fn dead_letter(
     last: &AttemptResult,
     now: Timestamp,
 ) -> Result<(), String> {
-    let letter = dead_letter_message(event_json, reason, attempts, last, now).ok_or("event is not JSON")?;
-    let queue = env.queue(DEAD_LETTER_QUEUE_BINDING).map_err(|error| error.to_string())?;
+    let letter =
+        dead_letter_message(event_json, reason, attempts, last, now).ok_or("event is not JSON")?;
+    let queue = env
+        .queue(DEAD_LETTER_QUEUE_BINDING)
+        .map_err(|error| error.to_string())?;
     let body = js_sys::JSON::parse(&letter).map_err(|error| format!("{error:?}"))?;
     let message = RawMessageBuilder::new(body).build_with_content_type(QueueContentType::Json);
-    queue.send_raw(message).await.map_err(|error| error.to_string())
+    queue
+        .send_raw(message)
+        .await
+        .map_err(|error| error.to_string())
 }
 
 fn retry_options(delay_seconds: u32) -> JsValue {
     let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &JsValue::from_str("delaySeconds"), &JsValue::from(delay_seconds));
+    let _ = js_sys::Reflect::set(
+        &options,
+        &JsValue::from_str("delaySeconds"),
+        &JsValue::from(delay_seconds),
+    );
     options.into()
 }
