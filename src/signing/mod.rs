@@ -2,13 +2,16 @@
 //!
 //! - [`authorization`] reads the `Authorization` header,
 //! - [`canonical`] builds the canonical request and string to sign (shared by signer and verifier),
+//! - [`signer`] signs like Huawei does (tests, benchmarks, tools),
 //! - [`verifier`] checks a received push against the configured key set, tolerating what a CDN
 //!   edge does to the `Connection` and `Content-Length` headers.
 
 pub mod authorization;
 pub mod canonical;
+pub mod signer;
 pub mod verifier;
 
 pub use authorization::{parse_authorization, Authorization, ALGORITHM};
 pub use canonical::{canonical_query, canonical_request, canonical_uri, sign, string_to_sign};
+pub use signer::authorization_header;
 pub use verifier::{verify, KeySet, VerifiedSignature, VerifyError};
