@@ -71,7 +71,7 @@ pub fn authenticate(
             let verified = verify(request, &config.keys, now, config.max_clock_skew_secs)
                 .map_err(AuthError::Signature)?;
             AuthInfo::Aksk {
-                access_key: verified.access_key().to_string(),
+                access_key: verified.access_key().into(),
             }
         }
         AuthMode::Token => AuthInfo::Token,

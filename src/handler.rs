@@ -7,11 +7,12 @@ use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::event::normalize::{self, Receipt};
 use crate::event::CloudEvent;
-use crate::payload::{parse_batch, parse_form, Batch, Fields, MediaType, PayloadError};
+use crate::payload::{
+    entry_fields, parse_batch, parse_form, Batch, Fields, MediaType, PayloadError,
+};
 use crate::reply::Reply;
 use crate::request::PushRequest;
 use serde::Serialize;
-use serde_json::Value;
 
 /// The two callback URLs Huawei posts to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,10 +161,7 @@ pub fn ingest(
         }
         Err(error) => return Ingested::refused(Reply::error(401, error.code())),
     };
-    let receipt = Receipt {
-        at: now,
-        auth: authenticated.info().clone(),
-    };
+    let receipt = Receipt::new(now, authenticated.info().clone());
     let content_type = request.header("content-type");
     let unparsed = |error: &PayloadError| {
         normalize::unparsed(error, endpoint.name(), content_type, request.body, &receipt)
@@ -201,8 +199,8 @@ pub fn ingest(
 
 /// A form body that holds exactly one report or uplink.
 fn single(
-    fields: Result<Fields, PayloadError>,
-    normalize: impl Fn(&Fields, &Receipt) -> Result<CloudEvent, PayloadError>,
+    fields: Result<Fields<'_>, PayloadError>,
+    normalize: impl Fn(&Fields<'_>, &Receipt) -> Result<CloudEvent, PayloadError>,
     receipt: &Receipt,
     unparsed: impl Fn(&PayloadError) -> CloudEvent,
 ) -> (Vec<CloudEvent>, Reply) {
@@ -215,28 +213,21 @@ fn single(
 /// One event per batch entry; an unreadable entry becomes an `unparsed` event holding that
 /// entry's JSON, and the rest of the batch is unaffected.
 fn batch_events(
-    batch: Batch,
+    batch: Batch<'_>,
     receipt: &Receipt,
     whole_body_unparsed: impl Fn(&PayloadError) -> CloudEvent,
 ) -> Vec<CloudEvent> {
-    let entry_unparsed = |error: &PayloadError, entry: &Value| {
-        let json = entry.to_string();
-        let endpoint = Endpoint::Reports.name();
-        normalize::unparsed(
-            error,
-            endpoint,
-            Some("application/json"),
-            json.as_bytes(),
-            receipt,
-        )
-    };
     let mut events: Vec<CloudEvent> = batch
         .entries
-        .into_iter()
-        .map(|entry| match entry {
-            Ok(fields) => normalize::status_report(&fields, receipt)
-                .unwrap_or_else(|error| entry_unparsed(&error, &Value::Object(fields))),
-            Err(value) => entry_unparsed(&PayloadError::EntryNotAnObject, &value),
+        .iter()
+        .map(|entry| {
+            entry_fields(entry)
+                .and_then(|fields| normalize::status_report(&fields, receipt))
+                .unwrap_or_else(|error| {
+                    let body = entry.get().as_bytes();
+                    let endpoint = Endpoint::Reports.name();
+                    normalize::unparsed(&error, endpoint, Some("application/json"), body, receipt)
+                })
         })
         .collect();
     if batch.has_unexpected_keys {

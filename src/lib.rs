@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod event;
 pub mod handler;
+pub mod hex;
 pub mod log;
 pub mod payload;
 pub mod percent;

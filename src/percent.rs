@@ -14,8 +14,8 @@ pub fn decode(input: &[u8], plus_as_space: bool) -> Vec<u8> {
         let byte = input[i];
         match byte {
             b'%' => match (
-                input.get(i + 1).copied().and_then(hex_value),
-                input.get(i + 2).copied().and_then(hex_value),
+                input.get(i + 1).copied().and_then(crate::hex::nibble),
+                input.get(i + 2).copied().and_then(crate::hex::nibble),
             ) {
                 (Some(high), Some(low)) => {
                     out.push(high << 4 | low);
@@ -44,15 +44,6 @@ pub fn encode_unreserved(bytes: &[u8], out: &mut String) {
             out.push(char::from(HEX[usize::from(byte >> 4)]));
             out.push(char::from(HEX[usize::from(byte & 0x0f)]));
         }
-    }
-}
-
-fn hex_value(byte: u8) -> Option<u8> {
-    match byte {
-        b'0'..=b'9' => Some(byte - b'0'),
-        b'a'..=b'f' => Some(byte - b'a' + 10),
-        b'A'..=b'F' => Some(byte - b'A' + 10),
-        _ => None,
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::event::{CloudEvent, EventData};
 use serde::Serialize;
 use std::ops::Range;
+use std::rc::Rc;
 
 /// Queues accept at most 100 messages per `sendBatch`.
 pub const QUEUE_BATCH_MAX_MESSAGES: usize = 100;
@@ -29,7 +30,7 @@ pub struct KvMetadata {
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivered: Option<bool>,
-    pub time: String,
+    pub time: Rc<str>,
 }
 
 impl PreparedEvent {

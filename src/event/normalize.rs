@@ -7,20 +7,34 @@ use super::{
 };
 use crate::clock::{parse_report_time, Timestamp};
 use crate::payload::fields::{non_empty, required, text};
-use crate::payload::{Fields, PayloadError};
+use crate::payload::{Extra, Fields, PayloadError};
 use crate::percent;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::rc::Rc;
 
 /// Longest accepted message id. Huawei documents 1–50 characters; the cap keeps KV keys far
 /// below KV's 512-byte limit while leaving room if Huawei lengthens its ids.
 pub const MAX_MESSAGE_ID_BYTES: usize = 256;
 
-/// When and how the push that carried the fields was received.
+/// When and how the push that carried the fields was received; shared by every event of a
+/// push, so the receive time is formatted once per push, not once per report.
 #[derive(Debug, Clone)]
 pub struct Receipt {
     pub at: Timestamp,
+    pub received_at: Rc<str>,
     pub auth: AuthInfo,
+}
+
+impl Receipt {
+    pub fn new(at: Timestamp, auth: AuthInfo) -> Receipt {
+        Receipt {
+            at,
+            received_at: at.to_rfc3339(true).into(),
+            auth,
+        }
+    }
 }
 
 const STATUS_REPORT_FIELDS: &[&str] = &[
@@ -37,12 +51,13 @@ const STATUS_REPORT_FIELDS: &[&str] = &[
 ];
 
 /// A status report (spec §1.1), from a form body or one batch entry.
-pub fn status_report(fields: &Fields, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
+pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
     let message_id = message_id(fields)?;
     let status = required(fields, "status")?.into_owned();
     let segment = count(fields, "sequence")?;
     let segments = count(fields, "total")?;
-    let updated_at = time(fields, "updateTime")?;
+    let updated_at: Option<Rc<str>> =
+        time(fields, "updateTime")?.map(|t| t.to_rfc3339(false).into());
     let report_source = match non_empty(fields, "source")?.as_deref() {
         Some("1") => Some("sms_platform"),
         Some("2") => Some("sms_center"),
@@ -50,8 +65,8 @@ pub fn status_report(fields: &Fields, receipt: &Receipt) -> Result<CloudEvent, P
         _ => None,
     };
     let status_description = match non_empty(fields, "statusDesc")? {
-        Some(description) => Some(description.into_owned()),
-        None => status_codes::describe(&status).map(str::to_string),
+        Some(description) => Some(Cow::Owned(description.into_owned())),
+        None => status_codes::describe(&status).map(Cow::Borrowed),
     };
     // An unrecognised `source` value is not mapped, so it stays in `extra`.
     let extra = unmapped(fields, STATUS_REPORT_FIELDS, |name| {
@@ -68,8 +83,8 @@ pub fn status_report(fields: &Fields, receipt: &Receipt) -> Result<CloudEvent, P
         recipient: owned(text(fields, "to")?),
         extend: owned(text(fields, "extend")?),
         org_code: owned(text(fields, "orgCode")?),
-        updated_at: updated_at.map(|t| t.to_rfc3339(false)),
-        received_at: receipt.at.to_rfc3339(true),
+        updated_at: updated_at.clone(),
+        received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
         extra,
     };
@@ -93,7 +108,7 @@ pub fn status_report(fields: &Fields, receipt: &Receipt) -> Result<CloudEvent, P
 const UPLINK_FIELDS: &[&str] = &["smsMsgId", "from", "to", "body", "createTime"];
 
 /// An uplink (mobile-originated) SMS (spec §1.3).
-pub fn uplink(fields: &Fields, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
+pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
     let message_id = message_id(fields)?;
     let from = required(fields, "from")?.into_owned();
     let to = required(fields, "to")?.into_owned();
@@ -101,14 +116,15 @@ pub fn uplink(fields: &Fields, receipt: &Receipt) -> Result<CloudEvent, PayloadE
     let body = text(fields, "body")?
         .ok_or(PayloadError::MissingField("body"))?
         .into_owned();
-    let created_at = time(fields, "createTime")?;
+    let created_at: Option<Rc<str>> =
+        time(fields, "createTime")?.map(|t| t.to_rfc3339(false).into());
     let data = UplinkData {
         message_id,
         from,
         to,
         body,
-        created_at: created_at.map(|t| t.to_rfc3339(false)),
-        received_at: receipt.at.to_rfc3339(true),
+        created_at: created_at.clone(),
+        received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
         extra: unmapped(fields, UPLINK_FIELDS, |_| false),
     };
@@ -140,14 +156,14 @@ pub fn unparsed(
             "base64",
         ),
     };
-    let body_digest = hex::encode(Sha256::digest(body.as_bytes()));
+    let body_digest = crate::hex::encode(Sha256::digest(body.as_bytes()));
     let data = UnparsedData {
         reason: error.reason(),
         endpoint,
         content_type: content_type.map(str::to_string),
         body,
         body_encoding,
-        received_at: receipt.at.to_rfc3339(true),
+        received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
     };
     let id = event_id(EventKind::Unparsed, &body_digest, 0, endpoint);
@@ -162,23 +178,20 @@ pub fn unparsed(
 
 /// The event's `time`: Huawei's own timestamp when it sent one, else the receive time (with
 /// milliseconds, so it cannot be mistaken for a Huawei time).
-fn event_time(huawei_time: Option<Timestamp>, receipt: &Receipt) -> String {
-    match huawei_time {
-        Some(time) => time.to_rfc3339(false),
-        None => receipt.at.to_rfc3339(true),
-    }
+fn event_time(huawei_time: Option<Rc<str>>, receipt: &Receipt) -> Rc<str> {
+    huawei_time.unwrap_or_else(|| receipt.received_at.clone())
 }
 
-fn message_id(fields: &Fields) -> Result<String, PayloadError> {
+fn message_id(fields: &Fields<'_>) -> Result<Rc<str>, PayloadError> {
     let id = required(fields, "smsMsgId")?;
     if id.len() > MAX_MESSAGE_ID_BYTES {
         return Err(PayloadError::InvalidField("smsMsgId"));
     }
-    Ok(id.into_owned())
+    Ok(Rc::from(id.as_ref()))
 }
 
 /// `sequence` / `total`: a positive integer, 1 when absent (a message that was not split).
-fn count(fields: &Fields, name: &'static str) -> Result<u32, PayloadError> {
+fn count(fields: &Fields<'_>, name: &'static str) -> Result<u32, PayloadError> {
     match non_empty(fields, name)? {
         None => Ok(1),
         Some(value) => value
@@ -191,7 +204,7 @@ fn count(fields: &Fields, name: &'static str) -> Result<u32, PayloadError> {
 }
 
 /// `updateTime` / `createTime`. Batch entries may carry the form-encoded spelling (`%3A`).
-fn time(fields: &Fields, name: &'static str) -> Result<Option<Timestamp>, PayloadError> {
+fn time(fields: &Fields<'_>, name: &'static str) -> Result<Option<Timestamp>, PayloadError> {
     let Some(value) = non_empty(fields, name)? else {
         return Ok(None);
     };
@@ -208,15 +221,14 @@ fn time(fields: &Fields, name: &'static str) -> Result<Option<Timestamp>, Payloa
         .ok_or(PayloadError::InvalidField(name))
 }
 
-fn owned(value: Option<std::borrow::Cow<'_, str>>) -> Option<String> {
-    value.map(std::borrow::Cow::into_owned)
+fn owned(value: Option<Cow<'_, str>>) -> Option<String> {
+    value.map(Cow::into_owned)
 }
 
 /// Every field not in `mapped`, plus mapped ones `keep_anyway` says were not really mapped.
-fn unmapped(fields: &Fields, mapped: &[&str], keep_anyway: impl Fn(&str) -> bool) -> Fields {
+fn unmapped(fields: &Fields<'_>, mapped: &[&str], keep_anyway: impl Fn(&str) -> bool) -> Extra {
     fields
         .iter()
-        .filter(|(name, _)| !mapped.contains(&name.as_str()) || keep_anyway(name))
-        .map(|(name, value)| (name.clone(), value.clone()))
+        .filter(|(name, _)| !mapped.contains(name) || keep_anyway(name))
         .collect()
 }

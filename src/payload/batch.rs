@@ -1,37 +1,115 @@
-//! `{"statusReportList": [ … ]}` batch bodies (spec §1.2).
+//! `{"statusReportList": [ … ]}` batch bodies (spec §1.2), read without building a JSON tree:
+//! entries and values stay borrowed slices of the body until a field is actually read.
 
-use super::fields::{Fields, PayloadError};
-use serde_json::Value;
+use super::fields::{FieldValue, Fields, PayloadError};
+use super::json_scan::for_each_member;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
 
-/// A batch body split into its entries. An entry that is not an object stays as its JSON
-/// value so it can be forwarded unparsed; the rest of the batch is unaffected.
+/// A batch body split into its entries, each still raw JSON, so an unreadable entry can be
+/// forwarded exactly as Huawei wrote it while the rest of the batch goes on.
 #[derive(Debug)]
-pub struct Batch {
-    pub entries: Vec<Result<Fields, Value>>,
+pub struct Batch<'a> {
+    pub entries: Vec<&'a RawValue>,
     /// `true` when the envelope had keys besides `statusReportList`.
     pub has_unexpected_keys: bool,
 }
 
-pub fn parse_batch(body: &[u8]) -> Result<Batch, PayloadError> {
+pub fn parse_batch(body: &[u8]) -> Result<Batch<'_>, PayloadError> {
     let text = std::str::from_utf8(body).map_err(|_| PayloadError::InvalidUtf8)?;
-    let envelope: Value = serde_json::from_str(text).map_err(|_| PayloadError::MalformedJson)?;
-    let Value::Object(mut envelope) = envelope else {
-        return Err(PayloadError::NotABatch);
-    };
-    let Some(Value::Array(list)) = envelope.remove("statusReportList") else {
-        return Err(PayloadError::NotABatch);
-    };
-    let entries = list
-        .into_iter()
-        .map(|entry| match entry {
-            Value::Object(fields) => Ok(fields),
-            other => Err(other),
-        })
-        .collect();
+    let envelope: Envelope<'_> = serde_json::from_str(text).map_err(|error| {
+        // Valid JSON of the wrong shape (an array, null, a list that is not a list) is not a
+        // batch; anything else is not JSON at all.
+        if error.is_data() {
+            PayloadError::NotABatch
+        } else {
+            PayloadError::MalformedJson
+        }
+    })?;
     Ok(Batch {
-        entries,
-        has_unexpected_keys: !envelope.is_empty(),
+        entries: envelope.list.ok_or(PayloadError::NotABatch)?,
+        has_unexpected_keys: envelope.other_keys,
     })
+}
+
+/// The batch object: its list of raw entries, and whether anything else was in it.
+struct Envelope<'a> {
+    list: Option<Vec<&'a RawValue>>,
+    other_keys: bool,
+}
+
+impl<'de> Deserialize<'de> for Envelope<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EnvelopeVisitor;
+        impl<'de> Visitor<'de> for EnvelopeVisitor {
+            type Value = Envelope<'de>;
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str(r#"{"statusReportList": [...]}"#)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut envelope = Envelope {
+                    list: None,
+                    other_keys: false,
+                };
+                while let Some(name) = map.next_key::<Name<'de>>()? {
+                    if name.0 == "statusReportList" && envelope.list.is_none() {
+                        envelope.list = Some(map.next_value()?);
+                    } else {
+                        map.next_value::<&'de RawValue>()?;
+                        envelope.other_keys = true;
+                    }
+                }
+                Ok(envelope)
+            }
+        }
+        deserializer.deserialize_map(EnvelopeVisitor)
+    }
+}
+
+/// One entry's fields; an entry that is not a JSON object is [`PayloadError::EntryNotAnObject`],
+/// a key that appears twice a [`PayloadError::DuplicateField`].
+pub fn entry_fields(entry: &RawValue) -> Result<Fields<'_>, PayloadError> {
+    // The entry was validated while the batch was read; split it without parsing it again.
+    let mut fields = Fields::new();
+    let mut duplicate = None;
+    let scanned = for_each_member(entry.get(), |name, value| {
+        match fields.insert(name, FieldValue::Json(value)) {
+            Ok(()) => Some(()),
+            Err(error) => {
+                duplicate = Some(error);
+                None
+            }
+        }
+    });
+    match (scanned, duplicate) {
+        (_, Some(error)) => Err(error),
+        (None, None) => Err(PayloadError::EntryNotAnObject),
+        (Some(()), None) => Ok(fields),
+    }
+}
+
+/// A member name, borrowed from the input unless it had to be unescaped.
+struct Name<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+        impl<'de> Visitor<'de> for NameVisitor {
+            type Value = Name<'de>;
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, value: &'de str) -> Result<Self::Value, E> {
+                Ok(Name(Cow::Borrowed(value)))
+            }
+            fn visit_str<E>(self, value: &str) -> Result<Self::Value, E> {
+                Ok(Name(Cow::Owned(value.to_string())))
+            }
+        }
+        deserializer.deserialize_str(NameVisitor)
+    }
 }
 
 #[cfg(test)]
@@ -39,16 +117,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splits_entries_and_keeps_bad_ones() {
+    fn splits_entries_and_keeps_them_verbatim() {
         let batch =
-            parse_batch(br#"{"statusReportList":[{"smsMsgId":"a","status":"DELIVRD"},"junk"]}"#);
-        let entries = batch
+            parse_batch(br#"{"statusReportList":[{"smsMsgId":"a","status":"DELIVRD"}, "junk" ]}"#);
+        let entries: Vec<&str> = batch
             .as_ref()
-            .map(|b| b.entries.as_slice())
+            .map(|b| b.entries.iter().map(|e| e.get()).collect())
             .unwrap_or_default();
-        assert_eq!(entries.len(), 2);
-        assert!(entries.first().is_some_and(Result::is_ok));
-        assert_eq!(entries.get(1), Some(&Err(Value::from("junk"))));
+        assert_eq!(
+            entries,
+            [r#"{"smsMsgId":"a","status":"DELIVRD"}"#, r#""junk""#]
+        );
         assert!(matches!(
             batch,
             Ok(Batch {
@@ -62,6 +141,7 @@ mod tests {
     fn rejects_what_is_not_a_batch() {
         for (body, code) in [
             (&b"not json"[..], "malformed_json"),
+            (b"{\"statusReportList\":", "malformed_json"),
             (b"[]", "not_a_batch"),
             (b"null", "not_a_batch"),
             (b"\"x\"", "not_a_batch"),
@@ -71,7 +151,9 @@ mod tests {
         ] {
             assert_eq!(
                 parse_batch(body).map(|_| ()).map_err(|e| e.code()),
-                Err(code)
+                Err(code),
+                "{}",
+                String::from_utf8_lossy(body)
             );
         }
     }
@@ -86,5 +168,26 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn entry_fields_borrow_and_refuse_duplicates_and_non_objects() {
+        let raw: &RawValue = serde_json::from_str(r#"{"smsMsgId":"a","total":2,"x\u0041":[1]}"#)
+            .unwrap_or(RawValue::NULL);
+        let fields = entry_fields(raw).unwrap_or_default();
+        assert_eq!(
+            fields.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+            ["smsMsgId", "total", "xA"]
+        );
+        let duplicate: &RawValue =
+            serde_json::from_str(r#"{"status":"A","status":"B"}"#).unwrap_or(RawValue::NULL);
+        assert_eq!(
+            entry_fields(duplicate),
+            Err(PayloadError::DuplicateField("status".into()))
+        );
+        for not_object in ["1", "\"x\"", "null", "[1]"] {
+            let raw: &RawValue = serde_json::from_str(not_object).unwrap_or(RawValue::NULL);
+            assert_eq!(entry_fields(raw), Err(PayloadError::EntryNotAnObject));
+        }
     }
 }

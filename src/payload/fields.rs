@@ -1,11 +1,133 @@
 //! A callback's fields, whichever body format they came in, and the errors reading them.
+//!
+//! Fields borrow from the request body wherever they can: a batch of 50 reports is read
+//! without building a JSON tree, and only values that need decoding are copied.
 
-use serde_json::{Map, Value};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 
-/// Field name → value. Form bodies give strings; JSON batch entries give whatever JSON the
-/// entry held, so unmapped fields can be passed on verbatim.
-pub type Fields = Map<String, Value>;
+/// One field's value: text from a form body, or the raw JSON text of a batch entry's value,
+/// already validated (kept as written, so an unmapped value is passed on verbatim).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldValue<'a> {
+    Text(Cow<'a, str>),
+    Json(&'a str),
+}
+
+/// A callback's fields in the order they arrived. Names are unique: a repeated name is refused
+/// when the fields are read. Callbacks carry about ten fields, so a list beats a map.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields<'a> {
+    entries: Vec<(Cow<'a, str>, FieldValue<'a>)>,
+}
+
+impl<'a> Fields<'a> {
+    pub fn new() -> Fields<'a> {
+        Fields::default()
+    }
+
+    /// Adds a field; a name already present is a [`PayloadError::DuplicateField`].
+    pub fn insert(
+        &mut self,
+        name: Cow<'a, str>,
+        value: FieldValue<'a>,
+    ) -> Result<(), PayloadError> {
+        if self.get(&name).is_some() {
+            return Err(PayloadError::DuplicateField(name.into_owned()));
+        }
+        self.entries.push((name, value));
+        Ok(())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&FieldValue<'a>> {
+        self.entries
+            .iter()
+            .find(|(candidate, _)| candidate == name)
+            .map(|(_, value)| value)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &FieldValue<'a>)> {
+        self.entries
+            .iter()
+            .map(|(name, value)| (name.as_ref(), value))
+    }
+}
+
+/// Fields Huawei sent that the event does not map, kept verbatim for `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extra(Vec<(String, ExtraValue)>);
+
+#[derive(Debug, Clone)]
+pub enum ExtraValue {
+    Text(String),
+    Json(Box<RawValue>),
+}
+
+impl PartialEq for ExtraValue {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (ExtraValue::Text(a), ExtraValue::Text(b)) => a == b,
+            (ExtraValue::Json(a), ExtraValue::Json(b)) => a.get() == b.get(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for ExtraValue {}
+
+impl Extra {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl<'a, 'f> FromIterator<(&'f str, &'f FieldValue<'a>)> for Extra {
+    fn from_iter<I: IntoIterator<Item = (&'f str, &'f FieldValue<'a>)>>(fields: I) -> Extra {
+        let mut extra: Vec<(String, ExtraValue)> = fields
+            .into_iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    FieldValue::Text(text) => ExtraValue::Text(text.to_string()),
+                    FieldValue::Json(raw) => match RawValue::from_string(raw.to_string()) {
+                        Ok(raw) => ExtraValue::Json(raw),
+                        // Unreachable for validated input; keep the text rather than drop it.
+                        Err(_) => ExtraValue::Text(raw.to_string()),
+                    },
+                };
+                (name.to_string(), value)
+            })
+            .collect();
+        // Sorted by name, so the same fields always serialize the same way.
+        extra.sort_by(|a, b| a.0.cmp(&b.0));
+        Extra(extra)
+    }
+}
+
+impl Serialize for Extra {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            match value {
+                ExtraValue::Text(text) => map.serialize_entry(name, text)?,
+                ExtraValue::Json(raw) => map.serialize_entry(name, raw)?,
+            }
+        }
+        map.end()
+    }
+}
 
 /// Why a body or a batch entry could not be read. The code is the `400` answer's error code and
 /// the `reason` of the unparsed event that carries the input on.
@@ -60,29 +182,49 @@ impl PayloadError {
     }
 }
 
-/// Reads `name` as text. Strings are taken as they are; numbers are accepted as their decimal
-/// text (a batch may carry `"total": 1`); `null` and absence are `None`.
+/// Reads `name` as text. Form values are text; in a batch, JSON strings are taken as they
+/// are and numbers as their decimal text (an entry may carry `"total": 1`); `null` and absence
+/// are `None`; any other JSON is an [`PayloadError::InvalidField`].
 pub fn text<'f>(
-    fields: &'f Fields,
+    fields: &'f Fields<'_>,
     name: &'static str,
 ) -> Result<Option<Cow<'f, str>>, PayloadError> {
     match fields.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => Ok(Some(Cow::Borrowed(text))),
-        Some(Value::Number(number)) => Ok(Some(Cow::Owned(number.to_string()))),
-        Some(_) => Err(PayloadError::InvalidField(name)),
+        None => Ok(None),
+        Some(FieldValue::Text(text)) => Ok(Some(Cow::Borrowed(text))),
+        Some(FieldValue::Json(raw)) => {
+            json_text(raw).map_err(|()| PayloadError::InvalidField(name))
+        }
+    }
+}
+
+fn json_text(json: &str) -> Result<Option<Cow<'_, str>>, ()> {
+    match json.as_bytes().first() {
+        // The raw value was already validated as JSON: a string without a backslash is its
+        // own text between the quotes.
+        Some(b'"') if !json.contains('\\') => Ok(json.get(1..json.len() - 1).map(Cow::Borrowed)),
+        // Escapes (`\u00e9`, `\"`) need decoding into a new string.
+        Some(b'"') => serde_json::from_str::<String>(json)
+            .map(|text| Some(Cow::Owned(text)))
+            .map_err(|_| ()),
+        Some(b'-' | b'0'..=b'9') => Ok(Some(Cow::Borrowed(json))),
+        Some(b'n') => Ok(None),
+        _ => Err(()),
     }
 }
 
 /// Like [`text`], but an empty value counts as absent.
 pub fn non_empty<'f>(
-    fields: &'f Fields,
+    fields: &'f Fields<'_>,
     name: &'static str,
 ) -> Result<Option<Cow<'f, str>>, PayloadError> {
     Ok(text(fields, name)?.filter(|value| !value.is_empty()))
 }
 
 /// Like [`text`], but the field must be present and non-empty.
-pub fn required<'f>(fields: &'f Fields, name: &'static str) -> Result<Cow<'f, str>, PayloadError> {
+pub fn required<'f>(
+    fields: &'f Fields<'_>,
+    name: &'static str,
+) -> Result<Cow<'f, str>, PayloadError> {
     non_empty(fields, name)?.ok_or(PayloadError::MissingField(name))
 }

@@ -4,9 +4,10 @@
 pub mod batch;
 pub mod fields;
 pub mod form;
+pub mod json_scan;
 
-pub use batch::{parse_batch, Batch};
-pub use fields::{Fields, PayloadError};
+pub use batch::{entry_fields, parse_batch, Batch};
+pub use fields::{Extra, FieldValue, Fields, PayloadError};
 pub use form::parse_form;
 
 /// The media types the relay accepts, told apart by type/subtype only (case-insensitive,

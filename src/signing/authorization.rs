@@ -47,8 +47,7 @@ pub fn parse_authorization(header: &str) -> Result<Authorization<'_>, Authorizat
         .strip_prefix("Signature=")
         .ok_or(AuthorizationError::Malformed)?;
     let mut signature = [0u8; 32];
-    hex::decode_to_slice(signature_hex, &mut signature)
-        .map_err(|_| AuthorizationError::Malformed)?;
+    crate::hex::decode_exact(signature_hex, &mut signature).ok_or(AuthorizationError::Malformed)?;
     Ok(Authorization {
         access_key,
         signed_headers,
@@ -87,7 +86,10 @@ mod tests {
                 parsed.as_ref().map(|a| (a.access_key, a.signed_headers)),
                 Ok(("ak", "host;x-sdk-date"))
             );
-            assert_eq!(parsed.map(|a| hex::encode(a.signature)).as_deref(), Ok(SIG));
+            assert_eq!(
+                parsed.map(|a| crate::hex::encode(a.signature)).as_deref(),
+                Ok(SIG)
+            );
         }
     }
 

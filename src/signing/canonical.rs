@@ -83,7 +83,7 @@ pub fn canonical_request<'v>(
 
 /// `StringToSign` for a canonical request signed at `sdk_date` (the `X-Sdk-Date` value).
 pub fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
-    let digest = hex::encode(Sha256::digest(canonical_request.as_bytes()));
+    let digest = crate::hex::encode(Sha256::digest(canonical_request.as_bytes()));
     let mut out = String::with_capacity(16 + 1 + sdk_date.len() + 1 + 64);
     out.push_str(super::ALGORITHM);
     out.push('\n');
@@ -104,7 +104,7 @@ pub fn mac(secret_key: &[u8], string_to_sign: &str) -> Hmac<Sha256> {
 
 /// The signature in lower-case hex, as a signer writes it into `Signature=`.
 pub fn sign(secret_key: &[u8], string_to_sign: &str) -> String {
-    hex::encode(mac(secret_key, string_to_sign).finalize().into_bytes())
+    crate::hex::encode(mac(secret_key, string_to_sign).finalize().into_bytes())
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub fn authorization_header(
         .iter()
         .find(|(name, _)| *name == "x-sdk-date")
         .map_or("", |(_, value)| *value);
-    let body_hash = hex::encode(Sha256::digest(body));
+    let body_hash = crate::hex::encode(Sha256::digest(body));
     let canonical = canonical_request(
         method,
         path,

@@ -190,7 +190,7 @@ pub fn verify(
         values.push(value);
     }
 
-    let body_hash = hex::encode(Sha256::digest(request.body));
+    let body_hash = crate::hex::encode(Sha256::digest(request.body));
     let attempt = |values: &[&str]| -> Option<(String, String)> {
         let canonical = canonical_request(
             request.method,
