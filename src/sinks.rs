@@ -21,6 +21,45 @@ pub struct PreparedEvent {
     pub kv_metadata: KvMetadata,
 }
 
+/// The options object of a KV `put`: metadata, and an expiry when `KV_TTL_SECS` is set.
+pub fn kv_put_options(
+    metadata: &KvMetadata,
+    ttl_secs: Option<u64>,
+) -> Result<String, serde_json::Error> {
+    #[derive(Serialize)]
+    struct PutOptions<'a> {
+        metadata: &'a KvMetadata,
+        #[serde(rename = "expirationTtl", skip_serializing_if = "Option::is_none")]
+        expiration_ttl: Option<u64>,
+    }
+    serde_json::to_string(&PutOptions {
+        metadata,
+        expiration_ttl: ttl_secs,
+    })
+}
+
+/// The argument of one `sendBatch` call: one JSON-typed message per event, the event itself as
+/// the body (an object, not a string), built by splicing the already serialized events.
+pub fn queue_batch_json(events: &[PreparedEvent]) -> String {
+    let capacity = events
+        .iter()
+        .map(|event| event.json.len() + 32)
+        .sum::<usize>()
+        + 2;
+    let mut out = String::with_capacity(capacity);
+    out.push('[');
+    for (index, event) in events.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        out.push_str(r#"{"contentType":"json","body":"#);
+        out.push_str(&event.json);
+        out.push('}');
+    }
+    out.push(']');
+    out
+}
+
 /// Small metadata stored beside each KV value, so `list` shows state without reading values.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct KvMetadata {
@@ -84,6 +123,36 @@ pub fn queue_batches(message_sizes: &[usize]) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queue_batches_and_kv_options_are_the_json_the_bindings_take() {
+        let event = PreparedEvent {
+            id: "i".into(),
+            json: r#"{"id":"i"}"#.into(),
+            kv_key: "status/m/1".into(),
+            kv_metadata: KvMetadata {
+                kind: "t",
+                status: Some("DELIVRD".into()),
+                delivered: Some(true),
+                time: "x".into(),
+            },
+        };
+        assert_eq!(
+            queue_batch_json(&[event.clone(), event.clone()]),
+            r#"[{"contentType":"json","body":{"id":"i"}},{"contentType":"json","body":{"id":"i"}}]"#
+        );
+        assert_eq!(queue_batch_json(&[]), "[]");
+        assert_eq!(
+            kv_put_options(&event.kv_metadata, Some(60)).ok().as_deref(),
+            Some(
+                r#"{"metadata":{"type":"t","status":"DELIVRD","delivered":true,"time":"x"},"expirationTtl":60}"#
+            )
+        );
+        assert_eq!(
+            kv_put_options(&event.kv_metadata, None).ok().as_deref(),
+            Some(r#"{"metadata":{"type":"t","status":"DELIVRD","delivered":true,"time":"x"}}"#)
+        );
+    }
 
     #[test]
     fn batches_split_at_100_messages() {

@@ -1,5 +1,6 @@
 //! The fetch handler: Huawei's callbacks in, events to the Queue and KV bindings, reply out.
 
+use super::bindings::{json_value, Binding};
 use super::load_config;
 use crate::clock::Timestamp;
 use crate::config::{Config, Sink};
@@ -7,13 +8,10 @@ use crate::handler::{admit, ingest, route, Admission, Endpoint};
 use crate::log::{bounded, RequestLog};
 use crate::reply::Reply;
 use crate::request::{split_url, PushRequest};
-use crate::sinks::{queue_batches, PreparedEvent};
+use crate::sinks::{kv_put_options, queue_batch_json, queue_batches, PreparedEvent};
 use futures_util::StreamExt;
 use wasm_bindgen::JsValue;
-use worker::{
-    console_log, event, Context, Date, Env, Queue, QueueContentType, RawMessageBuilder, Request,
-    Response, SendMessage,
-};
+use worker::{console_log, event, Context, Date, Env, Request, Response};
 
 #[event(fetch)]
 async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
@@ -141,28 +139,14 @@ async fn store(
     Ok(())
 }
 
-/// One message per event, in as few `sendBatch` calls as the limits allow. Each body is handed
-/// over as a parsed JS object: serializing through serde would turn maps into empty `{}`.
+/// One message per event, in as few `sendBatch` calls as the limits allow. Each body goes over
+/// as a parsed JS object: consumers receive the event itself, not a string.
 async fn send_to_queue(env: &Env, prepared: &[PreparedEvent]) -> Result<(), String> {
-    let queue: Queue = env
-        .queue(Sink::Queue.binding())
-        .map_err(|error| error.to_string())?;
+    let queue = Binding::find(env, Sink::Queue.binding(), "sendBatch").ok_or("binding missing")?;
     let sizes: Vec<usize> = prepared.iter().map(|event| event.json.len()).collect();
     for batch in queue_batches(&sizes) {
-        let messages = prepared
-            .get(batch)
-            .unwrap_or_default()
-            .iter()
-            .map(|event| {
-                let body =
-                    js_sys::JSON::parse(&event.json).map_err(|error| format!("{error:?}"))?;
-                Ok(RawMessageBuilder::new(body).build_with_content_type(QueueContentType::Json))
-            })
-            .collect::<Result<Vec<SendMessage<JsValue>>, String>>()?;
-        queue
-            .send_raw_batch(messages)
-            .await
-            .map_err(|error| error.to_string())?;
+        let messages = json_value(&queue_batch_json(prepared.get(batch).unwrap_or_default()))?;
+        queue.call("sendBatch", &[messages]).await?;
     }
     Ok(())
 }
@@ -174,21 +158,20 @@ async fn put_in_kv(
     ttl_secs: Option<u64>,
     prepared: &[PreparedEvent],
 ) -> Result<(), String> {
-    let kv = env
-        .kv(Sink::Kv.binding())
-        .map_err(|error| error.to_string())?;
+    let kv = Binding::find(env, Sink::Kv.binding(), "put").ok_or("binding missing")?;
     let writes = prepared.iter().map(|event| {
         let kv = &kv;
         async move {
-            let mut put = kv
-                .put(&event.kv_key, event.json.as_str())
-                .and_then(|put| put.metadata(&event.kv_metadata))
-                .map_err(|error| error.to_string())?;
-            if let Some(ttl) = ttl_secs {
-                put = put.expiration_ttl(ttl);
-            }
-            put.execute()
+            let options =
+                kv_put_options(&event.kv_metadata, ttl_secs).map_err(|error| error.to_string())?;
+            let args = [
+                JsValue::from_str(&event.kv_key),
+                JsValue::from_str(&event.json),
+                json_value(&options)?,
+            ];
+            kv.call("put", &args)
                 .await
+                .map(|_| ())
                 .map_err(|error| format!("{}: {error}", event.kv_key))
         }
     });

@@ -4,10 +4,12 @@
 //! events to an HTTP backend. Every decision lives in the pure core; this module only moves
 //! bytes between it and the runtime.
 
+mod bindings;
 mod fetch;
 mod queue;
 
 use crate::config::{Bindings, Config, Sink, DEAD_LETTER_QUEUE_BINDING};
+use bindings::Binding;
 use wasm_bindgen::JsValue;
 use worker::{event, Env};
 
@@ -24,13 +26,23 @@ fn load_config(env: &Env) -> Config {
         // wrangler passes `[vars]` numbers and booleans through as JSON values.
         value
             .as_string()
-            .or_else(|| value.as_f64().map(|n| n.to_string()))
+            .or_else(|| value.as_f64().map(whole_number_text))
             .or_else(|| value.as_bool().map(|b| b.to_string()))
     };
     let bindings = Bindings {
-        queue: env.queue(Sink::Queue.binding()).is_ok(),
-        kv: env.kv(Sink::Kv.binding()).is_ok(),
-        dead_letter_queue: env.queue(DEAD_LETTER_QUEUE_BINDING).is_ok(),
+        queue: Binding::find(env, Sink::Queue.binding(), "sendBatch").is_some(),
+        kv: Binding::find(env, Sink::Kv.binding(), "put").is_some(),
+        dead_letter_queue: Binding::find(env, DEAD_LETTER_QUEUE_BINDING, "send").is_some(),
     };
     Config::load(lookup, bindings)
+}
+
+/// A numeric `[vars]` value as text. Settings are whole numbers, written as integers: `f64`'s
+/// `Display` alone is 14 KB of wasm. Anything else becomes text the parser rejects.
+fn whole_number_text(number: f64) -> String {
+    if number.fract() == 0.0 && number.abs() < 9.0e15 {
+        (number as i64).to_string()
+    } else {
+        "not a whole number".to_string()
+    }
 }

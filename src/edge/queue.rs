@@ -4,6 +4,7 @@
 //! Exported by hand rather than through `#[event(queue)]`: workers-rs 0.8 does not expose a
 //! message's `attempts`, and its ack/retry wrappers panic where the JS calls can throw.
 
+use super::bindings::{json_value, Binding};
 use super::load_config;
 use crate::clock::Timestamp;
 use crate::config::{HttpDelivery, DEAD_LETTER_QUEUE_BINDING};
@@ -17,7 +18,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::worker_sys::{Message, MessageBatch};
-use worker::{console_log, web_sys, Date, Env, QueueContentType, RawMessageBuilder};
+use worker::{console_log, web_sys, Date, Env};
 
 /// How long to wait before retrying messages the worker cannot deliver because its own
 /// configuration is invalid (the fix is an operator's, not the backend's).
@@ -35,10 +36,20 @@ pub async fn queue(batch: MessageBatch, env: Env, _ctx: JsValue) -> Result<JsVal
     let Some(http) = config.http.as_ref().filter(|_| config.is_valid()) else {
         // Never acknowledge what was not delivered: retry later, and after the consumer's
         // max_retries Cloudflare moves the messages to the configured dead-letter queue.
-        console_log!(
-            "{}",
-            serde_json::json!({"delivery": "http", "outcome": "config_invalid", "messages": messages.len(), "errors": config.errors})
-        );
+        #[derive(Serialize)]
+        struct Misconfigured<'a> {
+            delivery: &'static str,
+            outcome: &'static str,
+            messages: usize,
+            errors: &'a [crate::config::ConfigError],
+        }
+        let log = Misconfigured {
+            delivery: "http",
+            outcome: "config_invalid",
+            messages: messages.len(),
+            errors: &config.errors,
+        };
+        console_log!("{}", serde_json::to_string(&log).unwrap_or_default());
         for message in &messages {
             let _ = message.retry(retry_options(MISCONFIGURED_RETRY_SECS));
         }
@@ -184,15 +195,12 @@ async fn dead_letter(
 ) -> Result<(), String> {
     let letter =
         dead_letter_message(event_json, reason, attempts, last, now).ok_or("event is not JSON")?;
-    let queue = env
-        .queue(DEAD_LETTER_QUEUE_BINDING)
-        .map_err(|error| error.to_string())?;
-    let body = js_sys::JSON::parse(&letter).map_err(|error| format!("{error:?}"))?;
-    let message = RawMessageBuilder::new(body).build_with_content_type(QueueContentType::Json);
+    let queue = Binding::find(env, DEAD_LETTER_QUEUE_BINDING, "send").ok_or("binding missing")?;
+    let options = json_value(r#"{"contentType":"json"}"#)?;
     queue
-        .send_raw(message)
+        .call("send", &[json_value(&letter)?, options])
         .await
-        .map_err(|error| error.to_string())
+        .map(|_| ())
 }
 
 fn retry_options(delay_seconds: u32) -> JsValue {
