@@ -3,6 +3,8 @@
 #   make send-sample  sign and post Huawei's sample callbacks to the local worker
 #   make test         cargo test + end-to-end tests of the built worker in Miniflare
 #   make build        release build into build/ (wrangler.toml's build command)
+#   make bench        native benches, worker load test and bundle size, one summary table
+#   make size         raw and gzip size of the built worker against its budget
 
 SHELL := /bin/bash
 .SHELLFLAGS := -e -o pipefail -c
@@ -23,10 +25,10 @@ export ESBUILD_BIN := $(CURDIR)/node_modules/@esbuild/linux-x64/bin/esbuild
 
 WRANGLER := node_modules/.bin/wrangler
 
-.PHONY: help tools rust-tools node-tools build test test-rust test-e2e dev send-sample size clean
+.PHONY: help tools rust-tools node-tools build test test-rust test-e2e dev send-sample bench size clean
 
 help:
-	@sed -n '2,6p' Makefile | sed 's/^# *//'
+	@sed -n '2,8p' Makefile | sed 's/^# *//'
 
 ## Provisioning ---------------------------------------------------------------
 
@@ -63,6 +65,10 @@ test: test-rust test-e2e
 
 test-rust:
 	cargo test --locked
+	@# The bench code must keep working; its times are never judged in tests. Each Criterion
+	@# bench runs once, and the wasm timing program runs natively in its quick mode.
+	cargo test --locked --benches
+	cargo run --locked --quiet --release --example wasm_ratio -- --quick
 
 test-e2e: build
 	node --test e2e/
@@ -81,9 +87,12 @@ dev: tools .dev.vars
 send-sample: node-tools .dev.vars
 	node scripts/send-sample.mjs
 
+bench: build
+	@rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1
+	node bench/run.mjs
+
 size: build
-	@for f in build/index_bg.wasm build/index.js; do \
-		printf '%-22s %8d bytes  %8d gzip\n' $$f $$(wc -c < $$f) $$(gzip -9 -c $$f | wc -c); done
+	@node bench/size.mjs
 
 clean:
 	cargo clean

@@ -11,6 +11,11 @@ pub const QUEUE_BATCH_MAX_MESSAGES: usize = 100;
 /// …and at most 256 KB per batch. Leave room for the runtime's per-message overhead.
 pub const QUEUE_BATCH_MAX_BYTES: usize = 256 * 1000 - 8 * 1024;
 
+/// Pauses before retrying a sink write that failed, within the same request: a transient
+/// refusal (seen from local Queues under load) should not cost Huawei's push a 503. After the
+/// last, the request is answered 503 and nothing is claimed stored.
+pub const SINK_RETRY_DELAYS_MS: [u64; 2] = [25, 150];
+
 /// An event ready for the sinks, serialized once and shared by all of them.
 #[derive(Debug, Clone)]
 pub struct PreparedEvent {

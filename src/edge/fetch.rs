@@ -8,10 +8,13 @@ use crate::handler::{admit, ingest, route, Admission, Endpoint};
 use crate::log::{bounded, RequestLog};
 use crate::reply::Reply;
 use crate::request::{split_url, PushRequest};
-use crate::sinks::{kv_put_options, queue_batch_json, queue_batches, PreparedEvent};
+use crate::sinks::{
+    kv_put_options, queue_batch_json, queue_batches, PreparedEvent, SINK_RETRY_DELAYS_MS,
+};
 use futures_util::StreamExt;
+use std::time::Duration;
 use wasm_bindgen::JsValue;
-use worker::{console_log, event, Context, Date, Env, Request, Response};
+use worker::{console_log, event, Context, Date, Delay, Env, Request, Response};
 
 #[event(fetch)]
 async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
@@ -122,19 +125,28 @@ async fn store(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|error| format!("serialize: {error}"))?;
     for sink in &config.sinks {
-        let outcome = match sink {
-            Sink::Queue => send_to_queue(env, &prepared).await,
-            Sink::Kv => put_in_kv(env, config.kv_ttl_secs, &prepared).await,
-        };
-        outcome.map_err(|error| {
-            format!(
-                "{} ({}) on {}: {}",
-                sink.name(),
-                sink.binding(),
-                endpoint.name(),
-                bounded(&error)
-            )
-        })?;
+        let mut retries = SINK_RETRY_DELAYS_MS.iter();
+        loop {
+            let outcome = match sink {
+                Sink::Queue => send_to_queue(env, &prepared).await,
+                Sink::Kv => put_in_kv(env, config.kv_ttl_secs, &prepared).await,
+            };
+            match (outcome, retries.next()) {
+                (Ok(()), _) => break,
+                // A transient refusal gets a short second chance; the writes are idempotent
+                // (same keys, same event ids), so repeating a partly applied one is safe.
+                (Err(_), Some(delay)) => Delay::from(Duration::from_millis(*delay)).await,
+                (Err(error), None) => {
+                    return Err(format!(
+                        "{} ({}) on {}: {}",
+                        sink.name(),
+                        sink.binding(),
+                        endpoint.name(),
+                        bounded(&error)
+                    ))
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// `make bench`: every measurement, one summary table. Absolute times on shared machines mean
+// little, so each figure is given as a ratio to a baseline measured in the same run:
+//   - hot path: verify + parse + normalize vs the hashing floor of the same push, in
+//     WebAssembly on V8 (what the worker runs), with Criterion as the worker builds it
+//     (opt-level z, portable SHA-256), and with Criterion host-native for reference;
+//   - worker throughput (Miniflare): the relay vs a no-op worker, same requests, same process;
+//   - bundle size against the budget.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import { measure, BUDGET } from "./size.mjs";
+
+const CRITERION_ARGS = ["--warm-up-time", "1", "--measurement-time", "4"];
+const PATHS = [
+  ["status_report", "single status report", 3],
+  ["uplink", "uplink", 3],
+  ["batch_50", "batch of 50 reports", 4],
+];
+
+function criterion(label, env, features) {
+  process.stderr.write(`running the native benches (${label})…\n`);
+  execFileSync("cargo", ["bench", "--bench", "hot_path", ...features, "--", ...CRITERION_ARGS], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const median = (group, fn) =>
+    JSON.parse(readFileSync(`target/criterion/${group}/${fn}/new/estimates.json`, "utf8")).median.point_estimate;
+  return Object.fromEntries(PATHS.map(([group]) => [group, { floor: median(group, "floor"), path: median(group, "ingest") }]));
+}
+
+function webAssembly() {
+  process.stderr.write("running the hot path in WebAssembly (wasm32-wasip1 under Node's WASI)…\n");
+  execFileSync("cargo", ["build", "--release", "--example", "wasm_ratio", "--target", "wasm32-wasip1"], { stdio: ["ignore", "ignore", "inherit"] });
+  const measured = JSON.parse(execFileSync("node", ["--no-warnings", "bench/wasm-ratio.mjs"], { encoding: "utf8" }));
+  return Object.fromEntries(Object.entries(measured).map(([group, { floor_ns, path_ns }]) => [group, { floor: floor_ns, path: path_ns }]));
+}
+
+const wasm = webAssembly();
+const workerEquivalent = criterion("native, as the worker builds it: opt-level z, portable SHA-256", {}, ["--features", "soft-sha"]);
+const hostNative = criterion("host-native: opt-level 3, CPU SHA instructions", { CARGO_PROFILE_BENCH_OPT_LEVEL: "3" }, []);
+
+process.stderr.write("running the worker load test…\n");
+let load;
+try {
+  load = JSON.parse(execFileSync("node", ["bench/load.mjs", "--json"], { encoding: "utf8", maxBuffer: 8 * 1024 * 1024 }));
+} catch (error) {
+  load = error.stdout ? JSON.parse(error.stdout) : null;
+}
+const sizes = measure();
+
+const us = (ns) => `${(ns / 1000).toFixed(2)} µs`;
+const lines = [];
+lines.push(`sms-relay benchmarks — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}`);
+lines.push("");
+lines.push("Native hot path: verify + parse + normalize, as a multiple of its hashing floor (median)");
+for (const [title, results, judged] of [
+  ["WebAssembly on V8, the release build's code (median of timed rounds)", wasm, true],
+  ["native Criterion, as the worker builds it (opt-level z, portable SHA-256)", workerEquivalent, true],
+  ["native Criterion, host-native (opt-level 3, SHA instructions) — for reference", hostNative, false],
+]) {
+  lines.push(`  ${title}`);
+  for (const [group, name, target] of PATHS) {
+    const { floor, path } = results[group];
+    const ratio = path / floor;
+    const verdict = judged ? `target ≤ ${target}×  ${ratio <= target ? "ok" : "MISSED"}` : "";
+    lines.push(`    ${name.padEnd(22)} floor ${us(floor).padStart(10)}  path ${us(path).padStart(10)}  ${ratio.toFixed(2).padStart(5)}×  ${verdict}`);
+  }
+}
+lines.push("");
+if (load) {
+  const row = (name, relay, base) =>
+    `    ${name.padEnd(22)} ${relay.rps.toFixed(0).padStart(6)} req/s vs ${base.rps.toFixed(0).padStart(6)}  (${(relay.rps / base.rps).toFixed(3)}×)` +
+    `   p50 ${relay.p50_ms.toFixed(1).padStart(6)} ms vs ${base.p50_ms.toFixed(1).padStart(5)}   p99 ${relay.p99_ms.toFixed(1).padStart(6)} ms vs ${base.p99_ms.toFixed(1).padStart(5)}`;
+  lines.push(`Worker throughput in Miniflare (Queue + KV sinks) vs a no-op worker, concurrency 16`);
+  lines.push(row(`single reports ×${load.relay.single.requests}`, load.relay.single, load.baseline.single));
+  lines.push(row(`batches of 50 ×${load.relay.batch_50.requests}`, load.relay.batch_50, load.baseline.batch_50));
+  lines.push(row("singles, queue only", load.relay_queue_only.single, load.baseline.single));
+  lines.push(row("batches, queue only", load.relay_queue_only.batch_50, load.baseline.batch_50));
+  const e = load.events;
+  lines.push(`    events: ${e.expected} accepted, ${e.stored_in_kv} in KV, ${e.received_from_queue} from the queue, ${e.lost} lost`);
+} else {
+  lines.push("Worker throughput: the load test failed (see above)");
+}
+lines.push("");
+lines.push("Bundle size");
+for (const { file, raw, gzip } of sizes) {
+  const budget = BUDGET[file]?.gzip_bytes;
+  const verdict = budget ? `budget ${budget.toLocaleString("en")}  ${gzip <= budget ? "ok" : "OVER"}` : "";
+  lines.push(`    ${file.padEnd(22)} ${raw.toLocaleString("en").padStart(9)} bytes  ${gzip.toLocaleString("en").padStart(9)} gzip  ${verdict}`);
+}
+console.log(lines.join("\n"));

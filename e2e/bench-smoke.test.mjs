@@ -1,0 +1,17 @@
+// The benchmark code must keep working (benches are never timed in tests): the load script
+// runs a few requests against the built worker and must account for every event.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+test("bench/load.mjs runs and loses nothing", { timeout: 120_000 }, async () => {
+  const { stdout } = await promisify(execFile)("node", ["bench/load.mjs", "--smoke", "--json"], { maxBuffer: 4 * 1024 * 1024 });
+  const result = JSON.parse(stdout);
+  assert.equal(result.all_accepted, true);
+  assert.deepEqual(result.events, { expected: 240, stored_in_kv: 240, received_from_queue: 240, lost: 0 });
+  for (const side of ["relay", "relay_queue_only", "baseline"]) {
+    assert.equal(result[side].single.statuses["200"], 40);
+    assert.equal(result[side].batch_50.statuses["200"], 4);
+  }
+});
