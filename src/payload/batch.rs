@@ -17,6 +17,11 @@ pub struct Batch<'a> {
     pub has_unexpected_keys: bool,
 }
 
+/// Huawei documents at most 50 reports per batch. Each entry becomes an event and a KV write,
+/// and a Worker has a bounded number of operations per request, so a larger "batch" is kept
+/// whole as one unparsed event instead of being fanned out.
+pub const MAX_BATCH_ENTRIES: usize = 100;
+
 pub fn parse_batch(body: &[u8]) -> Result<Batch<'_>, PayloadError> {
     let text = std::str::from_utf8(body).map_err(|_| PayloadError::InvalidUtf8)?;
     let envelope: Envelope<'_> = serde_json::from_str(text).map_err(|error| {
@@ -28,8 +33,12 @@ pub fn parse_batch(body: &[u8]) -> Result<Batch<'_>, PayloadError> {
             PayloadError::MalformedJson
         }
     })?;
+    let entries = envelope.list.ok_or(PayloadError::NotABatch)?;
+    if entries.len() > MAX_BATCH_ENTRIES {
+        return Err(PayloadError::BatchTooLarge);
+    }
     Ok(Batch {
-        entries: envelope.list.ok_or(PayloadError::NotABatch)?,
+        entries,
         has_unexpected_keys: envelope.other_keys,
     })
 }
@@ -156,6 +165,22 @@ mod tests {
                 String::from_utf8_lossy(body)
             );
         }
+    }
+
+    #[test]
+    fn oversized_batches_and_entries_are_refused_whole() {
+        let entries = vec!["{}"; MAX_BATCH_ENTRIES + 1].join(",");
+        let body = format!(r#"{{"statusReportList":[{entries}]}}"#);
+        assert_eq!(
+            parse_batch(body.as_bytes()).map(|_| ()),
+            Err(PayloadError::BatchTooLarge)
+        );
+        let members: Vec<String> = (0..=crate::payload::fields::MAX_FIELDS)
+            .map(|i| format!(r#""f{i}":1"#))
+            .collect();
+        let entry = format!("{{{}}}", members.join(","));
+        let raw: &RawValue = serde_json::from_str(&entry).unwrap_or(RawValue::NULL);
+        assert_eq!(entry_fields(raw), Err(PayloadError::TooManyFields));
     }
 
     #[test]

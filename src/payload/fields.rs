@@ -7,6 +7,10 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
+/// Huawei's callbacks carry about ten fields. The duplicate check is quadratic, so a body of
+/// 10,000 fields must not reach it: past this many, the body is passed on unparsed.
+pub const MAX_FIELDS: usize = 100;
+
 /// One field's value: text from a form body, or the raw JSON text of a batch entry's value,
 /// already validated (kept as written, so an unmapped value is passed on verbatim).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +37,9 @@ impl<'a> Fields<'a> {
         name: Cow<'a, str>,
         value: FieldValue<'a>,
     ) -> Result<(), PayloadError> {
+        if self.entries.len() >= MAX_FIELDS {
+            return Err(PayloadError::TooManyFields);
+        }
         if self.get(&name).is_some() {
             return Err(PayloadError::DuplicateField(name.into_owned()));
         }
@@ -153,6 +160,10 @@ pub enum PayloadError {
     UnexpectedBatchKeys,
     /// A `Content-Type` the endpoint does not take.
     UnsupportedMediaType,
+    /// More than [`MAX_FIELDS`] fields.
+    TooManyFields,
+    /// More than `MAX_BATCH_ENTRIES` entries in one batch (Huawei sends at most 50).
+    BatchTooLarge,
 }
 
 impl PayloadError {
@@ -167,6 +178,8 @@ impl PayloadError {
             PayloadError::EntryNotAnObject => "entry_not_an_object",
             PayloadError::UnexpectedBatchKeys => "unexpected_batch_keys",
             PayloadError::UnsupportedMediaType => "unsupported_media_type",
+            PayloadError::TooManyFields => "too_many_fields",
+            PayloadError::BatchTooLarge => "batch_too_large",
         }
     }
 

@@ -66,6 +66,15 @@ mod tests {
     }
 
     #[test]
+    fn ten_thousand_fields_are_refused_without_quadratic_work() {
+        let body: Vec<String> = (0..10_000).map(|i| format!("f{i}=1")).collect();
+        assert_eq!(
+            parse_form(body.join("&").as_bytes()),
+            Err(PayloadError::TooManyFields)
+        );
+    }
+
+    #[test]
     fn refuses_duplicates_and_invalid_utf8() {
         assert_eq!(
             parse_form(b"status=DELIVRD&status=UNDELIV"),
