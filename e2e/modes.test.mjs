@@ -103,3 +103,19 @@ test("a sink that refuses a write is answered 503 with Retry-After, never 200", 
     },
   );
 });
+
+test("ALLOWED_IPS admits Huawei's published ranges only, by CF-Connecting-IP", async () => {
+  const ranges = "117.78.29.0/24, 124.70.27.0/24, 124.71.67.0/24, 123.60.96.0/24, 119.8.109.0/24";
+  await withRelay({ bindings: { ALLOW_UNSIGNED: "true", ALLOWED_IPS: ranges } }, async (relay) => {
+    const send = (ip) =>
+      relay.request("POST", "/huawei/reports", { headers: { "Content-Type": FORM, ...(ip ? { "CF-Connecting-IP": ip } : {}) }, body: STATUS_REPORT });
+    assert.equal((await send("117.78.29.5")).status, 200);
+    const outside = await send("203.0.113.9");
+    assert.deepEqual([outside.status, JSON.parse(outside.body).error], [403, "ip_not_allowed"]);
+    // Miniflare fills in 127.0.0.1 when the header is absent, which is outside the list too.
+    assert.equal((await send(null)).status, 403);
+    assert.equal((await relay.waitForMessages(1)).length, 1, "only the admitted push was forwarded");
+    const health = JSON.parse((await relay.request("GET", "/healthz", { headers: { "CF-Connecting-IP": "203.0.113.9" } })).body);
+    assert.equal(health.allowed_ip_ranges, 5, "/healthz stays reachable for monitoring");
+  });
+});

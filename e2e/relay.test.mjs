@@ -268,6 +268,7 @@ test("/healthz reports the configuration and no secret", async () => {
     auth_mode: "aksk",
     access_keys: 2,
     ingest_token: false,
+    allowed_ip_ranges: null,
     sinks: ["queue", "kv"],
     max_clock_skew_secs: 900,
     max_body_bytes: 65536,

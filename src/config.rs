@@ -4,6 +4,7 @@
 //! not thrown, so `/healthz` can list them all and callbacks can refuse with a clear reason.
 
 use crate::delivery::{validate_forward_url, RetryPolicy, WebhookSecret};
+use crate::ip_allow::IpAllowList;
 use crate::signing::KeySet;
 use serde::Serialize;
 
@@ -110,6 +111,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `Some` when `FORWARD` includes `http` and its settings are valid.
     pub http: Option<HttpDelivery>,
+    /// `ALLOWED_IPS`: when set, callbacks must come from these ranges.
+    pub allowed_ips: Option<IpAllowList>,
     /// Empty when the configuration is valid; callbacks are refused otherwise.
     pub errors: Vec<ConfigError>,
 }
@@ -242,6 +245,16 @@ impl Config {
             None
         };
 
+        let allowed_ips = match get("ALLOWED_IPS") {
+            None => None,
+            Some(list) => IpAllowList::parse(&list)
+                .map(Some)
+                .unwrap_or_else(|problem| {
+                    error("ALLOWED_IPS", problem);
+                    None
+                }),
+        };
+
         let mut config = Config {
             keys,
             ingest_token,
@@ -251,6 +264,7 @@ impl Config {
             kv_ttl_secs,
             max_body_bytes,
             http,
+            allowed_ips,
             errors,
         };
         if config.auth_mode() == AuthMode::Unconfigured {

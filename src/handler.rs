@@ -85,13 +85,21 @@ pub enum Admission<'p> {
     },
 }
 
+/// What [`admit`] looks at besides the path: no body, nothing that needs reading.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestHead<'h> {
+    pub content_length: Option<&'h str>,
+    /// `CF-Connecting-IP`: the client's address as Cloudflare saw it.
+    pub client_ip: Option<&'h str>,
+}
+
 /// Routes the request and refuses early what needs no body to refuse: unknown paths (`404`),
-/// wrong methods (`405`), an invalid configuration (`500`) and a `Content-Length` over the
-/// limit (`413`), so an oversized body is never buffered.
+/// wrong methods (`405`), an invalid configuration (`500`), a client outside `ALLOWED_IPS`
+/// (`403`) and a `Content-Length` over the limit (`413`), so an oversized body is never buffered.
 pub fn admit<'p>(
     method: &str,
     path: &'p str,
-    content_length: Option<&str>,
+    head: RequestHead<'_>,
     config: &Config,
 ) -> Admission<'p> {
     let Some(route) = route(path) else {
@@ -116,7 +124,15 @@ pub fn admit<'p>(
     if !config.is_valid() {
         return Admission::Respond(Reply::error(500, "config_invalid"));
     }
-    let declared = content_length.and_then(|value| value.trim().parse::<u64>().ok());
+    if let Some(allowed) = &config.allowed_ips {
+        // Fail closed: without the header there is no address to admit.
+        if !head.client_ip.is_some_and(|ip| allowed.allows(ip)) {
+            return Admission::Respond(Reply::error(403, "ip_not_allowed"));
+        }
+    }
+    let declared = head
+        .content_length
+        .and_then(|value| value.trim().parse::<u64>().ok());
     if declared.is_some_and(|length| length > config.max_body_bytes as u64) {
         return Admission::Respond(Reply::error(413, "body_too_large"));
     }
@@ -246,6 +262,7 @@ pub fn health(config: &Config) -> Reply {
         auth_mode: &'static str,
         access_keys: usize,
         ingest_token: bool,
+        allowed_ip_ranges: Option<usize>,
         sinks: Vec<&'static str>,
         max_clock_skew_secs: u64,
         max_body_bytes: usize,
@@ -268,6 +285,7 @@ pub fn health(config: &Config) -> Reply {
         auth_mode: config.auth_mode().name(),
         access_keys: config.keys.len(),
         ingest_token: config.ingest_token.is_some(),
+        allowed_ip_ranges: config.allowed_ips.as_ref().map(|list| list.len()),
         sinks: config.sinks.iter().map(|sink| sink.name()).collect(),
         max_clock_skew_secs: config.max_clock_skew_secs,
         max_body_bytes: config.max_body_bytes,

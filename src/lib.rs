@@ -10,6 +10,7 @@ pub mod config;
 pub mod event;
 pub mod handler;
 pub mod hex;
+pub mod ip_allow;
 pub mod log;
 pub mod payload;
 pub mod percent;

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use sms_relay::clock::{parse_report_time, Timestamp};
 use sms_relay::config::{Bindings, Config};
-use sms_relay::handler::{admit, ingest, Admission, Endpoint};
+use sms_relay::handler::{admit, ingest, Admission, Endpoint, RequestHead};
 use sms_relay::request::PushRequest;
 use sms_relay::signing::authorization_header;
 
@@ -361,6 +361,46 @@ fn failed_authentication_forwards_nothing() {
     assert!(ingested.events.is_empty());
 }
 
+fn length(value: &str) -> RequestHead<'_> {
+    RequestHead {
+        content_length: Some(value),
+        client_ip: None,
+    }
+}
+
+#[test]
+fn allowed_ips_admit_listed_clients_only_and_fail_closed() {
+    let cfg = config(&[
+        ("HUAWEI_PUSH_KEYS", "ak:sk"),
+        ("ALLOWED_IPS", "117.78.29.0/24, 2001:db8::/32"),
+    ]);
+    assert!(cfg.is_valid(), "{:?}", cfg.errors);
+    let from = |ip: Option<&'static str>| match admit(
+        "POST",
+        "/huawei/reports",
+        RequestHead {
+            content_length: None,
+            client_ip: ip,
+        },
+        &cfg,
+    ) {
+        Admission::Respond(reply) => (reply.status, reply.code),
+        Admission::ReadBody { .. } => (0, "read"),
+    };
+    assert_eq!(from(Some("117.78.29.44")), (0, "read"));
+    assert_eq!(from(Some("2001:db8::9")), (0, "read"));
+    assert_eq!(from(Some("203.0.113.9")), (403, "ip_not_allowed"));
+    assert_eq!(from(None), (403, "ip_not_allowed"));
+    let bad = config(&[
+        ("HUAWEI_PUSH_KEYS", "ak:sk"),
+        ("ALLOWED_IPS", "10.0.0.0/40"),
+    ]);
+    assert_eq!(
+        bad.errors.iter().map(|e| e.setting).collect::<Vec<_>>(),
+        ["ALLOWED_IPS"]
+    );
+}
+
 #[test]
 fn admission_refuses_before_reading_the_body() {
     let cfg = signed_config();
@@ -369,32 +409,55 @@ fn admission_refuses_before_reading_the_body() {
         Admission::ReadBody { .. } => (0, "read"),
     };
     assert_eq!(
-        status(admit("POST", "/nope", None, &cfg)),
+        status(admit("POST", "/nope", RequestHead::default(), &cfg)),
         (404, "not_found")
     );
     assert_eq!(
-        status(admit("PUT", "/huawei/reports", None, &cfg)),
+        status(admit(
+            "PUT",
+            "/huawei/reports",
+            RequestHead::default(),
+            &cfg
+        )),
         (405, "method_not_allowed")
     );
     assert_eq!(
-        status(admit("POST", "/huawei/reports", Some("262145"), &cfg)),
+        status(admit("POST", "/huawei/reports", length("262145"), &cfg)),
         (413, "body_too_large")
     );
     assert_eq!(
-        status(admit("POST", "/huawei/reports", Some("262144"), &cfg)),
+        status(admit("POST", "/huawei/reports", length("262144"), &cfg)),
         (0, "read")
     );
     assert_eq!(
-        status(admit("POST", "/huawei/uplink/tok", None, &cfg)),
+        status(admit(
+            "POST",
+            "/huawei/uplink/tok",
+            RequestHead::default(),
+            &cfg
+        )),
         (0, "read")
     );
-    assert_eq!(status(admit("GET", "/healthz", None, &cfg)), (200, "ok"));
     assert_eq!(
-        status(admit("POST", "/huawei/reports", None, &config(&[]))),
+        status(admit("GET", "/healthz", RequestHead::default(), &cfg)),
+        (200, "ok")
+    );
+    assert_eq!(
+        status(admit(
+            "POST",
+            "/huawei/reports",
+            RequestHead::default(),
+            &config(&[])
+        )),
         (500, "config_invalid")
     );
     assert_eq!(
-        status(admit("GET", "/healthz", None, &config(&[]))),
+        status(admit(
+            "GET",
+            "/healthz",
+            RequestHead::default(),
+            &config(&[])
+        )),
         (500, "config_invalid")
     );
 }

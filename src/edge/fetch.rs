@@ -4,7 +4,7 @@ use super::bindings::{json_value, Binding};
 use super::load_config;
 use crate::clock::Timestamp;
 use crate::config::{Config, Sink};
-use crate::handler::{admit, ingest, route, Admission, Endpoint};
+use crate::handler::{admit, ingest, route, Admission, Endpoint, RequestHead};
 use crate::log::{bounded, RequestLog};
 use crate::reply::Reply;
 use crate::request::{split_url, PushRequest};
@@ -24,10 +24,16 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
     let url = request.inner().url();
     let (host, path, query) = split_url(&url);
     let headers = collect_headers(&request, host);
-    let content_length = headers
-        .iter()
-        .find(|(name, _)| name == "content-length")
-        .map(|(_, value)| value.as_str());
+    let header = |wanted: &str| {
+        headers
+            .iter()
+            .find(|(name, _)| name == wanted)
+            .map(|(_, value)| value.as_str())
+    };
+    let head = RequestHead {
+        content_length: header("content-length"),
+        client_ip: header("cf-connecting-ip"),
+    };
 
     let mut log = RequestLog {
         route: route(path).map_or("unknown", |route| route.name()),
@@ -40,7 +46,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
         sink_error: None,
     };
     let access_key;
-    let reply = match admit(&method, path, content_length, &config) {
+    let reply = match admit(&method, path, head, &config) {
         Admission::Respond(reply) => reply,
         Admission::ReadBody { endpoint, token } => {
             match read_body(&mut request, config.max_body_bytes).await {
