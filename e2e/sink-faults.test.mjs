@@ -1,0 +1,126 @@
+// Sink faults with real parts: a KV binding that throws (the real local KV wrapped by a worker
+// that refuses the first N writes) and a queue that refuses an oversized message. A refused
+// write answers 503 + Retry-After, never 200, and Huawei's retry of the same push then stores
+// each event exactly once by id.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import { Miniflare } from "miniflare";
+import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
+import { JSON_UTF8 } from "../scripts/huawei-samples.mjs";
+
+const KEYS = "ak1:fault-secret-0123456789";
+
+// Refuses the first FAILURES calls to put(), then passes through to the real namespace.
+const FLAKY_KV = `
+let failures;
+export default function (env) {
+  failures ??= env.FAILURES;
+  return {
+    async put(key, value, options) {
+      if (failures > 0) { failures--; throw new Error("injected KV failure"); }
+      return env.INNER.put(key, value, options);
+    },
+  };
+}`;
+
+const RECORDER = `
+const received = [];
+export default {
+  async queue(batch) { for (const m of batch.messages) received.push(m.body); batch.ackAll(); },
+  async fetch() { return Response.json(received); },
+};`;
+
+async function start(failures) {
+  const mf = new Miniflare({
+    workers: [
+      {
+        name: "relay",
+        scriptPath: "build/index.js",
+        modules: true,
+        modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"], fallthrough: true }],
+        compatibilityDate: "2026-04-01",
+        queueProducers: { EVENTS_QUEUE: "sms-events" },
+        wrappedBindings: { EVENTS_KV: { scriptName: "flaky-kv", bindings: { FAILURES: failures } } },
+        bindings: { HUAWEI_PUSH_KEYS: KEYS, FORWARD: "queue,kv" },
+      },
+      { name: "flaky-kv", modules: true, script: FLAKY_KV, kvNamespaces: { INNER: "events-kv" } },
+      {
+        name: "recorder",
+        modules: true,
+        script: RECORDER,
+        compatibilityDate: "2026-04-01",
+        queueConsumers: { "sms-events": { maxBatchSize: 100, maxBatchTimeout: 0.05 } },
+      },
+    ],
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.resume();
+      stderr.resume();
+    },
+  });
+  const url = await mf.ready;
+  return { mf, url, kv: await mf.getKVNamespace("INNER", "flaky-kv"), recorder: await mf.getWorker("recorder") };
+}
+
+function push(url, body) {
+  const [accessKey, secretKey] = KEYS.split(":");
+  const headers = signedPushHeaders({ url: new URL("/huawei/reports", url).href, body, contentType: JSON_UTF8, accessKey, secretKey });
+  return new Promise((resolve, reject) => {
+    const request = http.request(new URL("/huawei/reports", url), { method: "POST", headers, agent: false }, (response) => {
+      let text = "";
+      response.on("data", (chunk) => (text += chunk));
+      response.on("end", () => resolve({ status: response.statusCode, retryAfter: response.headers["retry-after"], body: text }));
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+async function received(recorder, count) {
+  const deadline = Date.now() + 10_000;
+  let messages = [];
+  while (Date.now() < deadline) {
+    messages = await (await recorder.fetch("http://recorder/")).json();
+    if (messages.length >= count) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return (await recorder.fetch("http://recorder/")).json();
+}
+
+const batch = JSON.stringify({
+  statusReportList: Array.from({ length: 20 }, (_, i) => ({ smsMsgId: `fault-${i}`, status: "DELIVRD", total: "1", sequence: "1" })),
+});
+
+test("a KV binding that throws: 503 with Retry-After, then the retried push stores every event once", async () => {
+  // 20 events × 3 attempts (the first try and two quick in-request retries) all refused.
+  const relay = await start(60);
+  try {
+    const refused = await push(relay.url, batch);
+    assert.deepEqual([refused.status, refused.retryAfter, JSON.parse(refused.body).error], [503, "30", "sink_unavailable"]);
+    assert.deepEqual((await relay.kv.list()).keys, [], "no 200 for a partial store, and KV has nothing");
+
+    const retried = await push(relay.url, batch);
+    assert.equal(retried.status, 200);
+    const keys = (await relay.kv.list()).keys.map((key) => key.name).sort();
+    assert.deepEqual(keys, Array.from({ length: 20 }, (_, i) => `status/fault-${i}/1`).sort());
+    // The queue took the events on both attempts (it comes first): at-least-once, and the ids
+    // say which are the same event.
+    const messages = await received(relay.recorder, 40);
+    assert.equal(messages.length, 40);
+    assert.equal(new Set(messages.map((event) => event.id)).size, 20);
+  } finally {
+    await relay.mf.dispose();
+  }
+});
+
+test("a transient KV refusal is absorbed by the in-request retry", async () => {
+  const relay = await start(5);
+  try {
+    assert.equal((await push(relay.url, batch)).status, 200);
+    assert.equal((await relay.kv.list()).keys.length, 20);
+    assert.equal(new Set((await received(relay.recorder, 20)).map((event) => event.id)).size, 20);
+  } finally {
+    await relay.mf.dispose();
+  }
+});
