@@ -5,6 +5,7 @@
 #   make build        release build into build/ (wrangler.toml's build command)
 #   make bench        native benches, worker load test and bundle size, one summary table
 #   make size         raw and gzip size of the built worker against its budget
+#   make fuzz         every fuzz target for FUZZ_SECONDS each (nightly toolchain, cargo-fuzz)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -e -o pipefail -c
@@ -25,10 +26,10 @@ export ESBUILD_BIN := $(CURDIR)/node_modules/@esbuild/linux-x64/bin/esbuild
 
 WRANGLER := node_modules/.bin/wrangler
 
-.PHONY: help tools rust-tools node-tools build test test-rust test-e2e dev send-sample bench size clean
+.PHONY: help tools rust-tools node-tools build test test-rust test-e2e dev send-sample bench size fuzz clean
 
 help:
-	@sed -n '2,8p' Makefile | sed 's/^# *//'
+	@sed -n '2,9p' Makefile | sed 's/^# *//'
 
 ## Provisioning ---------------------------------------------------------------
 
@@ -93,6 +94,21 @@ bench: build
 
 size: build
 	@node bench/size.mjs
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := authorization verify form batch normalize
+CARGO_FUZZ_VERSION := 0.13.2
+
+# Each target starts from the committed seeds (fuzz/seeds/<target>) and keeps what it learns
+# in fuzz/corpus (not committed). A crash stops the run and leaves its input in fuzz/artifacts.
+fuzz:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@cargo install --list | grep -qx 'cargo-fuzz v$(CARGO_FUZZ_VERSION):' || cargo +nightly install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked
+	@for target in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/corpus/$$target; \
+		echo "== $$target ($(FUZZ_SECONDS) s)"; \
+		(cd fuzz && cargo +nightly fuzz run $$target corpus/$$target seeds/$$target -- -max_total_time=$(FUZZ_SECONDS) -max_len=65536) || exit 1; \
+	done
 
 clean:
 	cargo clean

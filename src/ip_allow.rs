@@ -117,18 +117,17 @@ mod tests {
 
     #[test]
     fn ipv6_ranges_bare_addresses_and_edges() {
-        let Ok(list) = IpAllowList::parse("2001:db8::/32\n198.51.100.7 0.0.0.0/0") else {
-            return assert!(false, "parses");
-        };
+        let list = IpAllowList::parse("2001:db8::/32\n198.51.100.7 0.0.0.0/0");
+        assert!(list.is_ok(), "{list:?}");
+        let list = list.unwrap_or_else(|_| IpAllowList { ranges: Vec::new() });
         assert!(list.allows("2001:db8:1::5"));
         assert!(!list.allows("2001:db9::1"));
         assert!(
             list.allows("203.0.113.1"),
             "0.0.0.0/0 admits every IPv4 address"
         );
-        let Ok(single) = IpAllowList::parse("198.51.100.7,::1/128") else {
-            return assert!(false, "parses");
-        };
+        let single = IpAllowList::parse("198.51.100.7,::1/128")
+            .unwrap_or_else(|_| IpAllowList { ranges: Vec::new() });
         assert!(single.allows("198.51.100.7") && !single.allows("198.51.100.8"));
         assert!(single.allows("::1") && !single.allows("::2"));
     }

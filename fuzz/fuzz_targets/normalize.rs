@@ -1,0 +1,31 @@
+#![no_main]
+//! Parsing and normalization as the relay runs them (unsigned mode, so every input reaches the
+//! normalizer): the first byte picks endpoint and media type, the rest is the body. Every
+//! outcome must be events that serialize, and an unreadable body must still yield an event.
+use libfuzzer_sys::fuzz_target;
+use sms_relay::clock::Timestamp;
+use sms_relay::config::{Bindings, Config};
+use sms_relay::handler::{ingest, Endpoint};
+use sms_relay::request::PushRequest;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, body)) = data.split_first() else { return };
+    let config = Config::from_vars(
+        &[("ALLOW_UNSIGNED", "true"), ("FORWARD", "queue,kv"), ("MAX_BODY_BYTES", "1048576")],
+        Bindings { queue: true, kv: true, dead_letter_queue: true },
+    );
+    let endpoint = if selector & 1 == 0 { Endpoint::Reports } else { Endpoint::Uplink };
+    let content_type = match selector >> 1 & 3 {
+        0 => "application/x-www-form-urlencoded",
+        1 => "application/JSON;charset=UTF-8",
+        2 => "text/plain",
+        _ => "application/json",
+    };
+    let headers = vec![("content-type".to_string(), content_type.to_string())];
+    let request = PushRequest { method: "POST", path: "/huawei/reports", query: "", headers: &headers, body };
+    let ingested = ingest(endpoint, None, &request, &config, Timestamp::from_unix_seconds(1_733_987_300));
+    assert!(!ingested.events.is_empty() || ingested.reply.status == 200, "nothing Huawei sent is dropped");
+    for event in &ingested.events {
+        assert!(serde_json::to_string(event).is_ok());
+    }
+});
