@@ -144,6 +144,13 @@ test("JSON that is an array, a string, null, or has no list is not a batch", asy
   }
 });
 
+test("a message id long enough to overflow a KV key is kept unparsed, not a sink failure", async () => {
+  // KV keys are limited to 512 bytes; ids are capped at 256 so `status/<id>/<segment>` fits.
+  const body = `smsMsgId=${"m".repeat(600)}&status=DELIVRD`;
+  assertError(await relay.push(REPORTS, body, FORM), 400, "invalid_field");
+  await assertOneUnparsed("invalid_field: smsMsgId", body);
+});
+
 test("numbers where strings belong are read as their text", async () => {
   const body = JSON.stringify({ statusReportList: [{ smsMsgId: 12345, status: "DELIVRD", total: 2, sequence: 1 }] });
   assert.equal((await relay.push(REPORTS, body, "application/json")).status, 200);
