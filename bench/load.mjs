@@ -10,6 +10,7 @@ import { Miniflare } from "miniflare";
 import http from "node:http";
 import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
 import { FORM, JSON_UTF8 } from "../scripts/huawei-samples.mjs";
+import { relayWorker, discardOutput, COMPATIBILITY_DATE } from "../scripts/relay-worker.mjs";
 
 const args = new Set(process.argv.slice(2));
 const smoke = args.has("--smoke");
@@ -91,21 +92,16 @@ async function start(script) {
 
 const relay = await start({
   workers: [
-    {
-      name: "relay",
-      scriptPath: "build/index.js",
-      modules: true,
-      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"], fallthrough: true }],
-      compatibilityDate: "2026-04-01",
+    relayWorker({
       kvNamespaces: ["EVENTS_KV"],
       queueProducers: { EVENTS_QUEUE: "sms-events" },
       bindings: { HUAWEI_PUSH_KEYS: KEYS, FORWARD: "queue,kv" },
-    },
+    }),
     {
       name: "recorder",
       modules: true,
       script: RECORDER,
-      compatibilityDate: "2026-04-01",
+      compatibilityDate: COMPATIBILITY_DATE,
       queueConsumers: { "sms-events": { maxBatchSize: 100, maxBatchTimeout: 0.05 } },
     },
   ],
@@ -122,20 +118,12 @@ const relay = await start({
     }
   },
 });
-const baseline = await start({ modules: true, script: NOOP, compatibilityDate: "2026-04-01" });
+const baseline = await start({ modules: true, script: NOOP, compatibilityDate: COMPATIBILITY_DATE });
 // The same relay writing to the queue only: separates the relay's own cost from local KV's
 // (SQLite-backed in Miniflare, so far slower than the real thing).
 const queueOnly = await start({
-  scriptPath: "build/index.js",
-  modules: true,
-  modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"], fallthrough: true }],
-  compatibilityDate: "2026-04-01",
-  queueProducers: { EVENTS_QUEUE: "sms-events" },
-  bindings: { HUAWEI_PUSH_KEYS: KEYS, FORWARD: "queue" },
-  handleRuntimeStdio(stdout, stderr) {
-    stdout.resume();
-    stderr.resume();
-  },
+  ...relayWorker({ queueProducers: { EVENTS_QUEUE: "sms-events" }, bindings: { HUAWEI_PUSH_KEYS: KEYS, FORWARD: "queue" } }),
+  handleRuntimeStdio: discardOutput,
 });
 
 const results = {};

@@ -6,6 +6,7 @@ import http from "node:http";
 import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
+import { relayWorker, COMPATIBILITY_DATE } from "../scripts/relay-worker.mjs";
 
 export const QUEUE = "sms-events";
 export const DEAD_LETTER_QUEUE = "sms-events-dlq";
@@ -54,24 +55,19 @@ export async function startRelay({ bindings = {}, kv = true, queue = true, deliv
       }
     },
     workers: [
-      {
-        name: "relay",
-        scriptPath: "build/index.js",
-        modules: true,
-        modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"], fallthrough: true }],
-        compatibilityDate: "2026-04-01",
+      relayWorker({
         kvNamespaces: kv ? ["EVENTS_KV"] : [],
         queueProducers: queue ? { EVENTS_QUEUE: QUEUE, ...(delivery ? { DEAD_LETTER_QUEUE } : {}) } : {},
         // As in wrangler.toml: max_retries above FORWARD_MAX_ATTEMPTS, so the worker itself
         // dead-letters with the failure recorded.
         queueConsumers: delivery ? { [QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 0.05, maxRetries: 20 } } : {},
         bindings,
-      },
+      }),
       {
         name: "recorder",
         modules: true,
         script: RECORDER,
-        compatibilityDate: "2026-04-01",
+        compatibilityDate: COMPATIBILITY_DATE,
         queueConsumers: { [delivery ? DEAD_LETTER_QUEUE : QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 0.05 } },
       },
     ],

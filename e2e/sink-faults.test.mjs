@@ -8,6 +8,7 @@ import http from "node:http";
 import { Miniflare } from "miniflare";
 import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
 import { JSON_UTF8 } from "../scripts/huawei-samples.mjs";
+import { relayWorker, discardOutput, COMPATIBILITY_DATE } from "../scripts/relay-worker.mjs";
 
 const KEYS = "ak1:fault-secret-0123456789";
 
@@ -34,29 +35,21 @@ export default {
 async function start(failures) {
   const mf = new Miniflare({
     workers: [
-      {
-        name: "relay",
-        scriptPath: "build/index.js",
-        modules: true,
-        modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"], fallthrough: true }],
-        compatibilityDate: "2026-04-01",
+      relayWorker({
         queueProducers: { EVENTS_QUEUE: "sms-events" },
         wrappedBindings: { EVENTS_KV: { scriptName: "flaky-kv", bindings: { FAILURES: failures } } },
         bindings: { HUAWEI_PUSH_KEYS: KEYS, FORWARD: "queue,kv" },
-      },
+      }),
       { name: "flaky-kv", modules: true, script: FLAKY_KV, kvNamespaces: { INNER: "events-kv" } },
       {
         name: "recorder",
         modules: true,
         script: RECORDER,
-        compatibilityDate: "2026-04-01",
+        compatibilityDate: COMPATIBILITY_DATE,
         queueConsumers: { "sms-events": { maxBatchSize: 100, maxBatchTimeout: 0.05 } },
       },
     ],
-    handleRuntimeStdio(stdout, stderr) {
-      stdout.resume();
-      stderr.resume();
-    },
+    handleRuntimeStdio: discardOutput,
   });
   const url = await mf.ready;
   return { mf, url, kv: await mf.getKVNamespace("INNER", "flaky-kv"), recorder: await mf.getWorker("recorder") };
