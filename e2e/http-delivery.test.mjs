@@ -189,3 +189,19 @@ test("an event that keeps failing is dead-lettered after FORWARD_MAX_ATTEMPTS", 
     await backend.close();
   }
 });
+
+test("a consumer without a usable delivery configuration acknowledges nothing", { timeout: 60_000 }, async () => {
+  // The relay consumes the queue but FORWARD has no `http`: queued events must be retried
+  // (and eventually dead-lettered by the platform), never acknowledged as delivered.
+  const relay = await startRelay({ delivery: true, bindings: { HUAWEI_PUSH_KEYS: `ak1:${KEYS.ak1}`, FORWARD: "queue" } });
+  try {
+    const batch = JSON.stringify({ statusReportList: [report("kept-1"), report("kept-2")] });
+    assert.equal((await relay.push("/huawei/reports", batch, JSON_UTF8)).status, 200);
+    await waitFor(() => relay.structuredLogs().some((line) => line.delivery === "http"), 10_000);
+    const [line] = relay.structuredLogs().filter((l) => l.delivery === "http");
+    assert.deepEqual([line.outcome, line.messages], ["config_invalid", 2]);
+    assert.deepEqual(await relay.received(), [], "nothing dead-lettered by the worker, nothing dropped");
+  } finally {
+    await relay.dispose();
+  }
+});
