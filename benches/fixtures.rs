@@ -42,11 +42,7 @@ pub fn fixture() -> Fixture {
             ("HUAWEI_PUSH_KEYS", &format!("{AK}:{SK}")),
             ("FORWARD", "queue,kv"),
         ],
-        Bindings {
-            queue: true,
-            kv: true,
-            dead_letter_queue: true,
-        },
+        Bindings::ALL,
     );
     let cases = vec![
         case(
@@ -90,6 +86,17 @@ impl Case {
             headers: &self.headers,
             body: &self.body,
         }
+    }
+
+    /// Checks the push is accepted whole, so a benchmark never times a rejection.
+    pub fn assert_ingests(&self, fixture: &Fixture) {
+        let ingested = self.ingest(fixture);
+        assert_eq!(
+            (ingested.reply.status, ingested.events.len()),
+            (200, self.expected_events),
+            "{}",
+            self.name
+        );
     }
 
     /// What the relay does per push before any I/O.

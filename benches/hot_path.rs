@@ -13,13 +13,7 @@ fn bench(c: &mut Criterion) {
     let fixture = fixtures::fixture();
     assert!(fixture.config.is_valid(), "{:?}", fixture.config.errors);
     for case in &fixture.cases {
-        let ingested = case.ingest(&fixture);
-        assert_eq!(
-            (ingested.reply.status, ingested.events.len()),
-            (200, case.expected_events),
-            "{}",
-            case.name
-        );
+        case.assert_ingests(&fixture);
 
         let mut group = c.benchmark_group(case.name);
         group.bench_function("floor", |b| b.iter(|| black_box(case).floor()));

@@ -87,18 +87,7 @@ mod tests {
     use crate::config::Bindings;
 
     fn config(vars: &[(&str, &str)]) -> Config {
-        Config::load(
-            |name| {
-                vars.iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.to_string())
-            },
-            Bindings {
-                queue: true,
-                kv: true,
-                dead_letter_queue: true,
-            },
-        )
+        Config::from_vars(vars, Bindings::ALL)
     }
 
     const TOKEN: &str = "tok-0123456789abcdef";

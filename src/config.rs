@@ -80,6 +80,15 @@ pub struct Bindings {
     pub dead_letter_queue: bool,
 }
 
+impl Bindings {
+    /// Every binding present (tests, benchmarks, tools).
+    pub const ALL: Bindings = Bindings {
+        queue: true,
+        kv: true,
+        dead_letter_queue: true,
+    };
+}
+
 /// Delivery of queued events to an existing backend (`FORWARD` includes `http`).
 #[derive(Debug, Clone)]
 pub struct HttpDelivery {
@@ -455,11 +464,7 @@ mod tests {
         )
     }
 
-    const BOTH: Bindings = Bindings {
-        queue: true,
-        kv: true,
-        dead_letter_queue: true,
-    };
+    const BOTH: Bindings = Bindings::ALL;
 
     #[test]
     fn two_keys_for_rotation_and_defaults() {

@@ -16,18 +16,7 @@ const AK: &str = "exampleAk";
 const SK: &str = "exampleSk*1231d881wd";
 
 fn config(vars: &[(&str, &str)]) -> Config {
-    Config::load(
-        |name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        },
-        Bindings {
-            queue: true,
-            kv: true,
-            dead_letter_queue: true,
-        },
-    )
+    Config::from_vars(vars, Bindings::ALL)
 }
 
 fn signed_config() -> Config {

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else { return };
     let config = Config::from_vars(
         &[("ALLOW_UNSIGNED", "true"), ("FORWARD", "queue,kv"), ("MAX_BODY_BYTES", "1048576")],
-        Bindings { queue: true, kv: true, dead_letter_queue: true },
+        Bindings::ALL,
     );
     let endpoint = if selector & 1 == 0 { Endpoint::Reports } else { Endpoint::Uplink };
     let content_type = match selector >> 1 & 3 {
