@@ -7,7 +7,7 @@ use sms_relay::clock::Timestamp;
 use sms_relay::config::{Bindings, Config};
 use sms_relay::handler::{ingest, Endpoint, Ingested};
 use sms_relay::request::PushRequest;
-use sms_relay::signing::{authorization_header, canonical_request, string_to_sign};
+use sms_relay::signing::{canonical_request, signed_push_headers, string_to_sign};
 
 const AK: &str = "exampleAk";
 const SK: &str = "exampleSk*1231d881wd";
@@ -145,23 +145,19 @@ fn case(
     body: &str,
     expected_events: usize,
 ) -> Case {
-    let length = body.len().to_string();
-    let signed = [
-        ("connection", "close"),
-        ("content-length", length.as_str()),
-        ("content-type", content_type),
-        ("host", "relay.example.com"),
-        ("x-sdk-date", SDK_DATE),
-    ];
-    let authorization = authorization_header(AK, SK, "POST", path, "", &signed, body.as_bytes());
-    let mut headers: Vec<(String, String)> = signed
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
+    let mut headers = signed_push_headers(
+        AK,
+        SK,
+        path,
+        content_type,
+        "relay.example.com",
+        SDK_DATE,
+        body.as_bytes(),
+    );
+    // Received as Cloudflare delivers it: `Connection` rewritten to `Keep-Alive`.
     if let Some(connection) = headers.first_mut() {
         connection.1 = "Keep-Alive".to_string();
     }
-    headers.push(("authorization".to_string(), authorization));
     Case {
         name,
         endpoint,

@@ -107,6 +107,14 @@ export async function startRelay({ bindings = {}, kv = true, queue = true, deliv
     async resetReceived() {
       await recorder.fetch("http://recorder/reset");
     },
+    /** Empties both sinks' views: the recorded queue messages and every KV key. */
+    async resetSinks() {
+      await relay.resetReceived();
+      if (relay.kv) {
+        const { keys } = await relay.kv.list();
+        await Promise.all(keys.map((key) => relay.kv.delete(key.name)));
+      }
+    },
     /** Waits until the consumer has `count` messages, then a little longer to catch extras. */
     async waitForMessages(count, { settleMs = 300, timeoutMs = 10_000 } = {}) {
       const deadline = Date.now() + timeoutMs;

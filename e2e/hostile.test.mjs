@@ -19,9 +19,7 @@ before(async () => {
 });
 after(() => relay?.dispose());
 beforeEach(async () => {
-  await relay.resetReceived();
-  const { keys } = await relay.kv.list();
-  await Promise.all(keys.map((key) => relay.kv.delete(key.name)));
+  await relay.resetSinks();
 });
 
 async function forwarded() {
@@ -93,9 +91,7 @@ test("a lying Content-Length never gets a forged body through", async () => {
 
 test("invalid UTF-8 and overlong percent-escapes are kept as unparsed events", async () => {
   for (const body of ["smsMsgId=a&status=%FF%FE", "smsMsgId=%C0%AFetc&status=DELIVRD"]) {
-    await relay.resetReceived();
-    const { keys } = await relay.kv.list();
-    await Promise.all(keys.map((key) => relay.kv.delete(key.name)));
+    await relay.resetSinks();
     assertError(await relay.push(REPORTS, body, FORM), 400, "invalid_utf8");
     await assertOneUnparsed("invalid_utf8", body);
   }
@@ -126,9 +122,7 @@ test("deeply nested JSON is skipped over, not recursed into", async () => {
   assert.equal((await relay.push(REPORTS, body, "application/json")).status, 200);
   await assertOneUnparsed("entry_not_an_object", entry);
   // Unbalanced nesting is not JSON at all.
-  await relay.resetReceived();
-  const { keys } = await relay.kv.list();
-  await Promise.all(keys.map((key) => relay.kv.delete(key.name)));
+  await relay.resetSinks();
   const broken = `{"statusReportList":[${"[".repeat(5_000)}]}`;
   assertError(await relay.push(REPORTS, broken, "application/json"), 400, "malformed_json");
   await assertOneUnparsed("malformed_json", broken);
@@ -136,9 +130,7 @@ test("deeply nested JSON is skipped over, not recursed into", async () => {
 
 test("JSON that is an array, a string, null, or has no list is not a batch", async () => {
   for (const body of ["[]", '"statusReportList"', "null", '{"statusReportList":{"smsMsgId":"a"}}', '{"statusReportList":"x"}']) {
-    await relay.resetReceived();
-    const { keys } = await relay.kv.list();
-    await Promise.all(keys.map((key) => relay.kv.delete(key.name)));
+    await relay.resetSinks();
     assertError(await relay.push(REPORTS, body, "application/json"), 400, "not_a_batch");
     await assertOneUnparsed("not_a_batch", body);
   }

@@ -21,9 +21,7 @@ before(async () => {
 });
 after(() => relay?.dispose());
 beforeEach(async () => {
-  await relay.resetReceived();
-  const { keys } = await relay.kv.list();
-  await Promise.all(keys.map((key) => relay.kv.delete(key.name)));
+  await relay.resetSinks();
 });
 
 /** Asserts that nothing reached either sink. */

@@ -8,7 +8,7 @@ use sms_relay::clock::{parse_report_time, Timestamp};
 use sms_relay::config::{Bindings, Config};
 use sms_relay::handler::{admit, ingest, Admission, Endpoint, RequestHead};
 use sms_relay::request::PushRequest;
-use sms_relay::signing::authorization_header;
+use sms_relay::signing::signed_push_headers;
 
 const DOCS_REPORT: &str = "sequence=1&total=1&orgCode=000&updateTime=2018-04-13T06%3A31%3A46Z&source=2&smsMsgId=b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6&status=DELIVRD";
 const DOCS_UPLINK: &str = "from=%2B86155****5172&to=201804131431201234&body=********&smsMsgId=9692b5be-c427-4525-8e73-cf4a6ac5b3f7";
@@ -32,21 +32,15 @@ fn now() -> Timestamp {
 
 /// Headers of a push signed with the example key at 2024-12-12T07:06:53Z, as Huawei sends them.
 fn signed_headers(path: &str, content_type: &str, body: &[u8]) -> Vec<(String, String)> {
-    let length = body.len().to_string();
-    let signed = [
-        ("connection", "close"),
-        ("content-length", length.as_str()),
-        ("content-type", content_type),
-        ("host", "relay.example.com"),
-        ("x-sdk-date", "20241212T070653Z"),
-    ];
-    let authorization = authorization_header(AK, SK, "POST", path, "", &signed, body);
-    let mut headers: Vec<(String, String)> = signed
-        .iter()
-        .map(|(name, value)| (name.to_string(), value.to_string()))
-        .collect();
-    headers.push(("authorization".into(), authorization));
-    headers
+    signed_push_headers(
+        AK,
+        SK,
+        path,
+        content_type,
+        "relay.example.com",
+        "20241212T070653Z",
+        body,
+    )
 }
 
 fn run(

@@ -13,5 +13,5 @@ pub mod verifier;
 
 pub use authorization::{parse_authorization, Authorization, ALGORITHM};
 pub use canonical::{canonical_query, canonical_request, canonical_uri, sign, string_to_sign};
-pub use signer::authorization_header;
+pub use signer::{authorization_header, signed_push_headers};
 pub use verifier::{verify, KeySet, VerifiedSignature, VerifyError};

@@ -40,6 +40,35 @@ pub fn authorization_header(
     )
 }
 
+/// The headers of a push exactly as Huawei sends one: `Connection: close`, `Content-Length`,
+/// `Content-Type`, `Host` and `X-Sdk-Date`, all signed, plus the `Authorization` header.
+pub fn signed_push_headers(
+    access_key: &str,
+    secret_key: &str,
+    path: &str,
+    content_type: &str,
+    host: &str,
+    sdk_date: &str,
+    body: &[u8],
+) -> Vec<(String, String)> {
+    let length = body.len().to_string();
+    let signed = [
+        ("connection", "close"),
+        ("content-length", length.as_str()),
+        ("content-type", content_type),
+        ("host", host),
+        ("x-sdk-date", sdk_date),
+    ];
+    let authorization =
+        authorization_header(access_key, secret_key, "POST", path, "", &signed, body);
+    let mut headers: Vec<(String, String)> = signed
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+    headers.push(("authorization".into(), authorization));
+    headers
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
