@@ -4,16 +4,14 @@
 //! its floor, reading Criterion's `<case>/floor` and `<case>/ingest` estimates.
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use sms_relay::testing::bench::fixture;
 use std::hint::black_box;
 
-#[path = "fixtures.rs"]
-mod fixtures;
-
 fn bench(c: &mut Criterion) {
-    let fixture = fixtures::fixture();
+    let fixture = fixture();
     assert!(fixture.config.is_valid(), "{:?}", fixture.config.errors);
     for case in &fixture.cases {
-        case.assert_ingests(&fixture);
+        assert!(case.ingests(&fixture), "{} is not accepted whole", case.name);
 
         let mut group = c.benchmark_group(case.name);
         group.bench_function("floor", |b| b.iter(|| black_box(case).floor()));

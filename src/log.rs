@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct RequestLog<'a> {
     pub route: &'a str,
     pub method: &'a str,

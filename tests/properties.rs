@@ -5,11 +5,12 @@
 use proptest::prelude::*;
 use serde_json::Value;
 use sms_relay::clock::Timestamp;
-use sms_relay::event::normalize::{status_report, Receipt};
-use sms_relay::event::AuthInfo;
+use sms_relay::event::{AuthInfo, Receipt};
+use sms_relay::http::PushRequest;
 use sms_relay::payload::parse_form;
-use sms_relay::request::PushRequest;
-use sms_relay::signing::{authorization_header, verify, KeySet};
+use sms_relay::providers::huawei::normalize::status_report;
+use sms_relay::providers::huawei::signing::{verify, KeySet};
+use sms_relay::testing::authorization_header;
 
 const NOW: i64 = 1_733_987_213; // 2024-12-12T07:06:53Z
 const SDK_DATE: &str = "20241212T070653Z";
@@ -103,7 +104,7 @@ proptest! {
     }
 
     /// `connection` is left out on purpose: the verifier accepts the values an edge rewrites it
-    /// to (spec §2.2), so a changed `Connection` header is not a changed signature.
+    /// to (`docs/huawei-protocol.md` §2.2), so a changed `Connection` header is not a changed signature.
     #[test]
     fn any_changed_path_query_header_or_date_byte_fails(signed in signed_request(), index in any::<prop::sample::Index>(), target in 0usize..5) {
         let headers = headers_of(&signed, "property-secret");
@@ -168,6 +169,6 @@ proptest! {
 
 fn encode(text: &str) -> String {
     let mut out = String::new();
-    sms_relay::percent::encode_unreserved(text.as_bytes(), &mut out);
+    sms_relay::payload::percent::encode_unreserved(text.as_bytes(), &mut out);
     out
 }

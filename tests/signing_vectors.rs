@@ -1,11 +1,12 @@
-//! Every vector of the shared Huawei signing file (Huawei's own example first) must verify or
+//! Every vector of the Huawei signing file (`tests/data/huawei-signing.json`) (Huawei's own example first) must verify or
 //! fail exactly as it says, and valid ones must reproduce the intermediate strings.
 
 use base64::Engine as _;
 use serde::Deserialize;
 use sms_relay::clock::{parse_report_time, Timestamp};
-use sms_relay::request::PushRequest;
-use sms_relay::signing::{verify, KeySet};
+use sms_relay::http::PushRequest;
+use sms_relay::providers::huawei::signing::{verify, KeySet};
+use sms_relay::testing::huawei::SIGNING_VECTORS;
 
 #[derive(Deserialize)]
 struct VectorFile {
@@ -40,13 +41,13 @@ struct Expect {
 }
 
 fn load() -> Vec<Vector> {
-    let text = include_str!("data/huawei-signing.json");
+    let text = SIGNING_VECTORS;
     let file: VectorFile = serde_json::from_str(text).expect("vector file parses");
     file.vectors
 }
 
 #[test]
-fn every_shared_vector_has_the_expected_outcome() {
+fn every_vector_has_the_expected_outcome() {
     let vectors = load();
     assert!(vectors.len() >= 14, "the vector file lost entries");
     assert_eq!(
@@ -87,7 +88,7 @@ fn every_shared_vector_has_the_expected_outcome() {
                 );
                 let secret = &vector.keys[verified.access_key()];
                 let signature =
-                    sms_relay::signing::sign(secret.as_bytes(), verified.string_to_sign());
+                    sms_relay::providers::huawei::signing::sign(secret.as_bytes(), verified.string_to_sign());
                 assert_eq!(
                     Some(signature.as_str()),
                     expect.signature.as_deref(),

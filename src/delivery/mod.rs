@@ -2,8 +2,10 @@
 //!
 //! The fetch path only enqueues; the worker's queue consumer then POSTs each event to
 //! `FORWARD_URL`, signed the Standard Webhooks way, and decides per message whether it is
-//! delivered, retried later, or dead-lettered. All of those decisions live here, free of I/O.
+//! delivered, retried later, or dead-lettered. All of those decisions live here, free of I/O;
+//! [`consumer::MessageJob`] strings them together for one message.
 
+pub mod consumer;
 pub mod dead_letter;
 pub mod retry;
 pub mod target;

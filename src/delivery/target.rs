@@ -8,6 +8,17 @@ pub enum ForwardUrlError {
     InsecureScheme,
 }
 
+impl std::fmt::Display for ForwardUrlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ForwardUrlError::NotAUrl => "must be an https:// URL",
+            ForwardUrlError::InsecureScheme => {
+                "must be an https:// URL (http:// only to a loopback address)"
+            }
+        })
+    }
+}
+
 /// Accepts `https://…`, and `http://` only to a loopback host (local development).
 /// Returns the URL's origin (scheme and host), which is safe to show: the path and query may
 /// carry a backend's own token.

@@ -6,8 +6,9 @@
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use crate::crypto::hmac_sha256;
+use hmac::Mac;
+use std::fmt;
 
 const PREFIX: &str = "whsec_";
 
@@ -20,6 +21,17 @@ pub enum WebhookSecretError {
     MissingPrefix,
     NotBase64,
     Empty,
+}
+
+impl fmt::Display for WebhookSecretError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("must be one or more whsec_<base64> secrets separated by spaces")?;
+        f.write_str(match self {
+            WebhookSecretError::MissingPrefix => " (one lacks the whsec_ prefix)",
+            WebhookSecretError::NotBase64 => " (one is not base64 after whsec_)",
+            WebhookSecretError::Empty => " (one is empty)",
+        })
+    }
 }
 
 impl WebhookSecret {
@@ -44,13 +56,10 @@ impl WebhookSecret {
 
     /// The base64 signature of one delivery with this secret.
     pub fn sign(&self, id: &str, timestamp: i64, body: &str) -> String {
-        // HMAC takes keys of any length; the fallback is unreachable.
-        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(&self.0) else {
-            return String::new();
-        };
+        let mut mac = hmac_sha256(&self.0);
         mac.update(id.as_bytes());
         mac.update(b".");
-        mac.update(timestamp.to_string().as_bytes());
+        mac.update(itoa::Buffer::new().format(timestamp).as_bytes());
         mac.update(b".");
         mac.update(body.as_bytes());
         BASE64.encode(mac.finalize().into_bytes())
@@ -84,7 +93,7 @@ pub fn delivery_headers(
             concat!("sms-relay/", env!("CARGO_PKG_VERSION")).to_string(),
         ),
         ("webhook-id", id.to_string()),
-        ("webhook-timestamp", timestamp.to_string()),
+        ("webhook-timestamp", itoa::Buffer::new().format(timestamp).to_string()),
         ("webhook-signature", signature),
     ]
 }

@@ -1,25 +1,21 @@
-//! The fetch handler: Huawei's callbacks in, events to the Queue and KV bindings, reply out.
+//! The fetch entry point: reads what the core asks for, executes the [`Store`] machine's
+//! writes, and sends the answer it decides.
 
-use super::bindings::{json_value, Binding};
-use super::load_config;
-use crate::clock::Timestamp;
-use crate::config::{Config, Sink};
-use crate::handler::{admit, ingest, route, Admission, Endpoint, RequestHead};
-use crate::log::{bounded, RequestLog};
-use crate::reply::Reply;
-use crate::request::{split_url, PushRequest};
-use crate::sinks::{
-    kv_put_options, queue_batch_json, queue_batches, PreparedEvent, SINK_RETRY_DELAYS_MS,
-};
+use super::bindings::Bindings;
+use super::{load_config, now};
+use crate::http::{split_url, PushRequest, Reply};
+use crate::log::RequestLog;
+use crate::relay::{admit, route, Admission, RequestHead};
+use crate::sinks::{Finished, Step, Store};
 use futures_util::StreamExt;
 use std::time::Duration;
-use wasm_bindgen::JsValue;
-use worker::{console_log, event, Context, Date, Delay, Env, Request, Response};
+use worker::{console_log, event, Context, Delay, Env, Request, Response};
 
 #[event(fetch)]
 async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    let started = Date::now().as_millis();
-    let config = load_config(&env);
+    let started = now();
+    let bindings = Bindings::of(&env);
+    let config = load_config(&env, &bindings);
     let method = request.method().to_string();
     let url = request.inner().url();
     let (host, path, query) = split_url(&url);
@@ -38,18 +34,13 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
     let mut log = RequestLog {
         route: route(path).map_or("unknown", |route| route.name()),
         method: &method,
-        status: 0,
-        outcome: "",
-        events: 0,
-        access_key: None,
-        duration_ms: 0,
-        sink_error: None,
+        ..RequestLog::default()
     };
     let access_key;
     let reply = match admit(&method, path, head, &config) {
         Admission::Respond(reply) => reply,
         Admission::ReadBody { endpoint, token } => {
-            match read_body(&mut request, config.max_body_bytes).await {
+            match read_body(&mut request, config.limits.max_body_bytes).await {
                 Err(reply) => reply,
                 Ok(body) => {
                     let push = PushRequest {
@@ -59,20 +50,19 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
                         headers: &headers,
                         body: &body,
                     };
-                    let now = Timestamp::from_unix_millis(
-                        i64::try_from(Date::now().as_millis()).unwrap_or(i64::MAX),
-                    );
-                    let ingested = ingest(endpoint, token, &push, &config, now);
+                    let ingested = endpoint.ingest(token, &push, &config, now());
                     access_key = ingested.access_key;
                     log.access_key = access_key.as_deref();
                     log.events = ingested.events.len();
-                    match store(&env, &config, endpoint, &ingested.events).await {
-                        Ok(()) => ingested.reply,
-                        Err(failure) => {
-                            log.sink_error = Some(failure);
-                            Reply::sink_unavailable()
-                        }
-                    }
+                    let store = Store::new(
+                        &ingested.events,
+                        &config.sinks,
+                        ingested.reply,
+                        endpoint.name(),
+                    );
+                    let finished = run(store, &bindings).await;
+                    log.sink_error = finished.sink_error;
+                    finished.reply
                 }
             }
         }
@@ -80,10 +70,38 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
 
     log.status = reply.status;
     log.outcome = reply.code;
-    log.duration_ms =
-        i64::try_from(Date::now().as_millis().saturating_sub(started)).unwrap_or(i64::MAX);
+    log.duration_ms = now().unix_millis().saturating_sub(started.unix_millis());
     console_log!("{}", log.to_json());
     respond(reply)
+}
+
+/// Executes the store machine's steps until it finishes.
+async fn run(mut store: Store, bindings: &Bindings) -> Finished {
+    loop {
+        match store.next() {
+            Step::SendBatch(messages) => {
+                let result = match &bindings.queue {
+                    Some(queue) => queue.send_batch_json(&messages).await,
+                    None => Err("binding missing".to_string()),
+                };
+                store.queue_sent(result);
+            }
+            Step::PutKv(puts) => {
+                let results = match &bindings.kv {
+                    Some(kv) => {
+                        let writes = puts
+                            .iter()
+                            .map(|put| kv.put_json(put.key, put.value, put.options));
+                        futures_util::future::join_all(writes).await
+                    }
+                    None => vec![Err("binding missing".to_string()); puts.len()],
+                };
+                store.kv_written(results);
+            }
+            Step::Wait { millis } => Delay::from(Duration::from_millis(millis)).await,
+            Step::Finish(finished) => return finished,
+        }
+    }
 }
 
 /// The request's headers with lower-case names (the Fetch API already lower-cases them), plus
@@ -113,91 +131,6 @@ async fn read_body(request: &mut Request, limit: usize) -> Result<Vec<u8>, Reply
         body.extend_from_slice(&chunk);
     }
     Ok(body)
-}
-
-/// Writes every event to every configured sink. `Err` names the sink that failed and why.
-async fn store(
-    env: &Env,
-    config: &Config,
-    endpoint: Endpoint,
-    events: &[crate::event::CloudEvent],
-) -> Result<(), String> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let prepared = events
-        .iter()
-        .map(PreparedEvent::new)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|error| format!("serialize: {error}"))?;
-    for sink in &config.sinks {
-        let mut retries = SINK_RETRY_DELAYS_MS.iter();
-        loop {
-            let outcome = match sink {
-                Sink::Queue => send_to_queue(env, &prepared).await,
-                Sink::Kv => put_in_kv(env, config.kv_ttl_secs, &prepared).await,
-            };
-            match (outcome, retries.next()) {
-                (Ok(()), _) => break,
-                // A transient refusal gets a short second chance; the writes are idempotent
-                // (same keys, same event ids), so repeating a partly applied one is safe.
-                (Err(_), Some(delay)) => Delay::from(Duration::from_millis(*delay)).await,
-                (Err(error), None) => {
-                    return Err(format!(
-                        "{} ({}) on {}: {}",
-                        sink.name(),
-                        sink.binding(),
-                        endpoint.name(),
-                        bounded(&error)
-                    ))
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// One message per event, in as few `sendBatch` calls as the limits allow. Each body goes over
-/// as a parsed JS object: consumers receive the event itself, not a string.
-async fn send_to_queue(env: &Env, prepared: &[PreparedEvent]) -> Result<(), String> {
-    let queue = Binding::find(env, Sink::Queue.binding(), "sendBatch").ok_or("binding missing")?;
-    let sizes: Vec<usize> = prepared.iter().map(|event| event.json.len()).collect();
-    for batch in queue_batches(&sizes) {
-        let messages = json_value(&queue_batch_json(prepared.get(batch).unwrap_or_default()))?;
-        queue.call("sendBatch", &[messages]).await?;
-    }
-    Ok(())
-}
-
-/// One key per event, written concurrently; the key is derived from the report, so a repeated
-/// push overwrites the same key with the same value.
-async fn put_in_kv(
-    env: &Env,
-    ttl_secs: Option<u64>,
-    prepared: &[PreparedEvent],
-) -> Result<(), String> {
-    let kv = Binding::find(env, Sink::Kv.binding(), "put").ok_or("binding missing")?;
-    let writes = prepared.iter().map(|event| {
-        let kv = &kv;
-        async move {
-            let options =
-                kv_put_options(&event.kv_metadata, ttl_secs).map_err(|error| error.to_string())?;
-            let args = [
-                JsValue::from_str(&event.kv_key),
-                JsValue::from_str(&event.json),
-                json_value(&options)?,
-            ];
-            kv.call("put", &args)
-                .await
-                .map(|_| ())
-                .map_err(|error| format!("{}: {error}", event.kv_key))
-        }
-    });
-    futures_util::future::join_all(writes)
-        .await
-        .into_iter()
-        .collect::<Result<Vec<()>, String>>()
-        .map(|_| ())
 }
 
 fn respond(reply: Reply) -> worker::Result<Response> {

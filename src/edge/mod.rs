@@ -1,47 +1,49 @@
 //! The Cloudflare Workers adapter: the only module that touches the `worker` crate.
 //!
-//! [`fetch`] turns Huawei's callbacks into events and stores them; [`queue`] delivers queued
-//! events to an HTTP backend. Every decision lives in the pure core; this module only moves
-//! bytes between it and the runtime.
+//! [`fetch`] and [`queue`] are the runtime's entry points. Each asks the core what to do —
+//! [`crate::relay::admit`], a provider's `ingest`, the [`crate::sinks::Store`] machine, the
+//! [`crate::delivery::consumer::MessageJob`] machine — and executes it: reading the body,
+//! calling bindings, sleeping, fetching, answering. No decision is made here.
 
 mod bindings;
 mod fetch;
 mod queue;
 
-use crate::config::{Bindings, Config, Sink, DEAD_LETTER_QUEUE_BINDING};
-use bindings::Binding;
+use crate::clock::Timestamp;
+use crate::config::Config;
+use bindings::Bindings;
 use wasm_bindgen::JsValue;
-use worker::{event, Env};
+use worker::{event, Date, Env};
 
 #[event(start)]
 fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// The current time, for the core.
+fn now() -> Timestamp {
+    Timestamp::from_unix_millis(i64::try_from(Date::now().as_millis()).unwrap_or(i64::MAX))
+}
+
 /// Reads the configuration on every invocation: env lookups are cheap, and a changed secret
 /// takes effect without a redeploy.
-fn load_config(env: &Env) -> Config {
+fn load_config(env: &Env, bindings: &Bindings) -> Config {
     let lookup = |name: &str| {
         let value = js_sys::Reflect::get(env.as_ref(), &JsValue::from_str(name)).ok()?;
         // wrangler passes `[vars]` numbers and booleans through as JSON values.
         value
             .as_string()
             .or_else(|| value.as_f64().map(whole_number_text))
-            .or_else(|| value.as_bool().map(|b| b.to_string()))
+            .or_else(|| value.as_bool().map(|b| if b { "true" } else { "false" }.to_string()))
     };
-    let bindings = Bindings {
-        queue: Binding::find(env, Sink::Queue.binding(), "sendBatch").is_some(),
-        kv: Binding::find(env, Sink::Kv.binding(), "put").is_some(),
-        dead_letter_queue: Binding::find(env, DEAD_LETTER_QUEUE_BINDING, "send").is_some(),
-    };
-    Config::load(lookup, bindings)
+    Config::load(lookup, bindings.present())
 }
 
 /// A numeric `[vars]` value as text. Settings are whole numbers, written as integers: `f64`'s
 /// `Display` alone is 14 KB of wasm. Anything else becomes text the parser rejects.
 fn whole_number_text(number: f64) -> String {
     if number.fract() == 0.0 && number.abs() < 9.0e15 {
-        (number as i64).to_string()
+        itoa::Buffer::new().format(number as i64).to_string()
     } else {
         "not a whole number".to_string()
     }

@@ -1,8 +1,9 @@
 //! The normalized event: one CloudEvents 1.0 JSON object (structured mode) per status report,
 //! uplink message, or input that could not be read. `schema/event.schema.json` describes it.
 
-pub mod normalize;
-pub mod status_codes;
+mod unparsed;
+
+pub use unparsed::{unparsed, Receipt};
 
 use crate::payload::Extra;
 use serde::Serialize;
@@ -12,7 +13,6 @@ use std::borrow::Cow;
 use std::rc::Rc;
 
 pub const SPEC_VERSION: &str = "1.0";
-pub const SOURCE: &str = "urn:huaweicloud:msgsms";
 pub const DATA_CONTENT_TYPE: &str = "application/json";
 
 /// What an event describes; its CloudEvents `type` and its part in the deterministic id.
@@ -55,6 +55,7 @@ impl EventKind {
 pub struct CloudEvent {
     pub specversion: &'static str,
     pub id: String,
+    /// The provider's URN, e.g. `urn:huaweicloud:msgsms`.
     pub source: &'static str,
     #[serde(rename = "type")]
     pub kind: EventKind,
@@ -68,6 +69,7 @@ pub struct CloudEvent {
 impl CloudEvent {
     /// An event with the fixed CloudEvents attributes filled in.
     pub fn new(
+        source: &'static str,
         kind: EventKind,
         id: String,
         subject: Option<Rc<str>>,
@@ -77,7 +79,7 @@ impl CloudEvent {
         CloudEvent {
             specversion: SPEC_VERSION,
             id,
-            source: SOURCE,
+            source,
             kind,
             subject,
             time,
@@ -157,46 +159,17 @@ pub struct UnparsedData {
 /// NUL-separated, in lower-case hex. A duplicate push of the same
 /// report yields the same id, so consumers and the KV sink can deduplicate.
 pub fn event_id(kind: EventKind, message_id: &str, segment: u32, status: &str) -> String {
-    let mut digits = [0u8; 10];
+    let mut digits = itoa::Buffer::new();
     let mut hasher = Sha256::new();
     hasher.update(kind.id_tag().as_bytes());
     for part in [
         message_id.as_bytes(),
-        decimal(segment, &mut digits),
+        digits.format(segment).as_bytes(),
         status.as_bytes(),
     ] {
         hasher.update([0u8]);
         hasher.update(part);
     }
     let digest = hasher.finalize();
-    crate::hex::encode(digest.get(..16).unwrap_or_default())
-}
-
-/// `value` in decimal, written into `buffer` (no allocation: this runs once per event).
-fn decimal(mut value: u32, buffer: &mut [u8; 10]) -> &[u8] {
-    let mut start = buffer.len();
-    loop {
-        start -= 1;
-        if let Some(slot) = buffer.get_mut(start) {
-            *slot = b'0' + (value % 10) as u8;
-        }
-        value /= 10;
-        if value == 0 || start == 0 {
-            return buffer.get(start..).unwrap_or_default();
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decimal_digits() {
-        let mut buffer = [0u8; 10];
-        assert_eq!(decimal(0, &mut buffer), b"0");
-        assert_eq!(decimal(7, &mut buffer), b"7");
-        assert_eq!(decimal(120, &mut buffer), b"120");
-        assert_eq!(decimal(u32::MAX, &mut buffer), b"4294967295");
-    }
+    crate::crypto::hex(digest.get(..16).unwrap_or_default())
 }

@@ -1,7 +1,7 @@
 //! `application/x-www-form-urlencoded` bodies.
 
 use super::fields::{FieldValue, Fields, PayloadError};
-use crate::percent;
+use super::percent;
 use std::borrow::Cow;
 
 /// Decodes a form body into fields. Unlike lenient form parsers it refuses to guess: a value

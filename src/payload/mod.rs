@@ -1,14 +1,38 @@
-//! Reading Huawei's callback bodies into field maps: form-encoded single reports and uplinks,
-//! and JSON batches of status reports (spec §1.1–1.3).
+//! Reading callback bodies into field lists, whatever the provider: form bodies, and JSON
+//! objects (one batch entry, or one callback) split into raw members without a JSON tree.
 
-pub mod batch;
 pub mod fields;
 pub mod form;
 pub mod json_scan;
+pub mod percent;
 
-pub use batch::{entry_fields, parse_batch, Batch};
 pub use fields::{Extra, FieldValue, Fields, PayloadError};
 pub use form::parse_form;
+use json_scan::for_each_member;
+use serde_json::value::RawValue;
+
+/// One entry's fields; an entry that is not a JSON object is [`PayloadError::EntryNotAnObject`],
+/// a key that appears twice a [`PayloadError::DuplicateField`].
+pub fn entry_fields(entry: &RawValue) -> Result<Fields<'_>, PayloadError> {
+    // The entry was validated while the batch was read; split it without parsing it again.
+    let mut fields = Fields::new();
+    let mut duplicate = None;
+    let scanned = for_each_member(entry.get(), |name, value| {
+        match fields.insert(name, FieldValue::Json(value)) {
+            Ok(()) => Some(()),
+            Err(error) => {
+                duplicate = Some(error);
+                None
+            }
+        }
+    });
+    match (scanned, duplicate) {
+        (_, Some(error)) => Err(error),
+        (None, None) => Err(PayloadError::EntryNotAnObject),
+        (Some(()), None) => Ok(fields),
+    }
+}
+
 
 /// The media types the relay accepts, told apart by type/subtype only (case-insensitive,
 /// parameters ignored): Huawei documents `application/json` and sends `application/JSON;charset=UTF-8`.

@@ -47,7 +47,7 @@ pub fn parse_authorization(header: &str) -> Result<Authorization<'_>, Authorizat
         .strip_prefix("Signature=")
         .ok_or(AuthorizationError::Malformed)?;
     let mut signature = [0u8; 32];
-    crate::hex::decode_exact(signature_hex, &mut signature).ok_or(AuthorizationError::Malformed)?;
+    hex::decode_to_slice(signature_hex, &mut signature).ok().ok_or(AuthorizationError::Malformed)?;
     Ok(Authorization {
         access_key,
         signed_headers,
@@ -87,7 +87,7 @@ mod tests {
                 Ok(("ak", "host;x-sdk-date"))
             );
             assert_eq!(
-                parsed.map(|a| crate::hex::encode(a.signature)).as_deref(),
+                parsed.map(|a| crate::crypto::hex(&a.signature)).as_deref(),
                 Ok(SIG)
             );
         }

@@ -3,7 +3,6 @@
 
 use super::canonical::{canonical_request, sign, string_to_sign};
 use super::ALGORITHM;
-use sha2::{Digest, Sha256};
 
 /// The `Authorization` header value for a request whose `headers` are exactly the headers to
 /// sign, as `(lower-case name, value)` pairs sorted by name, `x-sdk-date` among them.
@@ -25,7 +24,7 @@ pub fn authorization_header(
         .iter()
         .find(|(name, _)| *name == "x-sdk-date")
         .map_or("", |(_, value)| *value);
-    let body_hash = crate::hex::encode(Sha256::digest(body));
+    let body_hash = crate::crypto::sha256_hex(body);
     let canonical = canonical_request(
         method,
         path,
@@ -73,10 +72,10 @@ pub fn signed_push_headers(
 mod tests {
     use super::*;
     use crate::clock::Timestamp;
-    use crate::request::PushRequest;
-    use crate::signing::{verify, KeySet};
+    use crate::http::PushRequest;
+    use crate::providers::huawei::signing::{verify, KeySet};
 
-    const BODY: &[u8] = b"sequence=1&total=1&orgCode=000&updateTime=2018-04-13T06%3A31%3A46Z&source=2&smsMsgId=b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6&status=DELIVRD";
+    const BODY: &[u8] = crate::testing::huawei::STATUS_REPORT.as_bytes();
 
     fn signed() -> [(&'static str, &'static str); 5] {
         [
@@ -89,7 +88,7 @@ mod tests {
     }
 
     #[test]
-    fn reproduces_the_shared_status_report_vector() {
+    fn reproduces_the_status_report_vector() {
         let header = authorization_header(
             "exampleAk",
             "exampleSk*1231d881wd",

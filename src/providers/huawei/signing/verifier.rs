@@ -1,11 +1,10 @@
-//! Verifying a received push against the configured access keys (spec §2, §2.2).
+//! Verifying a received push against the configured access keys (`docs/huawei-protocol.md` §2).
 
 use super::authorization::{parse_authorization, AuthorizationError};
 use super::canonical::{canonical_request, mac, string_to_sign};
 use crate::clock::{parse_sdk_date, Timestamp};
-use crate::request::PushRequest;
+use crate::http::PushRequest;
 use hmac::Mac;
-use sha2::{Digest, Sha256};
 
 /// The configured `ACCESS_KEY → SECRET_KEY` pairs. Two at once is the normal state during a
 /// key rotation, since a console change takes about five minutes to reach every sender.
@@ -124,7 +123,7 @@ impl VerifyError {
 
 /// The values an HTTP/1.1 client sends for `Connection`. Cloudflare overwrites the header with
 /// `Keep-Alive` on every incoming request and other edges drop it, so the value Huawei signed
-/// (`close` in its example) is recovered by trying each (spec §2.2).
+/// (`close` in its example) is recovered by trying each (`docs/huawei-protocol.md` §2.2).
 const CONNECTION_CANDIDATES: [&str; 3] = ["close", "keep-alive", "Keep-Alive"];
 
 /// Checks a push's `SDK-HMAC-SHA256` signature at time `now`, allowing `max_skew_seconds`
@@ -190,7 +189,7 @@ pub fn verify(
         values.push(value);
     }
 
-    let body_hash = crate::hex::encode(Sha256::digest(request.body));
+    let body_hash = crate::crypto::sha256_hex(request.body);
     let attempt = |values: &[&str]| -> Option<(String, String)> {
         let canonical = canonical_request(
             request.method,

@@ -1,10 +1,10 @@
 //! Deciding whether a callback is authentic, per the configured [`AuthMode`].
 
+use super::signing::{verify, VerifyError};
 use crate::clock::Timestamp;
-use crate::config::{AuthMode, Config};
+use crate::config::{AuthMode, AuthSettings};
 use crate::event::AuthInfo;
-use crate::request::PushRequest;
-use crate::signing::{verify, VerifyError};
+use crate::http::PushRequest;
 use subtle::ConstantTimeEq;
 
 /// Proof that a callback passed authentication. Only [`authenticate`] makes one, and turning a
@@ -55,14 +55,14 @@ impl AuthError {
 pub fn authenticate(
     request: &PushRequest<'_>,
     path_token: Option<&str>,
-    config: &Config,
+    config: &AuthSettings,
     now: Timestamp,
 ) -> Result<Authenticated, AuthError> {
-    let mode = config.auth_mode();
+    let mode = config.mode();
     if let Some(expected) = &config.ingest_token {
         let given = path_token.ok_or(AuthError::MissingToken)?;
         // Constant time: the comparison must not reveal how much of a guess was right.
-        if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        if !bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes())) {
             return Err(AuthError::InvalidToken);
         }
     }
@@ -84,10 +84,10 @@ pub fn authenticate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Bindings;
+    use crate::config::{Bindings, Config};
 
-    fn config(vars: &[(&str, &str)]) -> Config {
-        Config::from_vars(vars, Bindings::ALL)
+    fn config(vars: &[(&str, &str)]) -> AuthSettings {
+        Config::from_vars(vars, Bindings::ALL).auth
     }
 
     const TOKEN: &str = "tok-0123456789abcdef";

@@ -1,9 +1,10 @@
-//! The canonical request and string to sign of Huawei's APIG signing algorithm (spec §2.1).
+//! The canonical request and string to sign of Huawei's APIG signing algorithm (`docs/huawei-protocol.md` §2.1).
 //! Shared by the verifier and by anything that needs to sign (tests, the sample sender).
 
-use crate::percent;
+use crate::crypto::{hmac_sha256, sha256_hex};
+use crate::payload::percent;
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 /// `CanonicalURI`: the path percent-decoded, split at `/`, each segment re-encoded with
 /// RFC 3986's unreserved set, always ending in `/`. Decoding happens before splitting, as in
@@ -83,7 +84,7 @@ pub fn canonical_request<'v>(
 
 /// `StringToSign` for a canonical request signed at `sdk_date` (the `X-Sdk-Date` value).
 pub fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
-    let digest = crate::hex::encode(Sha256::digest(canonical_request.as_bytes()));
+    let digest = sha256_hex(canonical_request.as_bytes());
     let mut out = String::with_capacity(16 + 1 + sdk_date.len() + 1 + 64);
     out.push_str(super::ALGORITHM);
     out.push('\n');
@@ -95,16 +96,14 @@ pub fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
 
 /// A keyed MAC over the string to sign. The key is the secret key itself: Huawei derives nothing.
 pub fn mac(secret_key: &[u8], string_to_sign: &str) -> Hmac<Sha256> {
-    // HMAC accepts keys of any length, so this never takes the error branch.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret_key)
-        .unwrap_or_else(|_| <Hmac<Sha256> as Mac>::new(&Default::default()));
+    let mut mac = hmac_sha256(secret_key);
     mac.update(string_to_sign.as_bytes());
     mac
 }
 
 /// The signature in lower-case hex, as a signer writes it into `Signature=`.
 pub fn sign(secret_key: &[u8], string_to_sign: &str) -> String {
-    crate::hex::encode(mac(secret_key, string_to_sign).finalize().into_bytes())
+    crate::crypto::hex(&mac(secret_key, string_to_sign).finalize().into_bytes())
 }
 
 #[cfg(test)]

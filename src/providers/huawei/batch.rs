@@ -1,8 +1,7 @@
-//! `{"statusReportList": [ … ]}` batch bodies (spec §1.2), read without building a JSON tree:
+//! `{"statusReportList": [ … ]}` batch bodies (`docs/huawei-protocol.md` §1.2), read without building a JSON tree:
 //! entries and values stay borrowed slices of the body until a field is actually read.
 
-use super::fields::{FieldValue, Fields, PayloadError};
-use super::json_scan::for_each_member;
+use crate::payload::PayloadError;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -77,28 +76,6 @@ impl<'de> Deserialize<'de> for Envelope<'de> {
     }
 }
 
-/// One entry's fields; an entry that is not a JSON object is [`PayloadError::EntryNotAnObject`],
-/// a key that appears twice a [`PayloadError::DuplicateField`].
-pub fn entry_fields(entry: &RawValue) -> Result<Fields<'_>, PayloadError> {
-    // The entry was validated while the batch was read; split it without parsing it again.
-    let mut fields = Fields::new();
-    let mut duplicate = None;
-    let scanned = for_each_member(entry.get(), |name, value| {
-        match fields.insert(name, FieldValue::Json(value)) {
-            Ok(()) => Some(()),
-            Err(error) => {
-                duplicate = Some(error);
-                None
-            }
-        }
-    });
-    match (scanned, duplicate) {
-        (_, Some(error)) => Err(error),
-        (None, None) => Err(PayloadError::EntryNotAnObject),
-        (Some(()), None) => Ok(fields),
-    }
-}
-
 /// A member name, borrowed from the input unless it had to be unescaped.
 struct Name<'a>(Cow<'a, str>);
 
@@ -124,6 +101,7 @@ impl<'de> Deserialize<'de> for Name<'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::payload::entry_fields;
 
     #[test]
     fn splits_entries_and_keeps_them_verbatim() {

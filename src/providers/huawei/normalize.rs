@@ -1,41 +1,20 @@
-//! Turning Huawei's fields into events (the mapping is in `README.md` and the JSON schema).
+//! Turning Huawei's fields into events (the mapping is in `README.md` and the JSON schema;
+//! the fields in `docs/huawei-protocol.md` §1).
 
 use super::status_codes::{self, DELIVERED};
-use super::{
-    event_id, AuthInfo, CloudEvent, EventData, EventKind, StatusReportData, UnparsedData,
-    UplinkData,
-};
+use super::SOURCE;
 use crate::clock::{parse_report_time, Timestamp};
+use crate::event::{
+    event_id, CloudEvent, EventData, EventKind, Receipt, StatusReportData, UplinkData,
+};
 use crate::payload::fields::{non_empty, required, text};
-use crate::payload::{Extra, Fields, PayloadError};
-use crate::percent;
-use base64::Engine as _;
-use sha2::{Digest, Sha256};
+use crate::payload::{percent, Extra, Fields, PayloadError};
 use std::borrow::Cow;
 use std::rc::Rc;
 
 /// Longest accepted message id. Huawei documents 1–50 characters; the cap keeps KV keys far
 /// below KV's 512-byte limit while leaving room if Huawei lengthens its ids.
 pub const MAX_MESSAGE_ID_BYTES: usize = 256;
-
-/// When and how the push that carried the fields was received; shared by every event of a
-/// push, so the receive time is formatted once per push, not once per report.
-#[derive(Debug, Clone)]
-pub struct Receipt {
-    pub at: Timestamp,
-    pub received_at: Rc<str>,
-    pub auth: AuthInfo,
-}
-
-impl Receipt {
-    pub fn new(at: Timestamp, auth: AuthInfo) -> Receipt {
-        Receipt {
-            at,
-            received_at: at.to_rfc3339(true).into(),
-            auth,
-        }
-    }
-}
 
 const STATUS_REPORT_FIELDS: &[&str] = &[
     "smsMsgId",
@@ -50,7 +29,7 @@ const STATUS_REPORT_FIELDS: &[&str] = &[
     "orgCode",
 ];
 
-/// A status report (spec §1.1), from a form body or one batch entry.
+/// A status report (`docs/huawei-protocol.md` §1.1), from a form body or one batch entry.
 pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
     let message_id = message_id(fields)?;
     let status = required(fields, "status")?.into_owned();
@@ -97,6 +76,7 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
     let subject = Some(data.message_id.clone());
     let time = event_time(updated_at, receipt);
     Ok(CloudEvent::new(
+        SOURCE,
         EventKind::StatusReport,
         id,
         subject,
@@ -107,7 +87,7 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
 
 const UPLINK_FIELDS: &[&str] = &["smsMsgId", "from", "to", "body", "createTime"];
 
-/// An uplink (mobile-originated) SMS (spec §1.3).
+/// An uplink (mobile-originated) SMS (`docs/huawei-protocol.md` §1.3).
 pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
     let message_id = message_id(fields)?;
     let from = required(fields, "from")?.into_owned();
@@ -132,48 +112,13 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
     let subject = Some(data.message_id.clone());
     let time = event_time(created_at, receipt);
     Ok(CloudEvent::new(
+        SOURCE,
         EventKind::Uplink,
         id,
         subject,
         time,
         EventData::Uplink(data),
     ))
-}
-
-/// Input that authenticated but could not be read, carried on whole so nothing Huawei signed is
-/// lost. Its id hashes the endpoint and the exact bytes, so a duplicate push repeats the id.
-pub fn unparsed(
-    error: &PayloadError,
-    endpoint: &'static str,
-    content_type: Option<&str>,
-    body: &[u8],
-    receipt: &Receipt,
-) -> CloudEvent {
-    let (body, body_encoding) = match std::str::from_utf8(body) {
-        Ok(text) => (text.to_string(), "utf8"),
-        Err(_) => (
-            base64::engine::general_purpose::STANDARD.encode(body),
-            "base64",
-        ),
-    };
-    let body_digest = crate::hex::encode(Sha256::digest(body.as_bytes()));
-    let data = UnparsedData {
-        reason: error.reason(),
-        endpoint,
-        content_type: content_type.map(str::to_string),
-        body,
-        body_encoding,
-        received_at: receipt.received_at.clone(),
-        auth: receipt.auth.clone(),
-    };
-    let id = event_id(EventKind::Unparsed, &body_digest, 0, endpoint);
-    CloudEvent::new(
-        EventKind::Unparsed,
-        id,
-        None,
-        event_time(None, receipt),
-        EventData::Unparsed(data),
-    )
 }
 
 /// The event's `time`: Huawei's own timestamp when it sent one, else the receive time (with

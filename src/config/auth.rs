@@ -1,0 +1,175 @@
+//! How callbacks are authenticated: `HUAWEI_PUSH_KEYS`, `INGEST_TOKEN`, `ALLOW_UNSIGNED`,
+//! `MAX_CLOCK_SKEW_SECS` and `ALLOWED_IPS`.
+
+use super::ip_allow::IpAllowList;
+use super::reader::Reader;
+use super::{Secret, MIN_TOKEN_LENGTH};
+use crate::providers::huawei::signing::KeySet;
+use std::fmt;
+
+pub const DEFAULT_MAX_CLOCK_SKEW_SECS: u64 = 900;
+
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// `HUAWEI_PUSH_KEYS`: the access keys Huawei may sign with (two during a rotation).
+    pub keys: KeySet,
+    /// `INGEST_TOKEN`: the secret last path segment, when set.
+    pub ingest_token: Option<Secret>,
+    pub allow_unsigned: bool,
+    pub max_clock_skew_secs: u64,
+    /// `ALLOWED_IPS`: when set, callbacks must come from these ranges.
+    pub allowed_ips: Option<IpAllowList>,
+}
+
+/// How callbacks are authenticated, derived from which settings are present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// Huawei signatures required (and the URL token too, when one is set).
+    Signature { token: bool },
+    /// No keys, but the URL must carry the ingest token.
+    Token,
+    /// Nothing required: `ALLOW_UNSIGNED=true` with neither keys nor token.
+    Unsigned,
+    /// Nothing set at all: every callback is refused until the operator configures one.
+    Unconfigured,
+}
+
+impl AuthMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthMode::Signature { token: false } => "aksk",
+            AuthMode::Signature { token: true } => "aksk+token",
+            AuthMode::Token => "token",
+            AuthMode::Unsigned => "none",
+            AuthMode::Unconfigured => "unconfigured",
+        }
+    }
+}
+
+impl AuthSettings {
+    pub fn read(reader: &mut Reader<'_>) -> AuthSettings {
+        let settings = AuthSettings {
+            keys: reader.parse("HUAWEI_PUSH_KEYS", parse_keys).unwrap_or_default(),
+            ingest_token: reader.parse("INGEST_TOKEN", parse_token),
+            allow_unsigned: reader.flag("ALLOW_UNSIGNED", false),
+            max_clock_skew_secs: reader.number(
+                "MAX_CLOCK_SKEW_SECS",
+                DEFAULT_MAX_CLOCK_SKEW_SECS,
+                0..=86_400,
+            ),
+            allowed_ips: reader.parse("ALLOWED_IPS", IpAllowList::parse),
+        };
+        // Only when nothing was attempted: a malformed key list or token is its own problem.
+        let attempted = ["HUAWEI_PUSH_KEYS", "INGEST_TOKEN", "ALLOW_UNSIGNED"]
+            .iter()
+            .any(|name| reader.is_set(name));
+        if settings.mode() == AuthMode::Unconfigured && !attempted {
+            reader.problem("HUAWEI_PUSH_KEYS", AuthProblem::NothingConfigured);
+        }
+        settings
+    }
+
+    pub fn mode(&self) -> AuthMode {
+        match (
+            self.keys.is_empty(),
+            self.ingest_token.is_some(),
+            self.allow_unsigned,
+        ) {
+            (false, token, _) => AuthMode::Signature { token },
+            (true, true, _) => AuthMode::Token,
+            (true, false, true) => AuthMode::Unsigned,
+            (true, false, false) => AuthMode::Unconfigured,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthProblem {
+    NothingConfigured,
+    TokenTooWeak,
+    /// Entry `n` (1-based) of the key list is not `ACCESS_KEY:SECRET_KEY`.
+    NotAPair(usize),
+    EmptyPart(usize),
+    RepeatedAccessKey { entry: usize, access_key: String },
+}
+
+impl fmt::Display for AuthProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthProblem::NothingConfigured => f.write_str(
+                "no authentication configured: set HUAWEI_PUSH_KEYS (or INGEST_TOKEN, or ALLOW_UNSIGNED=true for local development)",
+            ),
+            AuthProblem::TokenTooWeak => write!(
+                f,
+                "must be at least {MIN_TOKEN_LENGTH} characters from A-Z a-z 0-9 - _ . ~"
+            ),
+            AuthProblem::NotAPair(entry) => {
+                write!(f, "entry {entry} is not ACCESS_KEY:SECRET_KEY")
+            }
+            AuthProblem::EmptyPart(entry) => {
+                write!(f, "entry {entry} has an empty access key or secret key")
+            }
+            AuthProblem::RepeatedAccessKey { entry, access_key } => {
+                write!(f, "entry {entry} repeats access key {access_key:?}")
+            }
+        }
+    }
+}
+
+/// A URL token: at least [`MIN_TOKEN_LENGTH`] characters of RFC 3986's unreserved set.
+pub fn parse_token(token: &str) -> Result<Secret, AuthProblem> {
+    let unreserved = token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'));
+    if unreserved && token.len() >= MIN_TOKEN_LENGTH {
+        Ok(Secret::new(token.to_string()))
+    } else {
+        Err(AuthProblem::TokenTooWeak)
+    }
+}
+
+/// `AK:SK` entries separated by commas or newlines, each split at its first `:`.
+pub fn parse_keys(raw: &str) -> Result<KeySet, AuthProblem> {
+    let mut keys = KeySet::new();
+    let entries = raw
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty());
+    for (index, entry) in entries.enumerate() {
+        let position = index + 1;
+        let (access, secret) = entry
+            .split_once(':')
+            .ok_or(AuthProblem::NotAPair(position))?;
+        let (access, secret) = (access.trim(), secret.trim());
+        if access.is_empty() || secret.is_empty() {
+            return Err(AuthProblem::EmptyPart(position));
+        }
+        if !keys.insert(access, secret) {
+            return Err(AuthProblem::RepeatedAccessKey {
+                entry: position,
+                access_key: access.to_string(),
+            });
+        }
+    }
+    Ok(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_key_entries() {
+        assert_eq!(parse_keys("justakey").map(|_| ()), Err(AuthProblem::NotAPair(1)));
+        assert_eq!(parse_keys("a:b,:sk").map(|_| ()), Err(AuthProblem::EmptyPart(2)));
+        assert_eq!(parse_keys("ak:").map(|_| ()), Err(AuthProblem::EmptyPart(1)));
+        assert_eq!(parse_keys("a:b,c:d").map(|k| k.len()), Ok(2));
+    }
+
+    #[test]
+    fn tokens_must_be_long_and_unreserved() {
+        assert!(parse_token("0123456789abcdef").is_ok());
+        assert_eq!(parse_token("0123456789abcde"), Err(AuthProblem::TokenTooWeak));
+        assert_eq!(parse_token("0123456789abcdef/"), Err(AuthProblem::TokenTooWeak));
+    }
+}

@@ -1,0 +1,327 @@
+//! Reading the worker's configuration (wrangler `[vars]`, secrets and bindings) into a [`Config`].
+//!
+//! Pure: the edge passes a lookup function and which bindings exist. Each concern reads its
+//! own settings, one line per setting, through [`reader::Reader`], which records problems
+//! instead of throwing, so `/healthz` can list them all and callbacks refuse with a reason.
+//!
+//! | concern | settings |
+//! |---|---|
+//! | [`auth`] | `HUAWEI_PUSH_KEYS`, `INGEST_TOKEN`, `ALLOW_UNSIGNED`, `MAX_CLOCK_SKEW_SECS`, `ALLOWED_IPS` |
+//! | [`sinks`] | `FORWARD`, `KV_TTL_SECS` |
+//! | [`delivery`] | `FORWARD_URL`, `FORWARD_SECRET`, `FORWARD_MAX_ATTEMPTS`, `FORWARD_TIMEOUT_MS`, `FORWARD_RETRY_BASE_SECS` |
+//! | [`limits`] | `MAX_BODY_BYTES` |
+
+pub mod auth;
+pub mod delivery;
+pub mod ip_allow;
+pub mod limits;
+pub mod reader;
+pub mod sinks;
+
+pub use auth::{AuthMode, AuthSettings};
+pub use delivery::HttpDelivery;
+pub use limits::Limits;
+pub use sinks::SinkSettings;
+
+use reader::Reader;
+use serde::Serialize;
+
+/// A shorter token could be guessed; 16 unreserved characters is ~95 bits.
+pub const MIN_TOKEN_LENGTH: usize = 16;
+/// The binding the queue consumer moves undeliverable events to.
+pub const DEAD_LETTER_QUEUE_BINDING: &str = "DEAD_LETTER_QUEUE";
+
+/// Which optional bindings the environment has.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bindings {
+    pub queue: bool,
+    pub kv: bool,
+    pub dead_letter_queue: bool,
+}
+
+impl Bindings {
+    /// Every binding present (tests, benchmarks, tools).
+    pub const ALL: Bindings = Bindings {
+        queue: true,
+        kv: true,
+        dead_letter_queue: true,
+    };
+}
+
+/// One problem with one setting. Never holds a secret's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub problem: String,
+}
+
+/// A secret setting's value. Its `Debug` never shows it; read it with [`Secret::expose`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub auth: AuthSettings,
+    pub sinks: SinkSettings,
+    /// `Some` when `FORWARD` includes `http` and its settings are valid.
+    pub http: Option<HttpDelivery>,
+    pub limits: Limits,
+    /// Empty when the configuration is valid; callbacks are refused otherwise.
+    pub errors: Vec<ConfigError>,
+}
+
+impl Config {
+    /// Reads every setting through `lookup` (a var or secret by name; `None` when unset).
+    pub fn load(lookup: impl Fn(&str) -> Option<String>, bindings: Bindings) -> Config {
+        let mut reader = Reader::new(&lookup);
+        let auth = AuthSettings::read(&mut reader);
+        let sinks = SinkSettings::read(&mut reader, bindings);
+        let http = sinks
+            .wants_http
+            .then(|| HttpDelivery::read(&mut reader, bindings))
+            .flatten();
+        let limits = Limits::read(&mut reader);
+        Config {
+            auth,
+            sinks,
+            http,
+            limits,
+            errors: reader.finish(),
+        }
+    }
+
+    /// [`Config::load`] from fixed `name → value` pairs (tests, benchmarks, tools).
+    pub fn from_vars(vars: &[(&str, &str)], bindings: Bindings) -> Config {
+        Config::load(
+            |name| {
+                vars.iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            },
+            bindings,
+        )
+    }
+
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sinks::Sink;
+
+    fn load(vars: &[(&str, &str)], bindings: Bindings) -> Config {
+        Config::from_vars(vars, bindings)
+    }
+
+    const BOTH: Bindings = Bindings::ALL;
+
+    fn settings(config: &Config) -> Vec<&'static str> {
+        config.errors.iter().map(|e| e.setting).collect()
+    }
+
+    #[test]
+    fn two_keys_for_rotation_and_defaults() {
+        let config = load(
+            &[("HUAWEI_PUSH_KEYS", " ak1:sk:with:colons ,\nak2 : sk2\n")],
+            BOTH,
+        );
+        assert!(config.is_valid(), "{:?}", config.errors);
+        assert_eq!(
+            config.auth.keys.access_keys().collect::<Vec<_>>(),
+            ["ak1", "ak2"]
+        );
+        assert_eq!(config.auth.mode(), AuthMode::Signature { token: false });
+        assert_eq!(config.sinks.enabled, [Sink::Queue]);
+        assert_eq!(
+            (
+                config.auth.max_clock_skew_secs,
+                config.limits.max_body_bytes,
+                config.sinks.kv_ttl_secs
+            ),
+            (900, 262_144, None)
+        );
+    }
+
+    #[test]
+    fn nothing_configured_refuses_everything() {
+        let config = load(&[], BOTH);
+        assert_eq!(config.auth.mode(), AuthMode::Unconfigured);
+        assert_eq!(settings(&config), ["HUAWEI_PUSH_KEYS"]);
+        assert!(load(&[("ALLOW_UNSIGNED", "true")], BOTH).is_valid());
+        assert_eq!(
+            load(&[("INGEST_TOKEN", "0123456789abcdefXYZ")], BOTH).auth.mode(),
+            AuthMode::Token
+        );
+    }
+
+    #[test]
+    fn every_bad_setting_is_reported_once_without_its_secret() {
+        let config = load(
+            &[
+                ("HUAWEI_PUSH_KEYS", "ak1:topsecret,ak1:othersecret"),
+                ("INGEST_TOKEN", "short"),
+                ("ALLOW_UNSIGNED", "maybe"),
+                ("MAX_CLOCK_SKEW_SECS", "-1"),
+                ("MAX_BODY_BYTES", "0"),
+                ("KV_TTL_SECS", "30"),
+                ("FORWARD", "queue,kv,s3"),
+            ],
+            Bindings {
+                queue: true,
+                kv: false,
+                dead_letter_queue: false,
+            },
+        );
+        assert_eq!(
+            settings(&config),
+            [
+                "HUAWEI_PUSH_KEYS",
+                "INGEST_TOKEN",
+                "ALLOW_UNSIGNED",
+                "MAX_CLOCK_SKEW_SECS",
+                "FORWARD",
+                "FORWARD",
+                "KV_TTL_SECS",
+                "MAX_BODY_BYTES",
+            ]
+        );
+        let problems: Vec<&str> = config.errors.iter().map(|e| e.problem.as_str()).collect();
+        assert_eq!(problems.first(), Some(&"entry 2 repeats access key \"ak1\""));
+        assert!(problems.contains(&"unknown sink \"s3\"; use queue, kv and/or http"));
+        assert!(problems.contains(&"sink kv needs the EVENTS_KV binding in wrangler.toml"));
+        let text = format!("{:?}", config.errors);
+        assert!(
+            !text.contains("topsecret") && !text.contains("short"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_malformed_key_list_is_not_also_missing_authentication() {
+        let config = load(&[("HUAWEI_PUSH_KEYS", "justakey")], BOTH);
+        assert_eq!(
+            config.errors,
+            [ConfigError {
+                setting: "HUAWEI_PUSH_KEYS",
+                problem: "entry 1 is not ACCESS_KEY:SECRET_KEY".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn an_unknown_sink_alone_is_one_problem() {
+        let config = load(&[("ALLOW_UNSIGNED", "true"), ("FORWARD", "s3")], BOTH);
+        assert_eq!(settings(&config), ["FORWARD"]);
+        let blank = load(&[("ALLOW_UNSIGNED", "true"), ("FORWARD", " , ")], BOTH);
+        assert_eq!(
+            blank.errors.first().map(|e| e.problem.as_str()),
+            Some("names no sink; use queue, kv and/or http")
+        );
+    }
+
+    #[test]
+    fn debug_redacts_every_secret() {
+        let config = load(
+            &[
+                ("HUAWEI_PUSH_KEYS", "ak1:sk-secret-value"),
+                ("INGEST_TOKEN", "tok-0123456789abcdef-secret"),
+                ("FORWARD", "http"),
+                ("FORWARD_URL", "https://b.example/h?key=url-secret"),
+                ("FORWARD_SECRET", "whsec_c2VjcmV0LW9uZQ=="),
+            ],
+            BOTH,
+        );
+        assert!(config.is_valid(), "{:?}", config.errors);
+        let text = format!("{config:?}");
+        for secret in ["sk-secret-value", "tok-0123456789abcdef", "url-secret", "c2VjcmV0"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(text.contains("ak1") && text.contains("https://b.example"));
+    }
+
+    #[test]
+    fn http_delivery_enqueues_and_needs_url_secret_and_dead_letter_queue() {
+        let secret = "whsec_c2VjcmV0LW9uZQ==";
+        let config = load(
+            &[
+                ("ALLOW_UNSIGNED", "true"),
+                ("FORWARD", "http"),
+                ("FORWARD_URL", "https://b.example/h?k=1"),
+                ("FORWARD_SECRET", secret),
+                ("FORWARD_MAX_ATTEMPTS", "3"),
+            ],
+            BOTH,
+        );
+        assert!(config.is_valid(), "{:?}", config.errors);
+        assert_eq!(config.sinks.enabled, [Sink::Queue], "the fetch path only enqueues");
+        let http = config.http.as_ref().map(|h| {
+            (
+                h.origin.as_str(),
+                h.secrets.len(),
+                h.policy.max_attempts,
+                h.timeout_ms,
+            )
+        });
+        assert_eq!(http, Some(("https://b.example", 1, 3, 10_000)));
+
+        let broken = load(
+            &[
+                ("ALLOW_UNSIGNED", "true"),
+                ("FORWARD", "queue,http"),
+                ("FORWARD_URL", "http://b.example/"),
+                ("FORWARD_SECRET", "plain"),
+                ("FORWARD_TIMEOUT_MS", "5"),
+            ],
+            Bindings {
+                queue: true,
+                kv: false,
+                dead_letter_queue: false,
+            },
+        );
+        assert_eq!(
+            settings(&broken),
+            [
+                "FORWARD_URL",
+                "FORWARD_SECRET",
+                "FORWARD_TIMEOUT_MS",
+                "FORWARD"
+            ]
+        );
+        assert!(broken.http.is_none());
+        assert!(!format!("{:?}", broken.errors).contains("plain"));
+    }
+
+    #[test]
+    fn forward_lists_sinks_once_in_order() {
+        let config = load(
+            &[
+                ("ALLOW_UNSIGNED", "true"),
+                ("FORWARD", "KV, queue,kv"),
+                ("KV_TTL_SECS", "3600"),
+            ],
+            BOTH,
+        );
+        assert!(config.is_valid(), "{:?}", config.errors);
+        assert_eq!(config.sinks.enabled, [Sink::Kv, Sink::Queue]);
+        assert_eq!(config.sinks.kv_ttl_secs, Some(3600));
+    }
+}

@@ -1,0 +1,7 @@
+//! The platform-free HTTP vocabulary of the core: the request it reads, the reply it builds.
+
+pub mod reply;
+pub mod request;
+
+pub use reply::Reply;
+pub use request::{split_url, PushRequest};

@@ -1,0 +1,59 @@
+//! `GET /healthz`.
+
+use crate::config::Config;
+use crate::http::Reply;
+use serde::Serialize;
+
+/// `GET /healthz`: what is configured and whether it is valid. Never a secret or key id.
+pub fn health(config: &Config) -> Reply {
+    #[derive(Serialize)]
+    struct Health<'a> {
+        service: &'static str,
+        version: &'static str,
+        config_valid: bool,
+        auth_mode: &'static str,
+        access_keys: usize,
+        ingest_token: bool,
+        allowed_ip_ranges: Option<usize>,
+        sinks: Vec<&'static str>,
+        max_clock_skew_secs: u64,
+        max_body_bytes: usize,
+        http_delivery: Option<HttpHealth<'a>>,
+        errors: &'a [crate::config::ConfigError],
+    }
+    #[derive(Serialize)]
+    struct HttpHealth<'a> {
+        /// Scheme and host only: the path or query may hold the backend's own token.
+        target: &'a str,
+        secrets: usize,
+        max_attempts: u32,
+        retry_base_secs: u32,
+        timeout_ms: u32,
+    }
+    let health = Health {
+        service: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+        config_valid: config.is_valid(),
+        auth_mode: config.auth.mode().name(),
+        access_keys: config.auth.keys.len(),
+        ingest_token: config.auth.ingest_token.is_some(),
+        allowed_ip_ranges: config.auth.allowed_ips.as_ref().map(|list| list.len()),
+        sinks: config.sinks.enabled.iter().map(|sink| sink.name()).collect(),
+        max_clock_skew_secs: config.auth.max_clock_skew_secs,
+        max_body_bytes: config.limits.max_body_bytes,
+        http_delivery: config.http.as_ref().map(|http| HttpHealth {
+            target: &http.origin,
+            secrets: http.secrets.len(),
+            max_attempts: http.policy.max_attempts,
+            retry_base_secs: http.policy.base_delay_secs,
+            timeout_ms: http.timeout_ms,
+        }),
+        errors: &config.errors,
+    };
+    let body = serde_json::to_string(&health).unwrap_or_default();
+    if config.is_valid() {
+        Reply::json(200, "ok", body)
+    } else {
+        Reply::json(500, "config_invalid", body)
+    }
+}

@@ -1,0 +1,178 @@
+//! The request flow common to every provider, minus I/O: route → method → configuration →
+//! allow-list → size, decided before the body is read ([`admit`]); then the provider's
+//! `ingest` turns the body into events, and [`crate::sinks::Store`] stores them and picks the
+//! answer.
+
+mod health;
+
+pub use health::health;
+
+use crate::config::Config;
+use crate::event::CloudEvent;
+use crate::http::Reply;
+use crate::providers::{Endpoint, PROVIDERS};
+
+/// Where a request is going, from its path alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route<'p> {
+    Health,
+    /// A callback; `token` is the optional last path segment (`/huawei/reports/<token>`).
+    Callback {
+        endpoint: Endpoint,
+        token: Option<&'p str>,
+    },
+}
+
+impl Route<'_> {
+    /// The route's name in logs (never the token).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Route::Health => "healthz",
+            Route::Callback { endpoint, .. } => endpoint.name(),
+        }
+    }
+}
+
+/// Matches `/healthz` and `/<provider>/<endpoint>[/<token>][/]` for every provider in the
+/// route table ([`PROVIDERS`]).
+pub fn route(path: &str) -> Option<Route<'_>> {
+    if path == "/healthz" || path == "/healthz/" {
+        return Some(Route::Health);
+    }
+    let rest = path.strip_prefix('/')?;
+    let (provider, rest) = rest.split_once('/')?;
+    let (_, endpoint_named) = PROVIDERS.iter().find(|(name, _)| *name == provider)?;
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let (name, token) = match rest.split_once('/') {
+        Some((name, token)) if !token.is_empty() && !token.contains('/') => (name, Some(token)),
+        Some(_) => return None,
+        None => (rest, None),
+    };
+    let endpoint = endpoint_named(name)?;
+    Some(Route::Callback { endpoint, token })
+}
+
+/// The first decision, made before the body is read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Admission<'p> {
+    /// Answer now (errors, health).
+    Respond(Reply),
+    /// Read the body (at most `max_body_bytes`) and call the endpoint's `ingest`.
+    ReadBody {
+        endpoint: Endpoint,
+        token: Option<&'p str>,
+    },
+}
+
+/// What [`admit`] looks at besides the path: no body, nothing that needs reading.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestHead<'h> {
+    pub content_length: Option<&'h str>,
+    /// `CF-Connecting-IP`: the client's address as Cloudflare saw it.
+    pub client_ip: Option<&'h str>,
+}
+
+/// Routes the request and refuses early what needs no body to refuse: unknown paths (`404`),
+/// wrong methods (`405`), an invalid configuration (`500`), a client outside `ALLOWED_IPS`
+/// (`403`) and a `Content-Length` over the limit (`413`), so an oversized body is never buffered.
+pub fn admit<'p>(
+    method: &str,
+    path: &'p str,
+    head: RequestHead<'_>,
+    config: &Config,
+) -> Admission<'p> {
+    let Some(route) = route(path) else {
+        return Admission::Respond(Reply::error(404, "not_found"));
+    };
+    let (endpoint, token) = match route {
+        Route::Health if method == "GET" || method == "HEAD" => {
+            return Admission::Respond(health(config))
+        }
+        Route::Health => {
+            return Admission::Respond(
+                Reply::error(405, "method_not_allowed").with_header("allow", "GET, HEAD".into()),
+            )
+        }
+        Route::Callback { .. } if method != "POST" => {
+            return Admission::Respond(
+                Reply::error(405, "method_not_allowed").with_header("allow", "POST".into()),
+            )
+        }
+        Route::Callback { endpoint, token } => (endpoint, token),
+    };
+    if !config.is_valid() {
+        return Admission::Respond(Reply::error(500, "config_invalid"));
+    }
+    if let Some(allowed) = &config.auth.allowed_ips {
+        // Fail closed: without the header there is no address to admit.
+        if !head.client_ip.is_some_and(|ip| allowed.allows(ip)) {
+            return Admission::Respond(Reply::error(403, "ip_not_allowed"));
+        }
+    }
+    let declared = head
+        .content_length
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > config.limits.max_body_bytes as u64) {
+        return Admission::Respond(Reply::error(413, "body_too_large"));
+    }
+    Admission::ReadBody { endpoint, token }
+}
+
+/// The outcome of a callback whose body was read: the events to store, and the reply to send
+/// once every sink has accepted them (a sink failure turns it into `503`).
+#[derive(Debug)]
+pub struct Ingested {
+    pub events: Vec<CloudEvent>,
+    pub reply: Reply,
+    pub access_key: Option<String>,
+}
+
+impl Ingested {
+    /// Nothing to store; answer `reply`.
+    pub fn refused(reply: Reply) -> Ingested {
+        Ingested {
+            events: Vec::new(),
+            reply,
+            access_key: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_with_optional_token_and_trailing_slash() {
+        use crate::providers::huawei;
+        let reports = |token| {
+            Some(Route::Callback {
+                endpoint: Endpoint::Huawei(huawei::Endpoint::Reports),
+                token,
+            })
+        };
+        assert_eq!(route("/huawei/reports"), reports(None));
+        assert_eq!(route("/huawei/reports/"), reports(None));
+        assert_eq!(route("/huawei/reports/abc"), reports(Some("abc")));
+        assert_eq!(route("/huawei/reports/abc/"), reports(Some("abc")));
+        assert_eq!(
+            route("/huawei/uplink"),
+            Some(Route::Callback {
+                endpoint: Endpoint::Huawei(huawei::Endpoint::Uplink),
+                token: None
+            })
+        );
+        assert_eq!(route("/healthz"), Some(Route::Health));
+        for unknown in [
+            "/",
+            "",
+            "/huawei",
+            "/huawei/other",
+            "/huawei/reports/a/b",
+            "/huawei/reports//",
+            "/x/huawei/reports",
+        ] {
+            assert_eq!(route(unknown), None, "{unknown}");
+        }
+    }
+}

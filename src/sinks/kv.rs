@@ -1,0 +1,96 @@
+//! Workers KV: keys, the metadata stored beside each value, and the options of a `put`.
+//!
+//! Limits from Cloudflare's KV documentation ("Limits"): a key is at most 512 bytes, its
+//! metadata at most 1,024 bytes of JSON, a value at most 25 MiB; `expirationTtl` at least 60 s.
+
+use crate::event::{CloudEvent, EventData};
+use serde::Serialize;
+use std::rc::Rc;
+
+/// Bytes per key.
+pub const KV_KEY_MAX_BYTES: usize = 512;
+/// Bytes of serialized metadata per key.
+pub const KV_METADATA_MAX_BYTES: usize = 1024;
+/// Bytes per value.
+pub const KV_VALUE_MAX_BYTES: usize = 25 * 1024 * 1024;
+
+/// The key an event is stored under: one per report segment, per uplink, per unparsed input,
+/// so a repeated push overwrites the same key with the same value.
+pub fn key(event: &CloudEvent) -> String {
+    match &event.data {
+        EventData::StatusReport(report) => {
+            format!("status/{}/{}", report.message_id, report.segment)
+        }
+        EventData::Uplink(uplink) => format!("uplink/{}", uplink.message_id),
+        EventData::Unparsed(_) => format!("unparsed/{}", event.id),
+    }
+}
+
+/// Small metadata stored beside each KV value, so `list` shows state without reading values.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct KvMetadata {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivered: Option<bool>,
+    pub time: Rc<str>,
+}
+
+impl KvMetadata {
+    pub fn of(event: &CloudEvent) -> KvMetadata {
+        let (status, delivered) = match &event.data {
+            EventData::StatusReport(report) => (Some(report.status.clone()), Some(report.delivered)),
+            EventData::Uplink(_) | EventData::Unparsed(_) => (None, None),
+        };
+        KvMetadata {
+            kind: event.kind.type_name(),
+            status,
+            delivered,
+            time: event.time.clone(),
+        }
+    }
+}
+
+/// The options object of a KV `put`: metadata, and an expiry when `KV_TTL_SECS` is set.
+pub fn put_options(
+    metadata: &KvMetadata,
+    ttl_secs: Option<u64>,
+) -> Result<String, serde_json::Error> {
+    #[derive(Serialize)]
+    struct PutOptions<'a> {
+        metadata: &'a KvMetadata,
+        #[serde(rename = "expirationTtl", skip_serializing_if = "Option::is_none")]
+        expiration_ttl: Option<u64>,
+    }
+    serde_json::to_string(&PutOptions {
+        metadata,
+        expiration_ttl: ttl_secs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn put_options_are_the_json_the_binding_takes() {
+        let metadata = KvMetadata {
+            kind: "t",
+            status: Some("DELIVRD".into()),
+            delivered: Some(true),
+            time: "x".into(),
+        };
+        assert_eq!(
+            put_options(&metadata, Some(60)).ok().as_deref(),
+            Some(
+                r#"{"metadata":{"type":"t","status":"DELIVRD","delivered":true,"time":"x"},"expirationTtl":60}"#
+            )
+        );
+        assert_eq!(
+            put_options(&metadata, None).ok().as_deref(),
+            Some(r#"{"metadata":{"type":"t","status":"DELIVRD","delivered":true,"time":"x"}}"#)
+        );
+    }
+}

@@ -1,0 +1,298 @@
+//! Storing one push's events, as a sans-IO state machine.
+//!
+//! The edge asks [`Store::next`] what to do, does it, and reports what happened
+//! ([`Store::queue_sent`], [`Store::kv_written`]). Every decision is here: which sinks, in what
+//! order, how writes are grouped, which refusals are retried after which pause, and what the
+//! push is answered. A `2xx` is only ever returned once every event is in every sink.
+//!
+//! Writes are idempotent (same keys, same event ids), so repeating one that was partly applied
+//! is safe; but a retry only repeats what failed: the `sendBatch` calls already accepted are not
+//! sent again, nor the KV keys already written.
+
+use super::{kv, queue, PreparedEvent, Sink};
+use crate::config::SinkSettings;
+use crate::event::CloudEvent;
+use crate::http::Reply;
+use crate::log::bounded;
+use std::ops::Range;
+
+/// Pauses before retrying a sink write that failed, within the same request: a transient
+/// refusal (seen from local Queues under load) should not cost the push a 503. After the
+/// last, the push is answered 503 and nothing is claimed stored.
+pub const SINK_RETRY_DELAYS_MS: [u64; 2] = [25, 150];
+
+/// What the edge must do next.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step<'s> {
+    /// Call the queue binding's `sendBatch` with this JSON array, then [`Store::queue_sent`].
+    SendBatch(String),
+    /// Write these KV entries (concurrently), then [`Store::kv_written`] with one result each,
+    /// in the same order.
+    PutKv(Vec<KvPut<'s>>),
+    /// Sleep this long, then ask again.
+    Wait { millis: u64 },
+    /// Nothing more to do: answer.
+    Finish(Finished),
+}
+
+/// One KV `put(key, value, options)`; `options` is the JSON of the options object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KvPut<'s> {
+    pub key: &'s str,
+    pub value: &'s str,
+    pub options: &'s str,
+}
+
+/// The end of a push: its answer, and which sink failed and how, when one did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    pub reply: Reply,
+    pub sink_error: Option<String>,
+}
+
+/// Per sink, what is still to be written.
+#[derive(Debug)]
+enum Work {
+    /// `sendBatch` calls in order; `next` is the first not yet accepted.
+    Queue { batches: Vec<Range<usize>>, next: usize },
+    /// Events whose KV entry is not yet written.
+    Kv { pending: Vec<usize> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Ready to issue the current sink's next write.
+    Ready,
+    /// A write was handed out; waiting for its result.
+    Writing,
+    /// A retry pause was handed out.
+    Waiting,
+    Done,
+}
+
+#[derive(Debug)]
+pub struct Store {
+    events: Vec<PreparedEvent>,
+    kv_options: Vec<String>,
+    work: Vec<(Sink, Work)>,
+    /// Index into `work` of the sink being written.
+    current: usize,
+    /// Retries used on the current sink.
+    retries: usize,
+    phase: Phase,
+    endpoint: &'static str,
+    success: Reply,
+    finished: Option<Finished>,
+}
+
+impl Store {
+    /// A store of `events` into the configured sinks; `success` is the answer once all is
+    /// stored (it may be an error answer for input kept as an `unparsed` event).
+    pub fn new(
+        events: &[CloudEvent],
+        sinks: &SinkSettings,
+        success: Reply,
+        endpoint: &'static str,
+    ) -> Store {
+        let mut store = Store {
+            events: Vec::new(),
+            kv_options: Vec::new(),
+            work: Vec::new(),
+            current: 0,
+            retries: 0,
+            phase: Phase::Ready,
+            endpoint,
+            success,
+            finished: None,
+        };
+        if events.is_empty() {
+            return store;
+        }
+        let prepared: Result<Vec<PreparedEvent>, _> = events.iter().map(PreparedEvent::new).collect();
+        let kv_options = match prepared {
+            Ok(prepared) => {
+                store.events = prepared;
+                if sinks.enabled.contains(&Sink::Kv) {
+                    store
+                        .events
+                        .iter()
+                        .map(|event| kv::put_options(&event.kv_metadata, sinks.kv_ttl_secs))
+                        .collect()
+                } else {
+                    Ok(Vec::new())
+                }
+            }
+            Err(error) => Err(error),
+        };
+        match kv_options {
+            Ok(options) => store.kv_options = options,
+            Err(error) => {
+                store.fail(format!("serialize: {error}"));
+                return store;
+            }
+        }
+        let sizes: Vec<usize> = store.events.iter().map(|event| event.json.len()).collect();
+        store.work = sinks
+            .enabled
+            .iter()
+            .map(|&sink| match sink {
+                Sink::Queue => (
+                    sink,
+                    Work::Queue {
+                        batches: queue::batches(&sizes),
+                        next: 0,
+                    },
+                ),
+                Sink::Kv => (
+                    sink,
+                    Work::Kv {
+                        pending: (0..store.events.len()).collect(),
+                    },
+                ),
+            })
+            .collect();
+        store
+    }
+
+    /// The events as prepared for the sinks (ids, JSON, keys).
+    pub fn events(&self) -> &[PreparedEvent] {
+        &self.events
+    }
+
+    /// What to do next. Call again after reporting each write's result or sleeping.
+    pub fn next(&mut self) -> Step<'_> {
+        if let Some(finished) = &self.finished {
+            self.phase = Phase::Done;
+            return Step::Finish(finished.clone());
+        }
+        if self.phase == Phase::Waiting {
+            let millis = SINK_RETRY_DELAYS_MS.get(self.retries).copied().unwrap_or_default();
+            self.retries += 1;
+            self.phase = Phase::Ready;
+            return Step::Wait { millis };
+        }
+        // Skip sinks that have nothing left.
+        while self.work.get(self.current).is_some_and(|(_, work)| work.is_done()) {
+            self.current += 1;
+            self.retries = 0;
+        }
+        let Some((_, work)) = self.work.get(self.current) else {
+            self.phase = Phase::Done;
+            return Step::Finish(Finished {
+                reply: self.success.clone(),
+                sink_error: None,
+            });
+        };
+        self.phase = Phase::Writing;
+        match work {
+            Work::Queue { batches, next } => {
+                let batch = batches
+                    .get(*next)
+                    .and_then(|range| self.events.get(range.clone()))
+                    .unwrap_or_default();
+                Step::SendBatch(queue::batch_json(batch))
+            }
+            Work::Kv { pending } => Step::PutKv(
+                pending
+                    .iter()
+                    .filter_map(|&index| {
+                        let event = self.events.get(index)?;
+                        Some(KvPut {
+                            key: &event.kv_key,
+                            value: &event.json,
+                            options: self.kv_options.get(index)?,
+                        })
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The result of the `sendBatch` call [`Store::next`] asked for.
+    pub fn queue_sent(&mut self, result: Result<(), String>) {
+        if self.phase != Phase::Writing {
+            return;
+        }
+        let failure = match (self.work.get_mut(self.current), result) {
+            (Some((_, Work::Queue { next, .. })), Ok(())) => {
+                *next += 1;
+                None
+            }
+            (Some((_, Work::Queue { .. })), Err(error)) => Some(error),
+            // Reported for a write that was not asked for: ignore it.
+            _ => return,
+        };
+        self.settle(failure);
+    }
+
+    /// The results of the KV `put`s [`Store::next`] asked for, in the same order.
+    pub fn kv_written(&mut self, results: Vec<Result<(), String>>) {
+        if self.phase != Phase::Writing {
+            return;
+        }
+        let Some((_, Work::Kv { pending })) = self.work.get_mut(self.current) else {
+            return;
+        };
+        let mut first_error = None;
+        let mut still = Vec::new();
+        for (position, &index) in pending.iter().enumerate() {
+            match results.get(position) {
+                Some(Ok(())) => {}
+                Some(Err(error)) => {
+                    let key = self.events.get(index).map_or("", |event| event.kv_key.as_str());
+                    first_error.get_or_insert_with(|| format!("{key}: {error}"));
+                    still.push(index);
+                }
+                None => {
+                    first_error.get_or_insert_with(|| "no result reported".to_string());
+                    still.push(index);
+                }
+            }
+        }
+        *pending = still;
+        self.settle(first_error);
+    }
+
+    /// A write finished: go on, pause before a retry, or give up with a `503`.
+    fn settle(&mut self, failure: Option<String>) {
+        let Some(error) = failure else {
+            self.phase = Phase::Ready;
+            return;
+        };
+        match SINK_RETRY_DELAYS_MS.get(self.retries) {
+            Some(_) => {
+                self.phase = Phase::Waiting;
+            }
+            None => {
+                let sink = self.work.get(self.current).map(|(sink, _)| *sink);
+                let described = match sink {
+                    Some(sink) => format!(
+                        "{} ({}) on {}: {}",
+                        sink.name(),
+                        sink.binding(),
+                        self.endpoint,
+                        bounded(&error)
+                    ),
+                    None => bounded(&error),
+                };
+                self.fail(described);
+            }
+        }
+    }
+
+    fn fail(&mut self, sink_error: String) {
+        self.finished = Some(Finished {
+            reply: Reply::sink_unavailable(),
+            sink_error: Some(sink_error),
+        });
+    }
+}
+
+impl Work {
+    fn is_done(&self) -> bool {
+        match self {
+            Work::Queue { batches, next } => *next >= batches.len(),
+            Work::Kv { pending } => pending.is_empty(),
+        }
+    }
+}

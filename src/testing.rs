@@ -1,0 +1,164 @@
+//! Test-only APIs, compiled for this crate's unit tests and behind the `testing` feature for
+//! the integration tests, benches, examples and fuzz targets; never part of the worker.
+//!
+//! The fixtures are read from `tests/data/`, the one copy every test suite uses.
+
+pub use crate::providers::huawei::signing::signer::{authorization_header, signed_push_headers};
+
+/// Huawei's documented bodies (see `tests/data/huawei/README.md`).
+pub mod huawei {
+    pub const FORM: &str = "application/x-www-form-urlencoded";
+    /// The content type Huawei's batch example sends.
+    pub const JSON: &str = "application/JSON;charset=UTF-8";
+    pub const STATUS_REPORT: &str = include_str!("../tests/data/huawei/status-report.form");
+    pub const UPLINK: &str = include_str!("../tests/data/huawei/uplink.form");
+    pub const UPLINK_UNMASKED: &str = include_str!("../tests/data/huawei/uplink-unmasked.form");
+    pub const BATCH: &str = include_str!("../tests/data/huawei/batch.json");
+    /// The event [`STATUS_REPORT`] becomes, signed by [`AK`] and received at [`RECEIVED_AT`].
+    pub const STATUS_REPORT_EVENT: &str =
+        include_str!("../tests/data/huawei/status-report.event.json");
+    /// The signing vectors: Huawei's published example first, then SMS-shaped requests.
+    pub const SIGNING_VECTORS: &str = include_str!("../tests/data/huawei-signing.json");
+
+    /// The access key and secret of Huawei's published signing example.
+    pub const AK: &str = "exampleAk";
+    pub const SK: &str = "exampleSk*1231d881wd";
+    /// When the example pushes are signed (`X-Sdk-Date`) and received.
+    pub const SDK_DATE: &str = "20241212T070653Z";
+    pub const RECEIVED_AT: &str = "2024-12-12T07:10:00Z";
+}
+
+/// The pushes the benchmarks measure, and their hashing floor.
+pub mod bench {
+    use super::huawei::{AK, FORM, JSON, SDK_DATE, SK, STATUS_REPORT, UPLINK_UNMASKED};
+    use super::signed_push_headers;
+    use crate::clock::Timestamp;
+    use crate::config::{Bindings, Config};
+    use crate::crypto::{hmac_sha256, sha256_hex};
+    use crate::http::PushRequest;
+    use crate::providers::huawei::signing::{canonical_request, string_to_sign};
+    use crate::providers::{huawei, Endpoint};
+    use crate::relay::Ingested;
+    use hmac::Mac;
+
+    const SIGNED: &str = "connection;content-length;content-type;host;x-sdk-date";
+
+    /// A signed push as Cloudflare delivers it (`Connection: Keep-Alive` where `close` was
+    /// signed).
+    pub struct Case {
+        pub name: &'static str,
+        pub endpoint: Endpoint,
+        pub expected_events: usize,
+        path: &'static str,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    }
+
+    pub struct Fixture {
+        pub config: Config,
+        pub now: Timestamp,
+        pub cases: Vec<Case>,
+    }
+
+    /// The three measured pushes: one status report, one uplink, a batch of 50 reports.
+    pub fn fixture() -> Fixture {
+        let config = Config::from_vars(
+            &[
+                ("HUAWEI_PUSH_KEYS", &format!("{AK}:{SK}")),
+                ("FORWARD", "queue,kv"),
+            ],
+            Bindings::ALL,
+        );
+        let reports = Endpoint::Huawei(huawei::Endpoint::Reports);
+        let uplink = Endpoint::Huawei(huawei::Endpoint::Uplink);
+        let cases = vec![
+            case("status_report", reports, "/huawei/reports", FORM, STATUS_REPORT, 1),
+            case("uplink", uplink, "/huawei/uplink", FORM, UPLINK_UNMASKED, 1),
+            case("batch_50", reports, "/huawei/reports", JSON, &batch_of(50), 50),
+        ];
+        Fixture {
+            config,
+            now: Timestamp::from_unix_seconds(1_733_987_300),
+            cases,
+        }
+    }
+
+    impl Case {
+        pub fn request(&self) -> PushRequest<'_> {
+            PushRequest {
+                method: "POST",
+                path: self.path,
+                query: "",
+                headers: &self.headers,
+                body: &self.body,
+            }
+        }
+
+        /// Whether the push is accepted whole, so a benchmark never times a rejection.
+        pub fn ingests(&self, fixture: &Fixture) -> bool {
+            let ingested = self.ingest(fixture);
+            (ingested.reply.status, ingested.events.len()) == (200, self.expected_events)
+        }
+
+        /// What the relay does per push before any I/O.
+        pub fn ingest(&self, fixture: &Fixture) -> Ingested {
+            self.endpoint
+                .ingest(None, &self.request(), &fixture.config, fixture.now)
+        }
+
+        /// The floor: the three hashes any verifier of this push must compute.
+        pub fn floor(&self) -> [u8; 32] {
+            let body_hash = sha256_hex(&self.body);
+            let values = self.headers.iter().take(5).map(|(_, v)| v.as_str());
+            let canonical = canonical_request("POST", self.path, "", SIGNED, values, &body_hash);
+            let to_sign = string_to_sign(SDK_DATE, &canonical);
+            let mut mac = hmac_sha256(SK.as_bytes());
+            mac.update(to_sign.as_bytes());
+            mac.finalize().into_bytes().into()
+        }
+    }
+
+    /// A batch of `n` reports, every value a JSON string, as Huawei's batch push sends them.
+    pub fn batch_of(n: usize) -> String {
+        let entries: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"smsMsgId":"b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_{i}","total":"1","sequence":"1","status":"{}","source":"2","updateTime":"2018-04-13T06:31:46Z","orgCode":"000"}}"#,
+                    if i % 5 == 0 { "UNDELIV" } else { "DELIVRD" }
+                )
+            })
+            .collect();
+        format!(r#"{{"statusReportList":[{}]}}"#, entries.join(","))
+    }
+
+    fn case(
+        name: &'static str,
+        endpoint: Endpoint,
+        path: &'static str,
+        content_type: &str,
+        body: &str,
+        expected_events: usize,
+    ) -> Case {
+        let mut headers = signed_push_headers(
+            AK,
+            SK,
+            path,
+            content_type,
+            "relay.example.com",
+            SDK_DATE,
+            body.as_bytes(),
+        );
+        // Received as Cloudflare delivers it: `Connection` rewritten to `Keep-Alive`.
+        if let Some(connection) = headers.first_mut() {
+            connection.1 = "Keep-Alive".to_string();
+        }
+        Case {
+            name,
+            endpoint,
+            expected_events,
+            path,
+            headers,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+}
