@@ -115,6 +115,17 @@ impl<'l> Reader<'l> {
     }
 }
 
+/// A numeric `[vars]` value (wrangler passes numbers through as JSON numbers) as the text the
+/// reader parses. Settings are whole numbers, written as integers: `f64`'s `Display` alone is
+/// 14 KB of wasm. Anything else becomes text that no number setting accepts.
+pub fn number_var_text(number: f64) -> String {
+    if number.fract() == 0.0 && number.abs() < 9.0e15 {
+        itoa::Buffer::new().format(number as i64).to_string()
+    } else {
+        "not a whole number".to_string()
+    }
+}
+
 /// The problems the reader itself finds; each setting module has its own error types too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
@@ -136,6 +147,15 @@ impl Display for Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numeric_vars_become_integer_text() {
+        assert_eq!(number_var_text(900.0), "900");
+        assert_eq!(number_var_text(-1.0), "-1");
+        assert_eq!(number_var_text(1.5), "not a whole number");
+        assert_eq!(number_var_text(f64::NAN), "not a whole number");
+        assert_eq!(number_var_text(1e300), "not a whole number");
+    }
 
     #[test]
     fn records_each_problem_once_and_falls_back() {

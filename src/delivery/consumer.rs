@@ -1,6 +1,6 @@
 //! The queue consumer's per-message flow, as a sans-IO state machine.
 //!
-//! For each queued event the edge asks [`MessageJob::next`] what to do — POST it, put it on
+//! For each queued event the edge asks [`MessageJob::step`] what to do — POST it, put it on
 //! the dead-letter queue, or settle the message (ack, or retry after a delay) — does it, and
 //! reports back. The job decides everything: the request and its signature headers, whether an
 //! answer means delivered, retry (and when) or give up, and what is logged.
@@ -45,6 +45,16 @@ pub fn delivery_for(config: &Config, messages: usize) -> Result<&HttpDelivery, (
                 line,
             ))
         }
+    }
+}
+
+/// A message's `attempts` as the runtime reports it (a JS number): a positive whole number;
+/// anything else counts as the first attempt.
+pub fn attempt_number(attempts: f64) -> u32 {
+    if attempts >= 1.0 && attempts <= f64::from(u32::MAX) {
+        attempts as u32
+    } else {
+        1
     }
 }
 
@@ -150,7 +160,7 @@ impl<'h> MessageJob<'h> {
     }
 
     /// What to do next; `now` times the POST for the log.
-    pub fn next(&mut self, now: Timestamp) -> MessageStep<'_> {
+    pub fn step(&mut self, now: Timestamp) -> MessageStep<'_> {
         match std::mem::replace(&mut self.state, State::Settled) {
             State::Start => {
                 self.state = State::Posting { started: now };

@@ -3,9 +3,9 @@
 
 use super::bindings::Bindings;
 use super::{load_config, now};
-use crate::http::{split_url, PushRequest, Reply};
+use crate::http::{split_url, with_host, PushRequest, Reply};
 use crate::log::RequestLog;
-use crate::relay::{admit, route, Admission, RequestHead};
+use crate::relay::{admit, route, Admission, BodyBuffer, RequestHead};
 use crate::sinks::{Finished, Step, Store};
 use futures_util::StreamExt;
 use std::time::Duration;
@@ -19,7 +19,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
     let method = request.method().to_string();
     let url = request.inner().url();
     let (host, path, query) = split_url(&url);
-    let headers = collect_headers(&request, host);
+    let headers = with_host(request.headers().entries().collect(), host);
     let header = |wanted: &str| {
         headers
             .iter()
@@ -78,7 +78,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
 /// Executes the store machine's steps until it finishes.
 async fn run(mut store: Store, bindings: &Bindings) -> Finished {
     loop {
-        match store.next() {
+        match store.step() {
             Step::SendBatch(messages) => {
                 let result = match &bindings.queue {
                     Some(queue) => queue.send_batch_json(&messages).await,
@@ -104,33 +104,17 @@ async fn run(mut store: Store, bindings: &Bindings) -> Finished {
     }
 }
 
-/// The request's headers with lower-case names (the Fetch API already lower-cases them), plus
-/// `host` from the URL when the runtime does not list it.
-fn collect_headers(request: &Request, url_host: &str) -> Vec<(String, String)> {
-    let mut headers: Vec<(String, String)> = request.headers().entries().collect();
-    if !headers.iter().any(|(name, _)| name == "host") {
-        headers.push(("host".to_string(), url_host.to_string()));
-    }
-    headers
-}
-
-/// Reads the body chunk by chunk and stops as soon as it passes `limit`, so a body without a
-/// `Content-Length` cannot make the isolate buffer more than the limit.
+/// Feeds the body to the core's [`BodyBuffer`] chunk by chunk; it stops the read as soon as
+/// the body passes the limit.
 async fn read_body(request: &mut Request, limit: usize) -> Result<Vec<u8>, Reply> {
-    let mut stream = match request.stream() {
-        Ok(stream) => stream,
-        // No body at all.
-        Err(_) => return Ok(Vec::new()),
-    };
-    let mut body = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| Reply::error(400, "body_unreadable"))?;
-        if body.len() + chunk.len() > limit {
-            return Err(Reply::error(413, "body_too_large"));
+    let mut body = BodyBuffer::new(limit);
+    // No stream: no body at all.
+    if let Ok(mut stream) = request.stream() {
+        while let Some(chunk) = stream.next().await {
+            body.push(&chunk.map_err(|_| BodyBuffer::unreadable())?)?;
         }
-        body.extend_from_slice(&chunk);
     }
-    Ok(body)
+    Ok(body.into_bytes())
 }
 
 fn respond(reply: Reply) -> worker::Result<Response> {

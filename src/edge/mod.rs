@@ -10,6 +10,7 @@ mod fetch;
 mod queue;
 
 use crate::clock::Timestamp;
+use crate::config::reader::number_var_text;
 use crate::config::Config;
 use bindings::Bindings;
 use wasm_bindgen::JsValue;
@@ -33,18 +34,8 @@ fn load_config(env: &Env, bindings: &Bindings) -> Config {
         // wrangler passes `[vars]` numbers and booleans through as JSON values.
         value
             .as_string()
-            .or_else(|| value.as_f64().map(whole_number_text))
-            .or_else(|| value.as_bool().map(|b| if b { "true" } else { "false" }.to_string()))
+            .or_else(|| value.as_f64().map(number_var_text))
+            .or_else(|| value.as_bool().map(|b| b.to_string()))
     };
     Config::load(lookup, bindings.present())
-}
-
-/// A numeric `[vars]` value as text. Settings are whole numbers, written as integers: `f64`'s
-/// `Display` alone is 14 KB of wasm. Anything else becomes text the parser rejects.
-fn whole_number_text(number: f64) -> String {
-    if number.fract() == 0.0 && number.abs() < 9.0e15 {
-        itoa::Buffer::new().format(number as i64).to_string()
-    } else {
-        "not a whole number".to_string()
-    }
 }

@@ -7,7 +7,9 @@
 use super::bindings::{describe, error_name, Bindings, Message, MessageBatch};
 use super::{load_config, now};
 use crate::config::HttpDelivery;
-use crate::delivery::consumer::{delivery_for, MessageJob, MessageStep, Post, Settle};
+use crate::delivery::consumer::{
+    attempt_number, delivery_for, MessageJob, MessageStep, Post, Settle,
+};
 use crate::delivery::AttemptResult;
 use crate::log::bounded;
 use futures_util::future::join_all;
@@ -45,16 +47,10 @@ async fn deliver(message: &Message, http: &HttpDelivery, bindings: &Bindings) {
         .ok()
         .and_then(|text| text.as_string())
         .unwrap_or_default();
-    let attempt = message.attempts();
-    // `attempts` is a small positive integer; anything else counts as the first.
-    let attempt = if attempt >= 1.0 && attempt < f64::from(u32::MAX) {
-        attempt as u32
-    } else {
-        1
-    };
+    let attempt = attempt_number(message.attempts());
     let mut job = MessageJob::new(http, body, &message.id(), attempt, now());
     loop {
-        match job.next(now()) {
+        match job.step(now()) {
             MessageStep::Post(post) => {
                 let result = post_once(&post).await;
                 job.posted(result, now(), js_sys::Math::random());
@@ -67,7 +63,7 @@ async fn deliver(message: &Message, http: &HttpDelivery, bindings: &Bindings) {
                 job.dead_lettered(result);
             }
             MessageStep::Settle(settle) => {
-                let result = apply(message, settle).map_err(|error| describe(error));
+                let result = apply(message, settle).map_err(describe);
                 job.settled(result);
             }
             MessageStep::Done => break,

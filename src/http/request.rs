@@ -26,6 +26,15 @@ impl<'a> PushRequest<'a> {
     }
 }
 
+/// The request's headers (the Fetch API gives lower-case names) plus `host` from the URL when
+/// the runtime does not list it: Huawei signs `host`.
+pub fn with_host(mut headers: Vec<(String, String)>, url_host: &str) -> Vec<(String, String)> {
+    if !headers.iter().any(|(name, _)| name == "host") {
+        headers.push(("host".to_string(), url_host.to_string()));
+    }
+    headers
+}
+
 /// Splits an absolute URL (`https://host:port/path?query#fragment`) into host, path and query,
 /// without decoding anything: the signature covers the path as sent.
 pub fn split_url(url: &str) -> (&str, &str, &str) {
@@ -56,6 +65,16 @@ mod tests {
         );
         assert_eq!(split_url("http://h"), ("h", "", ""));
         assert_eq!(split_url("http://h?q"), ("h", "", "q"));
+    }
+
+    #[test]
+    fn host_comes_from_the_url_only_when_missing() {
+        let given = vec![("host".to_string(), "a.example".to_string())];
+        assert_eq!(with_host(given.clone(), "b.example"), given);
+        assert_eq!(
+            with_host(Vec::new(), "b.example:8443"),
+            [("host".to_string(), "b.example:8443".to_string())]
+        );
     }
 
     #[test]

@@ -38,7 +38,10 @@ impl Endpoint {
     }
 }
 
+/// Maps a provider's endpoint name (the path segment after the provider's) to its endpoint.
+pub type EndpointNamed = fn(&str) -> Option<Endpoint>;
+
 /// The route table: the first path segment names the provider, whose function maps the
 /// second segment to one of its endpoints.
-pub const PROVIDERS: &[(&str, fn(&str) -> Option<Endpoint>)] =
+pub const PROVIDERS: &[(&str, EndpointNamed)] =
     &[("huawei", |name| huawei::Endpoint::from_name(name).map(Endpoint::Huawei))];

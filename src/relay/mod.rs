@@ -118,6 +118,41 @@ pub fn admit<'p>(
     Admission::ReadBody { endpoint, token }
 }
 
+/// A body being read chunk by chunk, refused as soon as it passes the limit, so a body
+/// without a `Content-Length` (or with a false one) cannot make the isolate buffer more.
+#[derive(Debug)]
+pub struct BodyBuffer {
+    limit: usize,
+    bytes: Vec<u8>,
+}
+
+impl BodyBuffer {
+    pub fn new(limit: usize) -> BodyBuffer {
+        BodyBuffer {
+            limit,
+            bytes: Vec::new(),
+        }
+    }
+
+    /// Appends one chunk; `413` once the body would pass the limit.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Reply> {
+        if self.bytes.len().saturating_add(chunk.len()) > self.limit {
+            return Err(Reply::error(413, "body_too_large"));
+        }
+        self.bytes.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    /// The stream failed mid-way.
+    pub fn unreadable() -> Reply {
+        Reply::error(400, "body_unreadable")
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
 /// The outcome of a callback whose body was read: the events to store, and the reply to send
 /// once every sink has accepted them (a sink failure turns it into `503`).
 #[derive(Debug)]
@@ -163,6 +198,7 @@ mod tests {
             })
         );
         assert_eq!(route("/healthz"), Some(Route::Health));
+        assert_eq!(route("/elsewhere/reports"), None);
         for unknown in [
             "/",
             "",
@@ -174,5 +210,14 @@ mod tests {
         ] {
             assert_eq!(route(unknown), None, "{unknown}");
         }
+    }
+
+    #[test]
+    fn a_body_is_refused_as_soon_as_it_passes_the_limit() {
+        let mut body = BodyBuffer::new(10);
+        assert_eq!(body.push(b"12345"), Ok(()));
+        assert_eq!(body.push(b"67890"), Ok(()));
+        assert_eq!(body.push(b"1").map_err(|r| r.status), Err(413));
+        assert_eq!(body.into_bytes(), b"1234567890");
     }
 }

@@ -1,6 +1,6 @@
 //! Storing one push's events, as a sans-IO state machine.
 //!
-//! The edge asks [`Store::next`] what to do, does it, and reports what happened
+//! The edge asks [`Store::step`] what to do, does it, and reports what happened
 //! ([`Store::queue_sent`], [`Store::kv_written`]). Every decision is here: which sinks, in what
 //! order, how writes are grouped, which refusals are retried after which pause, and what the
 //! push is answered. A `2xx` is only ever returned once every event is in every sink.
@@ -160,7 +160,7 @@ impl Store {
     }
 
     /// What to do next. Call again after reporting each write's result or sleeping.
-    pub fn next(&mut self) -> Step<'_> {
+    pub fn step(&mut self) -> Step<'_> {
         if let Some(finished) = &self.finished {
             self.phase = Phase::Done;
             return Step::Finish(finished.clone());
@@ -208,7 +208,7 @@ impl Store {
         }
     }
 
-    /// The result of the `sendBatch` call [`Store::next`] asked for.
+    /// The result of the `sendBatch` call [`Store::step`] asked for.
     pub fn queue_sent(&mut self, result: Result<(), String>) {
         if self.phase != Phase::Writing {
             return;
@@ -225,7 +225,7 @@ impl Store {
         self.settle(failure);
     }
 
-    /// The results of the KV `put`s [`Store::next`] asked for, in the same order.
+    /// The results of the KV `put`s [`Store::step`] asked for, in the same order.
     pub fn kv_written(&mut self, results: Vec<Result<(), String>>) {
         if self.phase != Phase::Writing {
             return;

@@ -1,0 +1,331 @@
+//! The decisions the edge only executes, driven natively: the store machine against simulated
+//! Queue and KV sinks that refuse on cue, and the consumer's per-message machine against
+//! scripted backend answers. No runtime, no timers: every wait is recorded, not slept.
+
+// Helpers outside #[test] functions assert by panicking too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use serde_json::Value;
+use sms_relay::clock::Timestamp;
+use sms_relay::config::{Bindings, Config};
+use sms_relay::delivery::consumer::{MessageJob, MessageStep, Settle, MISCONFIGURED_RETRY_SECS};
+use sms_relay::delivery::AttemptResult;
+use sms_relay::event::CloudEvent;
+use sms_relay::http::Reply;
+use sms_relay::sinks::queue::QUEUE_BATCH_MAX_MESSAGES;
+use sms_relay::sinks::store::SINK_RETRY_DELAYS_MS;
+use sms_relay::sinks::{Finished, Step, Store};
+use sms_relay::testing::bench::fixture;
+use std::collections::BTreeMap;
+
+/// A sink that refuses the calls whose 1-based numbers are listed, and records the rest.
+#[derive(Default)]
+struct SimQueue {
+    refuse: Vec<usize>,
+    calls: usize,
+    /// Accepted messages' event ids, per accepted `sendBatch` call.
+    accepted: Vec<Vec<String>>,
+}
+
+#[derive(Default)]
+struct SimKv {
+    refuse_calls: Vec<usize>,
+    calls: usize,
+    entries: BTreeMap<String, (String, Value)>,
+}
+
+struct Run {
+    finished: Finished,
+    waits: Vec<u64>,
+}
+
+fn drive(mut store: Store, queue: &mut SimQueue, kv: &mut SimKv) -> Run {
+    let mut waits = Vec::new();
+    for _ in 0..1000 {
+        match store.step() {
+            Step::SendBatch(json) => {
+                queue.calls += 1;
+                if queue.refuse.contains(&queue.calls) {
+                    store.queue_sent(Err("queue refused".into()));
+                    continue;
+                }
+                let messages: Vec<Value> = serde_json::from_str(&json).unwrap();
+                assert!(messages.len() <= QUEUE_BATCH_MAX_MESSAGES);
+                let ids = messages
+                    .iter()
+                    .map(|m| {
+                        assert_eq!(m["contentType"], "json");
+                        m["body"]["id"].as_str().unwrap().to_string()
+                    })
+                    .collect();
+                queue.accepted.push(ids);
+                store.queue_sent(Ok(()));
+            }
+            Step::PutKv(puts) => {
+                let results = puts
+                    .iter()
+                    .map(|put| {
+                        kv.calls += 1;
+                        if kv.refuse_calls.contains(&kv.calls) {
+                            return Err("kv refused".to_string());
+                        }
+                        let options: Value = serde_json::from_str(put.options).unwrap();
+                        kv.entries
+                            .insert(put.key.to_string(), (put.value.to_string(), options));
+                        Ok(())
+                    })
+                    .collect();
+                store.kv_written(results);
+            }
+            Step::Wait { millis } => waits.push(millis),
+            Step::Finish(finished) => return Run { finished, waits },
+        }
+    }
+    panic!("the store never finished");
+}
+
+fn events(batch: usize) -> Vec<CloudEvent> {
+    let fixture = fixture();
+    let case = fixture.cases.iter().find(|c| c.name == "batch_50").unwrap();
+    let mut events = case.ingest(&fixture).events;
+    events.truncate(batch);
+    events
+}
+
+fn config(forward: &str) -> Config {
+    let config = Config::from_vars(
+        &[("ALLOW_UNSIGNED", "true"), ("FORWARD", forward), ("KV_TTL_SECS", "3600")],
+        Bindings::ALL,
+    );
+    assert!(config.is_valid(), "{:?}", config.errors);
+    config
+}
+
+fn store(events: &[CloudEvent], forward: &str) -> Store {
+    Store::new(events, &config(forward).sinks, Reply::stored(), "reports")
+}
+
+#[test]
+fn everything_stored_answers_the_success_reply_and_writes_each_event_once_per_sink() {
+    let events = events(50);
+    let (mut queue, mut kv) = (SimQueue::default(), SimKv::default());
+    let run = drive(store(&events, "queue,kv"), &mut queue, &mut kv);
+    assert_eq!(run.finished.reply, Reply::stored());
+    assert_eq!(run.finished.sink_error, None);
+    assert!(run.waits.is_empty());
+    let queued: Vec<&String> = queue.accepted.iter().flatten().collect();
+    assert_eq!(queued.len(), 50);
+    assert_eq!(kv.entries.len(), 50);
+    let (_, options) = kv.entries.values().next().unwrap();
+    assert_eq!(options["expirationTtl"], 3600);
+}
+
+#[test]
+fn a_sink_that_fails_once_then_succeeds_is_retried_after_the_first_pause() {
+    let events = events(3);
+    let mut queue = SimQueue { refuse: vec![1], ..SimQueue::default() };
+    let mut kv = SimKv { refuse_calls: vec![2], ..SimKv::default() };
+    let run = drive(store(&events, "queue,kv"), &mut queue, &mut kv);
+    assert_eq!(run.finished.reply, Reply::stored());
+    // One pause for the queue's refusal, one for KV's.
+    assert_eq!(run.waits, [SINK_RETRY_DELAYS_MS[0], SINK_RETRY_DELAYS_MS[0]]);
+    assert_eq!(queue.accepted.len(), 1);
+    assert_eq!(queue.accepted[0].len(), 3);
+    assert_eq!(kv.entries.len(), 3);
+    // Only the refused KV write was repeated: 3 puts, then 1.
+    assert_eq!(kv.calls, 4);
+}
+
+#[test]
+fn a_sink_that_always_fails_answers_503_and_claims_nothing() {
+    let events = events(2);
+    let mut queue = SimQueue { refuse: (1..=10).collect(), ..SimQueue::default() };
+    let mut kv = SimKv::default();
+    let run = drive(store(&events, "queue,kv"), &mut queue, &mut kv);
+    assert_eq!(run.finished.reply.status, 503);
+    assert_eq!(run.finished.reply.code, "sink_unavailable");
+    assert!(run.finished.reply.headers.iter().any(|(name, _)| *name == "retry-after"));
+    let error = run.finished.sink_error.unwrap();
+    assert!(error.starts_with("queue (EVENTS_QUEUE) on reports: queue refused"), "{error}");
+    assert_eq!(run.waits, SINK_RETRY_DELAYS_MS);
+    assert_eq!(queue.calls, 1 + SINK_RETRY_DELAYS_MS.len());
+    assert!(queue.accepted.is_empty());
+    assert!(kv.entries.is_empty(), "a later sink is not written once one has failed");
+}
+
+#[test]
+fn a_queue_refusal_mid_split_resends_only_the_refused_batch_onwards() {
+    // 150 events need two sendBatch calls (100 + 50); the second is refused once.
+    let one = events(1).remove(0);
+    let many: Vec<CloudEvent> = (0..150)
+        .map(|i| {
+            let mut event = one.clone();
+            event.id = format!("{i:032}");
+            event
+        })
+        .collect();
+    let mut queue = SimQueue { refuse: vec![2], ..SimQueue::default() };
+    let run = drive(store(&many, "queue"), &mut queue, &mut SimKv::default());
+    assert_eq!(run.finished.reply, Reply::stored());
+    assert_eq!(queue.calls, 3);
+    assert_eq!(queue.accepted.iter().map(Vec::len).collect::<Vec<_>>(), [100, 50]);
+    let mut ids: Vec<&String> = queue.accepted.iter().flatten().collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 150, "every event queued exactly once");
+}
+
+#[test]
+fn no_events_means_nothing_to_write() {
+    let mut queue = SimQueue::default();
+    let run = drive(
+        Store::new(&[], &config("queue").sinks, Reply::error(401, "x"), "reports"),
+        &mut queue,
+        &mut SimKv::default(),
+    );
+    assert_eq!(run.finished.reply, Reply::error(401, "x"));
+    assert_eq!(queue.calls, 0);
+}
+
+// The consumer.
+
+fn http_config(max_attempts: &str) -> Config {
+    let config = Config::from_vars(
+        &[
+            ("ALLOW_UNSIGNED", "true"),
+            ("FORWARD", "http"),
+            ("FORWARD_URL", "https://backend.example/hooks?token=abc"),
+            ("FORWARD_SECRET", "whsec_c2VjcmV0LW9uZQ=="),
+            ("FORWARD_MAX_ATTEMPTS", max_attempts),
+        ],
+        Bindings::ALL,
+    );
+    assert!(config.is_valid(), "{:?}", config.errors);
+    config
+}
+
+const EVENT: &str = r#"{"id":"0123456789abcdef0123456789abcdef","data":{"x":1}}"#;
+const NOW: Timestamp = Timestamp::from_unix_seconds(1_700_000_000);
+
+/// Runs one message through the job: each POST answered by `answer`, the dead-letter queue
+/// accepting. Returns how it settled, what was dead-lettered, and the log line.
+fn consume(
+    config: &Config,
+    attempt: u32,
+    answer: AttemptResult,
+) -> (Settle, Option<Value>, Value, usize) {
+    let http = config.http.as_ref().unwrap();
+    let mut job = MessageJob::new(http, EVENT.to_string(), "queue-msg-1", attempt, NOW);
+    let (mut settle, mut letter, mut posts) = (None, None, 0);
+    loop {
+        match job.step(NOW) {
+            MessageStep::Post(post) => {
+                posts += 1;
+                assert_eq!(post.url, "https://backend.example/hooks?token=abc");
+                assert_eq!(post.body, EVENT);
+                let header = |name: &str| {
+                    post.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone())
+                };
+                assert_eq!(header("webhook-id").as_deref(), Some("0123456789abcdef0123456789abcdef"));
+                assert_eq!(header("webhook-timestamp").as_deref(), Some("1700000000"));
+                assert!(header("webhook-signature").unwrap().starts_with("v1,"));
+                job.posted(answer.clone(), Timestamp::from_unix_millis(NOW.unix_millis() + 42), 0.5);
+            }
+            MessageStep::DeadLetter(json) => {
+                letter = Some(serde_json::from_str(json).unwrap());
+                job.dead_lettered(Ok(()));
+            }
+            MessageStep::Settle(how) => {
+                settle = Some(how);
+                job.settled(Ok(()));
+            }
+            MessageStep::Done => break,
+        }
+    }
+    let log: Value = serde_json::from_str(&job.log_line()).unwrap();
+    (settle.unwrap(), letter, log, posts)
+}
+
+#[test]
+fn a_2xx_acknowledges() {
+    let ok = AttemptResult::Status { code: 204, retry_after: None };
+    let (settle, letter, log, posts) = consume(&http_config("8"), 1, ok);
+    assert_eq!((settle, letter, posts), (Settle::Ack, None, 1));
+    assert_eq!(log["outcome"], "delivered");
+    assert_eq!(log["latency_ms"], 42);
+    let text = log.to_string();
+    assert!(!text.contains("token=abc") && !text.contains("\"x\""), "{text}");
+}
+
+#[test]
+fn a_429_with_retry_after_is_retried_when_the_backend_asked() {
+    let limited = AttemptResult::Status { code: 429, retry_after: Some("120".into()) };
+    let (settle, letter, log, _) = consume(&http_config("8"), 3, limited);
+    assert_eq!(settle, Settle::Retry { delay_secs: 120 });
+    assert_eq!(letter, None);
+    assert_eq!((log["outcome"].as_str(), log["attempt"].as_u64()), (Some("retry"), Some(3)));
+    assert_eq!(log["retry_in_secs"], 120);
+}
+
+#[test]
+fn a_5xx_until_attempts_run_out_is_dead_lettered_with_the_failure() {
+    let failing = AttemptResult::Status { code: 503, retry_after: None };
+    // Before the last attempt: retried with backoff.
+    let (settle, letter, _, _) = consume(&http_config("4"), 3, failing.clone());
+    assert!(matches!(settle, Settle::Retry { delay_secs } if delay_secs > 0));
+    assert_eq!(letter, None);
+    // The last attempt: dead-lettered, then acknowledged.
+    let (settle, letter, log, _) = consume(&http_config("4"), 4, failing);
+    assert_eq!(settle, Settle::Ack);
+    let letter = letter.unwrap();
+    assert_eq!(letter["event"], serde_json::from_str::<Value>(EVENT).unwrap());
+    assert_eq!(letter["delivery"]["reason"], "retries_exhausted");
+    assert_eq!(letter["delivery"]["attempts"], 4);
+    assert_eq!(letter["delivery"]["last_status"], 503);
+    assert_eq!(letter["delivery"]["last_error"], "http_503");
+    assert_eq!(log["outcome"], "retries_exhausted");
+}
+
+#[test]
+fn a_permanent_4xx_is_dead_lettered_at_once() {
+    let refused = AttemptResult::Status { code: 422, retry_after: None };
+    let (settle, letter, log, posts) = consume(&http_config("8"), 1, refused);
+    assert_eq!((settle, posts), (Settle::Ack, 1));
+    assert_eq!(letter.unwrap()["delivery"]["reason"], "permanent_failure");
+    assert_eq!(log["outcome"], "permanent_failure");
+}
+
+#[test]
+fn a_refused_dead_letter_keeps_the_message_for_later() {
+    let config = http_config("1");
+    let http = config.http.as_ref().unwrap();
+    let mut job = MessageJob::new(http, EVENT.to_string(), "m", 1, NOW);
+    assert!(matches!(job.step(NOW), MessageStep::Post(_)));
+    job.posted(AttemptResult::Timeout, NOW, 0.0);
+    assert!(matches!(job.step(NOW), MessageStep::DeadLetter(_)));
+    job.dead_lettered(Err("dead-letter queue refused".into()));
+    assert_eq!(
+        job.step(NOW),
+        MessageStep::Settle(Settle::Retry { delay_secs: MISCONFIGURED_RETRY_SECS })
+    );
+    assert_eq!(job.log().outcome, "dead_letter_failed");
+    assert_eq!(job.step(NOW), MessageStep::Done);
+}
+
+#[test]
+fn a_consumer_without_usable_delivery_settings_retries_everything() {
+    let config = Config::from_vars(&[("ALLOW_UNSIGNED", "true")], Bindings::ALL);
+    let (settle, line) = sms_relay::delivery::consumer::delivery_for(&config, 7).unwrap_err();
+    assert_eq!(settle, Settle::Retry { delay_secs: MISCONFIGURED_RETRY_SECS });
+    let log: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!((log["outcome"].as_str(), log["messages"].as_u64()), (Some("config_invalid"), Some(7)));
+}
+
+#[test]
+fn queue_attempt_counts_are_positive_whole_numbers() {
+    use sms_relay::delivery::consumer::attempt_number;
+    assert_eq!(attempt_number(3.0), 3);
+    for odd in [0.0, -1.0, f64::NAN, 1e20] {
+        assert_eq!(attempt_number(odd), 1, "{odd}");
+    }
+}
