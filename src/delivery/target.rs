@@ -45,15 +45,15 @@ fn host_of(host_and_port: &str) -> &str {
     host_and_port.split(':').next().unwrap_or_default()
 }
 
+/// `localhost` names (RFC 6761 reserves them for loopback) or a loopback address, as the
+/// standard library reads it (`127.0.0.0/8`, `::1`).
 fn is_loopback(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
-    if host == "localhost" || host.ends_with(".localhost") || host == "::1" {
+    if host == "localhost" || host.ends_with(".localhost") {
         return true;
     }
-    let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4
-        && octets.first() == Some(&"127")
-        && octets.iter().all(|octet| octet.parse::<u8>().is_ok())
+    host.parse::<std::net::IpAddr>()
+        .is_ok_and(|address| address.is_loopback())
 }
 
 #[cfg(test)]

@@ -169,7 +169,8 @@ pub fn verify(
     }
 
     // Collect every signed header's value; `connection` is filled in per candidate below.
-    let body_length = request.body.len().to_string();
+    let mut length_digits = itoa::Buffer::new();
+    let body_length = length_digits.format(request.body.len());
     let mut values: Vec<&str> = Vec::new();
     let mut connection_slot = None;
     for name in signed_headers.split(';') {
@@ -179,7 +180,7 @@ pub fn verify(
                 ""
             }
             (_, Some(value)) => value,
-            ("content-length", None) => body_length.as_str(),
+            ("content-length", None) => body_length,
             (_, None) => {
                 return Err(VerifyError::SignedHeaderMissing {
                     name: name.to_string(),
