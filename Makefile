@@ -37,6 +37,7 @@ tools: rust-tools node-tools
 
 rust-tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 	@cargo install --list | grep -qx 'worker-build v$(WORKER_BUILD_VERSION):' || \
 		cargo install worker-build --version $(WORKER_BUILD_VERSION) --locked
 	@# Not --locked: its lock file names a webpki-roots version crates.io no longer serves.
@@ -64,7 +65,9 @@ endif
 
 test: test-rust test-e2e
 
-test-rust:
+test-rust: rust-tools
+	cargo clippy --locked --all-targets -- -D warnings
+	cargo clippy --locked --lib --target wasm32-unknown-unknown -- -D warnings
 	cargo test --locked
 	@# The bench code must keep working; its times are never judged in tests. Each Criterion
 	@# bench runs once, and the wasm timing program runs natively in its quick mode.

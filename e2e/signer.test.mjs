@@ -1,5 +1,5 @@
 // The JavaScript signer used by the tests and `make send-sample` must agree with every valid
-// shared vector, or the end-to-end tests would prove nothing.
+// signing vector, or the end-to-end tests would prove nothing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -7,7 +7,7 @@ import { signatureFor } from "../scripts/huawei-signer.mjs";
 
 const { vectors } = JSON.parse(readFileSync(new URL("../tests/data/huawei-signing.json", import.meta.url), "utf8"));
 
-test("the JS signer reproduces every valid shared vector", () => {
+test("the JS signer reproduces every valid signing vector", () => {
   const valid = vectors.filter((vector) => vector.expect.valid && !vector.name.startsWith("edge-"));
   assert.ok(valid.length >= 5);
   for (const { name, keys, request, expect } of valid) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes the seed corpora (fuzz/seeds/<target>/) from the shared signing vectors and Huawei's
+// Writes the seed corpora (fuzz/seeds/<target>/) from the signing vectors and Huawei's
 // documented example bodies. Rerun after the vectors or samples change.
 import { mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { STATUS_REPORT, BATCH, UPLINK } from "../scripts/huawei-samples.mjs";

@@ -1,6 +1,6 @@
 // Signs a request the way Huawei Cloud signs its SMS callback pushes (SDK-HMAC-SHA256, see
-// ../shared/spec §2.1). Used by the end-to-end tests and by `make send-sample`; checked against
-// the shared vectors in e2e/signer.test.mjs so it cannot drift from the worker's verifier.
+// docs/huawei-protocol.md §2.1). Used by the end-to-end tests and by `make send-sample`; checked against
+// the signing vectors (tests/data/huawei-signing.json) in e2e/signer.test.mjs so it cannot drift from the worker's verifier.
 import { createHash, createHmac } from "node:crypto";
 
 const UNRESERVED = /[A-Za-z0-9\-_.~]/;

@@ -1,7 +1,7 @@
 #![no_main]
 //! The `Authorization` header parser, on any text.
 use libfuzzer_sys::fuzz_target;
-use sms_relay::signing::parse_authorization;
+use sms_relay::providers::huawei::signing::parse_authorization;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {

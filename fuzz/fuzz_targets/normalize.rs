@@ -5,8 +5,8 @@
 use libfuzzer_sys::fuzz_target;
 use sms_relay::clock::Timestamp;
 use sms_relay::config::{Bindings, Config};
-use sms_relay::handler::{ingest, Endpoint};
-use sms_relay::request::PushRequest;
+use sms_relay::http::PushRequest;
+use sms_relay::providers::{huawei, Endpoint};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else { return };
@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
         &[("ALLOW_UNSIGNED", "true"), ("FORWARD", "queue,kv"), ("MAX_BODY_BYTES", "1048576")],
         Bindings::ALL,
     );
-    let endpoint = if selector & 1 == 0 { Endpoint::Reports } else { Endpoint::Uplink };
+    let endpoint = Endpoint::Huawei(if selector & 1 == 0 { huawei::Endpoint::Reports } else { huawei::Endpoint::Uplink });
     let content_type = match selector >> 1 & 3 {
         0 => "application/x-www-form-urlencoded",
         1 => "application/JSON;charset=UTF-8",
@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let headers = vec![("content-type".to_string(), content_type.to_string())];
     let request = PushRequest { method: "POST", path: "/huawei/reports", query: "", headers: &headers, body };
-    let ingested = ingest(endpoint, None, &request, &config, Timestamp::from_unix_seconds(1_733_987_300));
+    let ingested = endpoint.ingest(None, &request, &config, Timestamp::from_unix_seconds(1_733_987_300));
     assert!(!ingested.events.is_empty() || ingested.reply.status == 200, "nothing Huawei sent is dropped");
     for event in &ingested.events {
         assert!(serde_json::to_string(event).is_ok());

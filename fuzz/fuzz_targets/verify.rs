@@ -3,8 +3,8 @@
 //! item per line: path, query, then `name: value` headers up to an empty line, then the body.
 use libfuzzer_sys::fuzz_target;
 use sms_relay::clock::Timestamp;
-use sms_relay::request::PushRequest;
-use sms_relay::signing::{verify, KeySet};
+use sms_relay::http::PushRequest;
+use sms_relay::providers::huawei::signing::{verify, KeySet};
 
 fuzz_target!(|data: &[u8]| {
     let Some((head, body)) = split_head(data) else { return };

@@ -97,7 +97,7 @@ fn masked_v6(address: u128, prefix: u32) -> u128 {
 mod tests {
     use super::*;
 
-    /// Huawei's published push source ranges (spec §3).
+    /// Huawei's published push source ranges (`docs/huawei-protocol.md` §3).
     const HUAWEI: &str =
         "117.78.29.0/24, 124.70.27.0/24, 124.71.67.0/24, 123.60.96.0/24, 119.8.109.0/24";
 

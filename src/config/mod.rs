@@ -40,7 +40,8 @@ pub struct Bindings {
 }
 
 impl Bindings {
-    /// Every binding present (tests, benchmarks, tools).
+    /// Every binding present (tests, benchmarks, fuzzing).
+    #[cfg(any(test, feature = "testing"))]
     pub const ALL: Bindings = Bindings {
         queue: true,
         kv: true,
@@ -106,7 +107,8 @@ impl Config {
         }
     }
 
-    /// [`Config::load`] from fixed `name → value` pairs (tests, benchmarks, tools).
+    /// [`Config::load`] from fixed `name → value` pairs (tests, benchmarks, fuzzing).
+    #[cfg(any(test, feature = "testing"))]
     pub fn from_vars(vars: &[(&str, &str)], bindings: Bindings) -> Config {
         Config::load(
             |name| {

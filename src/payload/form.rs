@@ -47,9 +47,7 @@ mod tests {
 
     #[test]
     fn decodes_the_docs_example() {
-        let fields = parse_form(
-            b"sequence=1&total=1&orgCode=000&updateTime=2018-04-13T06%3A31%3A46Z&source=2&smsMsgId=b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6&status=DELIVRD",
-        );
+        let fields = parse_form(crate::testing::huawei::STATUS_REPORT.as_bytes());
         let fields = fields.unwrap_or_default();
         assert_eq!(fields.len(), 7);
         assert_eq!(text(&fields, "updateTime"), Some("2018-04-13T06:31:46Z"));

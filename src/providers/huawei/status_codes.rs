@@ -1,4 +1,4 @@
-//! Descriptions for the Huawei / carrier status codes the docs list (spec §1.4). The list is
+//! Descriptions for the Huawei / carrier status codes the docs list (`docs/huawei-protocol.md` §1.4). The list is
 //! open-ended: the raw code is always kept, this only fills `status_description` when Huawei
 //! sent none.
 
