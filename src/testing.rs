@@ -38,7 +38,7 @@ pub mod bench {
     use crate::http::PushRequest;
     use crate::providers::huawei::signing::{canonical_request, string_to_sign};
     use crate::providers::{huawei, Endpoint};
-    use crate::relay::Ingested;
+    use crate::event::Ingested;
     use hmac::Mac;
 
     const SIGNED: &str = "connection;content-length;content-type;host;x-sdk-date";

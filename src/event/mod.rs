@@ -5,6 +5,7 @@ mod unparsed;
 
 pub use unparsed::{unparsed, Receipt};
 
+use crate::http::Reply;
 use crate::payload::Extra;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -172,4 +173,24 @@ pub fn event_id(kind: EventKind, message_id: &str, segment: u32, status: &str) -
     }
     let digest = hasher.finalize();
     crate::crypto::hex(digest.get(..16).unwrap_or_default())
+}
+
+/// The outcome of a callback whose body was read: the events to store, and the reply to send
+/// once every sink has accepted them (a sink failure turns it into `503`).
+#[derive(Debug)]
+pub struct Ingested {
+    pub events: Vec<CloudEvent>,
+    pub reply: Reply,
+    pub access_key: Option<String>,
+}
+
+impl Ingested {
+    /// Nothing to store; answer `reply`.
+    pub fn refused(reply: Reply) -> Ingested {
+        Ingested {
+            events: Vec::new(),
+            reply,
+            access_key: None,
+        }
+    }
 }

@@ -7,8 +7,9 @@ pub mod huawei;
 
 use crate::clock::Timestamp;
 use crate::config::Config;
+use crate::event::Ingested;
 use crate::http::PushRequest;
-use crate::relay::Ingested;
+
 
 /// A callback URL of one provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,9 +8,9 @@ mod health;
 pub use health::health;
 
 use crate::config::Config;
-use crate::event::CloudEvent;
 use crate::http::Reply;
 use crate::providers::{Endpoint, PROVIDERS};
+pub use crate::event::Ingested;
 
 /// Where a request is going, from its path alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,26 +150,6 @@ impl BodyBuffer {
 
     pub fn into_bytes(self) -> Vec<u8> {
         self.bytes
-    }
-}
-
-/// The outcome of a callback whose body was read: the events to store, and the reply to send
-/// once every sink has accepted them (a sink failure turns it into `503`).
-#[derive(Debug)]
-pub struct Ingested {
-    pub events: Vec<CloudEvent>,
-    pub reply: Reply,
-    pub access_key: Option<String>,
-}
-
-impl Ingested {
-    /// Nothing to store; answer `reply`.
-    pub fn refused(reply: Reply) -> Ingested {
-        Ingested {
-            events: Vec::new(),
-            reply,
-            access_key: None,
-        }
     }
 }
 

@@ -15,10 +15,10 @@ pub mod status_codes;
 
 use crate::clock::Timestamp;
 use crate::config::Config;
-use crate::event::{unparsed, CloudEvent, Receipt};
+use crate::event::{unparsed, CloudEvent, Ingested, Receipt};
 use crate::http::{PushRequest, Reply};
 use crate::payload::{entry_fields, parse_form, Fields, MediaType, PayloadError};
-use crate::relay::Ingested;
+
 use auth::{authenticate, AuthError};
 use batch::{parse_batch, Batch};
 
