@@ -26,12 +26,21 @@ pub mod huawei {
     /// When the example pushes are signed (`X-Sdk-Date`) and received.
     pub const SDK_DATE: &str = "20241212T070653Z";
     pub const RECEIVED_AT: &str = "2024-12-12T07:10:00Z";
+    /// The host the example pushes are sent to.
+    pub const HOST: &str = "relay.example.com";
+
+    /// The headers of a push signed with the example key at [`SDK_DATE`] to [`HOST`], exactly
+    /// as Huawei sends them (`Connection: close` first).
+    pub fn signed_headers(path: &str, content_type: &str, body: &[u8]) -> Vec<(String, String)> {
+        super::signed_push_headers(AK, SK, path, content_type, HOST, SDK_DATE, body)
+    }
 }
 
 /// The pushes the benchmarks measure, and their hashing floor.
 pub mod bench {
-    use super::huawei::{AK, FORM, JSON, SDK_DATE, SK, STATUS_REPORT, UPLINK_UNMASKED};
-    use super::signed_push_headers;
+    use super::huawei::{
+        signed_headers, AK, FORM, JSON, SDK_DATE, SK, STATUS_REPORT, UPLINK_UNMASKED,
+    };
     use crate::clock::Timestamp;
     use crate::config::{Bindings, Config};
     use crate::crypto::{hmac_sha256, sha256_hex};
@@ -139,15 +148,7 @@ pub mod bench {
         body: &str,
         expected_events: usize,
     ) -> Case {
-        let mut headers = signed_push_headers(
-            AK,
-            SK,
-            path,
-            content_type,
-            "relay.example.com",
-            SDK_DATE,
-            body.as_bytes(),
-        );
+        let mut headers = signed_headers(path, content_type, body.as_bytes());
         // Received as Cloudflare delivers it: `Connection` rewritten to `Keep-Alive`.
         if let Some(connection) = headers.first_mut() {
             connection.1 = "Keep-Alive".to_string();

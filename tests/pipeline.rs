@@ -13,10 +13,9 @@ use sms_relay::http::PushRequest;
 use sms_relay::providers::{huawei, Endpoint};
 use sms_relay::relay::{admit, Admission, RequestHead};
 use sms_relay::testing::huawei::{
-    AK, RECEIVED_AT, SDK_DATE, SK, STATUS_REPORT as DOCS_REPORT, STATUS_REPORT_EVENT,
+    signed_headers, AK, RECEIVED_AT, SK, STATUS_REPORT as DOCS_REPORT, STATUS_REPORT_EVENT,
     UPLINK as DOCS_UPLINK,
 };
-use sms_relay::testing::signed_push_headers;
 
 const REPORTS: Endpoint = Endpoint::Huawei(huawei::Endpoint::Reports);
 const UPLINK: Endpoint = Endpoint::Huawei(huawei::Endpoint::Uplink);
@@ -34,19 +33,6 @@ fn signed_config() -> Config {
 
 fn now() -> Timestamp {
     parse_report_time(RECEIVED_AT).unwrap_or(Timestamp::from_unix_seconds(0))
-}
-
-/// Headers of a push signed with the example key at 2024-12-12T07:06:53Z, as Huawei sends them.
-fn signed_headers(path: &str, content_type: &str, body: &[u8]) -> Vec<(String, String)> {
-    signed_push_headers(
-        AK,
-        SK,
-        path,
-        content_type,
-        "relay.example.com",
-        SDK_DATE,
-        body,
-    )
 }
 
 fn run(
