@@ -3,6 +3,9 @@
 //! Both users work on bytes, not text: the signer re-encodes bytes that may not be UTF-8, and
 //! the form parser must notice invalid UTF-8 after decoding instead of replacing it (which
 //! would silently change what the provider sent), so decoding returns bytes.
+//!
+//! Measured against the hand-written encoder and decoder it replaced: about 1.2 KB more gzip
+//! wasm (132.7 → 133.8 KB), under 1% of the 150 KB budget, for a well-kept crate.
 
 use percent_encoding::{percent_decode, percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
