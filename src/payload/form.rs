@@ -1,4 +1,9 @@
 //! `application/x-www-form-urlencoded` bodies.
+//!
+//! A parser of our own over `percent-encoding`, not `serde_urlencoded` or `form_urlencoded`:
+//! those decode lossily (invalid UTF-8 becomes U+FFFD, so a body would be silently altered),
+//! and a map target loses field order and duplicates, which the relay must see to refuse a
+//! body that names a field twice rather than guess which value the provider meant.
 
 use super::fields::{FieldValue, Fields, PayloadError};
 use super::percent;
