@@ -10,7 +10,7 @@ use sms_relay::clock::Timestamp;
 use sms_relay::config::{Bindings, Config};
 use sms_relay::delivery::consumer::{MessageJob, MessageStep, Settle, MISCONFIGURED_RETRY_SECS};
 use sms_relay::delivery::AttemptResult;
-use sms_relay::event::CloudEvent;
+use sms_relay::event::{AuthInfo, CloudEvent, Fallback, Ingested, Receipt};
 use sms_relay::http::Reply;
 use sms_relay::sinks::queue::QUEUE_BATCH_MAX_MESSAGES;
 use sms_relay::sinks::store::SINK_RETRY_DELAYS_MS;
@@ -101,8 +101,22 @@ fn config(forward: &str) -> Config {
     config
 }
 
+fn ingested(events: &[CloudEvent], reply: Reply) -> Ingested {
+    Ingested {
+        events: events.to_vec(),
+        reply,
+        access_key: None,
+        fallback: Some(Fallback {
+            provider: sms_relay::providers::huawei::PROVIDER,
+            endpoint: "reports",
+            content_type: None,
+            receipt: Receipt::new(NOW, AuthInfo::None),
+        }),
+    }
+}
+
 fn store(events: &[CloudEvent], forward: &str) -> Store {
-    Store::new(events, &config(forward).sinks, Reply::stored(), "reports")
+    Store::new(ingested(events, Reply::stored()), b"", &config(forward).sinks)
 }
 
 #[test]
@@ -179,7 +193,7 @@ fn a_queue_refusal_mid_split_resends_only_the_refused_batch_onwards() {
 fn no_events_means_nothing_to_write() {
     let mut queue = SimQueue::default();
     let run = drive(
-        Store::new(&[], &config("queue").sinks, Reply::error(401, "x"), "reports"),
+        Store::new(ingested(&[], Reply::error(401, "x")), b"", &config("queue").sinks),
         &mut queue,
         &mut SimKv::default(),
     );

@@ -8,6 +8,9 @@ use crate::providers::huawei::signing::KeySet;
 use std::fmt;
 
 pub const DEFAULT_MAX_CLOCK_SKEW_SECS: u64 = 900;
+/// An access key id is carried in every event (`auth.access_key`); Huawei's are about 20
+/// characters, and the bound keeps an event's size bounded.
+pub const MAX_ACCESS_KEY_BYTES: usize = 128;
 
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
@@ -91,6 +94,10 @@ pub enum AuthProblem {
     NotAPair(usize),
     EmptyPart(usize),
     RepeatedAccessKey { entry: usize, access_key: String },
+    /// Entry `n`'s access key is longer than [`MAX_ACCESS_KEY_BYTES`].
+    AccessKeyTooLong(usize),
+    /// The setting is present but names no key pair (`HUAWEI_PUSH_KEYS=","`).
+    NoKeyPair,
 }
 
 impl fmt::Display for AuthProblem {
@@ -111,6 +118,13 @@ impl fmt::Display for AuthProblem {
             }
             AuthProblem::RepeatedAccessKey { entry, access_key } => {
                 write!(f, "entry {entry} repeats access key {access_key:?}")
+            }
+            AuthProblem::AccessKeyTooLong(entry) => write!(
+                f,
+                "entry {entry} has an access key over {MAX_ACCESS_KEY_BYTES} bytes"
+            ),
+            AuthProblem::NoKeyPair => {
+                f.write_str("names no ACCESS_KEY:SECRET_KEY pair; remove it or add a pair")
             }
         }
     }
@@ -144,12 +158,18 @@ pub fn parse_keys(raw: &str) -> Result<KeySet, AuthProblem> {
         if access.is_empty() || secret.is_empty() {
             return Err(AuthProblem::EmptyPart(position));
         }
+        if access.len() > MAX_ACCESS_KEY_BYTES {
+            return Err(AuthProblem::AccessKeyTooLong(position));
+        }
         if !keys.insert(access, secret) {
             return Err(AuthProblem::RepeatedAccessKey {
                 entry: position,
                 access_key: access.to_string(),
             });
         }
+    }
+    if keys.is_empty() {
+        return Err(AuthProblem::NoKeyPair);
     }
     Ok(keys)
 }
@@ -164,6 +184,10 @@ mod tests {
         assert_eq!(parse_keys("a:b,:sk").map(|_| ()), Err(AuthProblem::EmptyPart(2)));
         assert_eq!(parse_keys("ak:").map(|_| ()), Err(AuthProblem::EmptyPart(1)));
         assert_eq!(parse_keys("a:b,c:d").map(|k| k.len()), Ok(2));
+        assert_eq!(parse_keys(",").map(|_| ()), Err(AuthProblem::NoKeyPair));
+        assert_eq!(parse_keys(" , \n ").map(|_| ()), Err(AuthProblem::NoKeyPair));
+        let long = format!("{}:sk", "a".repeat(129));
+        assert_eq!(parse_keys(&long).map(|_| ()), Err(AuthProblem::AccessKeyTooLong(1)));
     }
 
     #[test]

@@ -1,25 +1,73 @@
 //! Limits on what one request may make the worker do: `MAX_BODY_BYTES`.
 
 use super::reader::Reader;
+use super::SinkSettings;
+use crate::sinks::max_body_bytes;
+use std::fmt;
 
-pub const DEFAULT_MAX_BODY_BYTES: usize = 262_144;
-/// Workers reject request bodies over 100 MB on every plan; a larger limit would be a typo.
-const MAX_BODY_BYTES_CEILING: u64 = 100 * 1024 * 1024;
+/// Huawei's largest push, a batch of 50 reports, is about 20 KB; 64 KiB leaves room and fits
+/// every sink (the queue's ceiling is about 93 KB, see [`max_body_bytes`]).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 65_536;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     pub max_body_bytes: usize,
 }
 
+/// `MAX_BODY_BYTES` over what the configured sinks can hold whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimitTooLarge {
+    pub ceiling: usize,
+}
+
+impl fmt::Display for BodyLimitTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "must be from 1 to {} with these sinks: a body the relay cannot read is stored whole, \
+             in base64, as one event, which must fit one queue message (128 KB) or KV value (25 MiB)",
+            self.ceiling
+        )
+    }
+}
+
 impl Limits {
-    pub fn read(reader: &mut Reader<'_>) -> Limits {
-        let max = reader.number(
-            "MAX_BODY_BYTES",
-            DEFAULT_MAX_BODY_BYTES as u64,
-            1..=MAX_BODY_BYTES_CEILING,
-        );
+    pub fn read(reader: &mut Reader<'_>, sinks: &SinkSettings) -> Limits {
+        let ceiling = max_body_bytes(&sinks.enabled);
+        let max = reader.parse("MAX_BODY_BYTES", |raw| {
+            raw.parse::<usize>()
+                .ok()
+                .filter(|n| (1..=ceiling).contains(n))
+                .ok_or(BodyLimitTooLarge { ceiling })
+        });
         Limits {
-            max_body_bytes: usize::try_from(max).unwrap_or(DEFAULT_MAX_BODY_BYTES),
+            max_body_bytes: max.unwrap_or(DEFAULT_MAX_BODY_BYTES.min(ceiling)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Bindings, Config};
+    use crate::sinks::max_body_bytes;
+    use crate::sinks::Sink;
+
+    fn load(forward: &str, max: &str) -> Config {
+        Config::from_vars(
+            &[("ALLOW_UNSIGNED", "true"), ("FORWARD", forward), ("MAX_BODY_BYTES", max)],
+            Bindings::ALL,
+        )
+    }
+
+    #[test]
+    fn the_ceiling_follows_the_sinks() {
+        let queue = max_body_bytes(&[Sink::Queue]);
+        assert_eq!(queue, 92_928);
+        assert!(load("queue", &queue.to_string()).is_valid());
+        let over = load("queue,kv", &(queue + 1).to_string());
+        assert_eq!(over.errors.len(), 1);
+        assert_eq!(over.errors.first().map(|e| e.setting), Some("MAX_BODY_BYTES"));
+        assert!(load("kv", "1048576").is_valid(), "KV holds megabytes");
+        assert!(!load("kv", "0").is_valid());
     }
 }

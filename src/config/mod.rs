@@ -97,7 +97,7 @@ impl Config {
             .wants_http
             .then(|| HttpDelivery::read(&mut reader, bindings))
             .flatten();
-        let limits = Limits::read(&mut reader);
+        let limits = Limits::read(&mut reader, &sinks);
         Config {
             auth,
             sinks,
@@ -159,7 +159,7 @@ mod tests {
                 config.limits.max_body_bytes,
                 config.sinks.kv_ttl_secs
             ),
-            (900, 262_144, None)
+            (900, 65_536, None)
         );
     }
 

@@ -51,15 +51,10 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
                         body: &body,
                     };
                     let ingested = endpoint.ingest(token, &push, &config, now());
-                    access_key = ingested.access_key;
+                    access_key = ingested.access_key.clone();
                     log.access_key = access_key.as_deref();
                     log.events = ingested.events.len();
-                    let store = Store::new(
-                        &ingested.events,
-                        &config.sinks,
-                        ingested.reply,
-                        endpoint.name(),
-                    );
+                    let store = Store::new(ingested, &body, &config.sinks);
                     let finished = run(store, &bindings).await;
                     log.sink_error = finished.sink_error;
                     finished.reply

@@ -10,6 +10,7 @@ use crate::payload::Extra;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
+use std::ops::Range;
 // Shared, not copied, by every event of a batch.
 use std::rc::Rc;
 
@@ -39,16 +40,25 @@ impl EventKind {
         }
     }
 
-    /// One letter, so that the hashed input of a typical report (a 39-character message id)
-    /// fits one SHA-256 block: with the full kind name it took two, and id hashing was a fifth
-    /// of the cost of normalizing a batch.
-    fn id_tag(self) -> &'static str {
+    /// The kind's letter in the id input (see [`event_id`]).
+    fn id_letter(self) -> u8 {
         match self {
-            EventKind::StatusReport => "s",
-            EventKind::Uplink => "u",
-            EventKind::Unparsed => "x",
+            EventKind::StatusReport => b's',
+            EventKind::Uplink => b'u',
+            EventKind::Unparsed => b'x',
         }
     }
+}
+
+/// Who sent an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Provider {
+    /// `huawei`, …
+    pub name: &'static str,
+    /// The CloudEvents `source`, a URN per provider.
+    pub source: &'static str,
+    /// The provider's letter in the id input, so two providers' ids never collide.
+    pub id_letter: u8,
 }
 
 /// A CloudEvents 1.0 event in structured JSON form.
@@ -65,12 +75,18 @@ pub struct CloudEvent {
     pub time: Rc<str>,
     pub datacontenttype: &'static str,
     pub data: EventData,
+    /// Where in the request body the event was read from (the whole body, or one batch entry),
+    /// so an event too large for a sink can be stored as those bytes instead.
+    #[serde(skip)]
+    pub origin: Option<Range<usize>>,
+    #[serde(skip)]
+    pub provider: Provider,
 }
 
 impl CloudEvent {
     /// An event with the fixed CloudEvents attributes filled in.
     pub fn new(
-        source: &'static str,
+        provider: Provider,
         kind: EventKind,
         id: String,
         subject: Option<Rc<str>>,
@@ -80,12 +96,14 @@ impl CloudEvent {
         CloudEvent {
             specversion: SPEC_VERSION,
             id,
-            source,
+            source: provider.source,
             kind,
             subject,
             time,
             datacontenttype: DATA_CONTENT_TYPE,
             data,
+            origin: None,
+            provider,
         }
     }
 }
@@ -155,24 +173,42 @@ pub struct UnparsedData {
     pub auth: AuthInfo,
 }
 
-/// The deterministic event id: the first 16 bytes of SHA-256 over the kind's letter (`s`
-/// status report, `u` uplink, `x` unparsed), message id, segment number and status,
-/// NUL-separated, in lower-case hex. A duplicate push of the same
-/// report yields the same id, so consumers and the KV sink can deduplicate.
-pub fn event_id(kind: EventKind, message_id: &str, segment: u32, status: &str) -> String {
-    let mut digits = itoa::Buffer::new();
+/// The deterministic event id: the first 16 bytes of SHA-256, in lower-case hex, over the
+/// provider's and the kind's letters followed by each part, every one prefixed by its length
+/// (LEB128). The parts are, for a status report, message id, segment number and status; for
+/// an uplink, its message id; for unparsed input, endpoint, content type, reason and the raw
+/// bytes. A duplicate push yields the same id, so consumers and the KV sink can deduplicate;
+/// because every part carries its length, different parts never hash alike.
+///
+/// A typical report's input (a 39-byte message id) fits one SHA-256 block: the letters and
+/// one-byte lengths keep it under 56 bytes.
+pub fn event_id(provider: Provider, kind: EventKind, parts: &[&[u8]]) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(kind.id_tag().as_bytes());
-    for part in [
-        message_id.as_bytes(),
-        digits.format(segment).as_bytes(),
-        status.as_bytes(),
-    ] {
-        hasher.update([0u8]);
+    hasher.update([provider.id_letter, kind.id_letter()]);
+    for part in parts {
+        let mut length = [0u8; 10];
+        hasher.update(leb128(part.len(), &mut length));
         hasher.update(part);
     }
     let digest = hasher.finalize();
     crate::crypto::hex(digest.get(..16).unwrap_or_default())
+}
+
+/// `value` as unsigned LEB128: seven bits a byte, low first, the high bit set on all but the
+/// last. Unambiguous, and one byte for any part shorter than 128 bytes.
+fn leb128(mut value: usize, out: &mut [u8; 10]) -> &[u8] {
+    let mut used = 0;
+    for slot in out.iter_mut() {
+        let low = (value & 0x7f) as u8;
+        value >>= 7;
+        used += 1;
+        if value == 0 {
+            *slot = low;
+            break;
+        }
+        *slot = low | 0x80;
+    }
+    out.get(..used).unwrap_or_default()
 }
 
 /// The outcome of a callback whose body was read: the events to store, and the reply to send
@@ -182,6 +218,17 @@ pub struct Ingested {
     pub events: Vec<CloudEvent>,
     pub reply: Reply,
     pub access_key: Option<String>,
+    /// How to keep an event's input as an unparsed event, should the event not fit a sink.
+    pub fallback: Option<Fallback>,
+}
+
+/// What an unparsed event needs besides the bytes and the error.
+#[derive(Debug, Clone)]
+pub struct Fallback {
+    pub provider: Provider,
+    pub endpoint: &'static str,
+    pub content_type: Option<String>,
+    pub receipt: Receipt,
 }
 
 impl Ingested {
@@ -191,6 +238,44 @@ impl Ingested {
             events: Vec::new(),
             reply,
             access_key: None,
+            fallback: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P: Provider = Provider {
+        name: "p",
+        source: "urn:p",
+        id_letter: b'p',
+    };
+
+    #[test]
+    fn leb128_lengths() {
+        let mut out = [0u8; 10];
+        assert_eq!(leb128(0, &mut out), [0]);
+        assert_eq!(leb128(127, &mut out), [127]);
+        assert_eq!(leb128(128, &mut out), [0x80, 1]);
+        assert_eq!(leb128(300, &mut out), [0xac, 0x02]);
+        assert_eq!(leb128(usize::MAX, &mut out).len(), 10);
+    }
+
+    #[test]
+    fn moving_bytes_between_parts_changes_the_id() {
+        let a = event_id(P, EventKind::StatusReport, &[b"A", b"1", b"1\0X"]);
+        let b = event_id(P, EventKind::StatusReport, &[b"A\01", b"1", b"X"]);
+        assert_ne!(a, b);
+        assert_ne!(
+            event_id(P, EventKind::Uplink, &[b"ab", b""]),
+            event_id(P, EventKind::Uplink, &[b"a", b"b"])
+        );
+        let other = Provider { id_letter: b'q', ..P };
+        assert_ne!(
+            event_id(P, EventKind::Uplink, &[b"m"]),
+            event_id(other, EventKind::Uplink, &[b"m"])
+        );
     }
 }

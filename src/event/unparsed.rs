@@ -1,10 +1,9 @@
 //! Input that authenticated but could not be read, and the receipt every event of a push shares.
 
-use super::{event_id, AuthInfo, CloudEvent, EventData, EventKind, UnparsedData};
+use super::{event_id, AuthInfo, CloudEvent, EventData, EventKind, Provider, UnparsedData};
 use crate::clock::Timestamp;
 use crate::payload::PayloadError;
 use base64::Engine as _;
-use sha2::{Digest, Sha256};
 use std::rc::Rc;
 
 /// When and how the push that carried the fields was received; shared by every event of a
@@ -26,36 +25,53 @@ impl Receipt {
     }
 }
 
-/// Input that authenticated but could not be read, carried on whole so nothing the provider sent is
-/// lost. Its id hashes the endpoint and the exact bytes, so a duplicate push repeats the id.
+/// The longest `Content-Type` kept in an unparsed event; a longer header is cut at a character
+/// boundary (it is the request's metadata, not data the provider sent).
+pub const MAX_CONTENT_TYPE_BYTES: usize = 256;
+
+/// Input that authenticated but could not be read, carried on whole so nothing the provider
+/// sent is lost. The bytes go as text when they are UTF-8 and JSON-escaping them costs no more
+/// than base64 would, else as base64, so the event is never more than about 4/3 of the input.
+/// Its id hashes the endpoint, content type, reason and the exact bytes, so a duplicate push
+/// repeats the id and nothing else shares it.
 pub fn unparsed(
-    source: &'static str,
+    provider: Provider,
     error: &PayloadError,
     endpoint: &'static str,
     content_type: Option<&str>,
     body: &[u8],
     receipt: &Receipt,
 ) -> CloudEvent {
-    let (body, body_encoding) = match std::str::from_utf8(body) {
-        Ok(text) => (text.to_string(), "utf8"),
-        Err(_) => (
+    let (text, body_encoding) = match std::str::from_utf8(body) {
+        Ok(text) if escaped_len(text) <= base64_len(body.len()) => (text.to_string(), "utf8"),
+        _ => (
             base64::engine::general_purpose::STANDARD.encode(body),
             "base64",
         ),
     };
-    let body_digest = crate::crypto::hex(&Sha256::digest(body.as_bytes()));
+    let content_type = content_type.map(|value| cut(value, MAX_CONTENT_TYPE_BYTES));
+    let reason = error.reason();
+    let id = event_id(
+        provider,
+        EventKind::Unparsed,
+        &[
+            endpoint.as_bytes(),
+            content_type.unwrap_or_default().as_bytes(),
+            reason.as_bytes(),
+            body,
+        ],
+    );
     let data = UnparsedData {
-        reason: error.reason(),
+        reason,
         endpoint,
         content_type: content_type.map(str::to_string),
-        body,
+        body: text,
         body_encoding,
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
     };
-    let id = event_id(EventKind::Unparsed, &body_digest, 0, endpoint);
     CloudEvent::new(
-        source,
+        provider,
         EventKind::Unparsed,
         id,
         None,
@@ -64,3 +80,83 @@ pub fn unparsed(
     )
 }
 
+/// Bytes of `text` as a JSON string's contents (serde_json's escaping).
+pub fn escaped_len(text: &str) -> usize {
+    text.bytes()
+        .map(|byte| match byte {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0x00..=0x1f => 6,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Bytes of `n` bytes in padded base64.
+pub fn base64_len(n: usize) -> usize {
+    n.div_ceil(3).saturating_mul(4)
+}
+
+/// `text` cut to at most `max` bytes at a character boundary.
+fn cut(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P: Provider = Provider {
+        name: "p",
+        source: "urn:p",
+        id_letter: b'p',
+    };
+
+    fn receipt() -> Receipt {
+        Receipt::new(Timestamp::from_unix_seconds(0), AuthInfo::None)
+    }
+
+    fn event(body: &[u8]) -> CloudEvent {
+        unparsed(P, &PayloadError::MalformedJson, "reports", None, body, &receipt())
+    }
+
+    #[test]
+    fn invalid_utf8_and_its_base64_text_get_different_ids() {
+        // "\xff\xff\xff" is "////" in base64.
+        let bytes = event(b"\xff\xff\xff");
+        let text = event(b"////");
+        assert_ne!(bytes.id, text.id);
+        let EventData::Unparsed(data) = &bytes.data else {
+            panic!("not unparsed")
+        };
+        assert_eq!((data.body.as_str(), data.body_encoding), ("////", "base64"));
+    }
+
+    #[test]
+    fn text_stays_text_unless_escaping_would_cost_more_than_base64() {
+        let EventData::Unparsed(plain) = event(b"smsMsgId=a&x=\"q\"").data else {
+            panic!("not unparsed")
+        };
+        assert_eq!(plain.body_encoding, "utf8");
+        let EventData::Unparsed(controls) = event(&[1u8; 300]).data else {
+            panic!("not unparsed")
+        };
+        assert_eq!(controls.body_encoding, "base64");
+        assert_eq!(controls.body.len(), 400);
+    }
+
+    #[test]
+    fn overlong_content_types_are_cut_at_a_character_boundary() {
+        let long = "é".repeat(200);
+        let made = unparsed(P, &PayloadError::UnsupportedMediaType, "reports", Some(&long), b"", &receipt());
+        let EventData::Unparsed(data) = made.data else {
+            panic!("not unparsed")
+        };
+        let kept = data.content_type.unwrap_or_default();
+        assert_eq!(kept.len(), 256);
+        assert!(long.starts_with(&kept));
+    }
+}

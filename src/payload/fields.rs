@@ -4,6 +4,7 @@
 //! without building a JSON tree, and only values that need decoding are copied.
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
+use super::js_json::{canonical, Refused};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
@@ -101,25 +102,34 @@ impl Extra {
     }
 }
 
-impl<'a, 'f> FromIterator<(&'f str, &'f FieldValue<'a>)> for Extra {
-    fn from_iter<I: IntoIterator<Item = (&'f str, &'f FieldValue<'a>)>>(fields: I) -> Extra {
-        let mut extra: Vec<(String, ExtraValue)> = fields
-            .into_iter()
-            .map(|(name, value)| {
-                let value = match value {
-                    FieldValue::Text(text) => ExtraValue::Text(text.to_string()),
-                    FieldValue::Json(raw) => match RawValue::from_string(raw.to_string()) {
-                        Ok(raw) => ExtraValue::Json(raw),
-                        // Unreachable for validated input; keep the text rather than drop it.
-                        Err(_) => ExtraValue::Text(raw.to_string()),
-                    },
-                };
-                (name.to_string(), value)
-            })
-            .collect();
-        // Sorted by name, so the same fields always serialize the same way.
+impl Extra {
+    /// The unmapped fields, sorted by name so the same fields always serialize the same way.
+    /// A JSON value is rewritten in JavaScript's form ([`super::js_json`]), so every sink
+    /// carries the same value; one naming a key twice at any depth is refused.
+    pub fn from_fields<'a, 'f>(
+        fields: impl IntoIterator<Item = (&'f str, &'f FieldValue<'a>)>,
+    ) -> Result<Extra, PayloadError>
+    where
+        'a: 'f,
+    {
+        let mut extra = Vec::new();
+        for (name, value) in fields {
+            let value = match value {
+                FieldValue::Text(text) => ExtraValue::Text(text.to_string()),
+                FieldValue::Json(raw) => {
+                    let canonical = canonical(raw).map_err(|refused| match refused {
+                        Refused::DuplicateKey(key) => PayloadError::DuplicateField(key),
+                        Refused::Malformed => PayloadError::MalformedJson,
+                    })?;
+                    ExtraValue::Json(
+                        RawValue::from_string(canonical).map_err(|_| PayloadError::MalformedJson)?,
+                    )
+                }
+            };
+            extra.push((name.to_string(), value));
+        }
         extra.sort_by(|a, b| a.0.cmp(&b.0));
-        Extra(extra)
+        Ok(Extra(extra))
     }
 }
 
@@ -164,6 +174,8 @@ pub enum PayloadError {
     TooManyFields,
     /// More than `MAX_BATCH_ENTRIES` entries in one batch (Huawei sends at most 50).
     BatchTooLarge,
+    /// The event made of the input would not fit a configured sink; the input is kept whole.
+    EventTooLarge,
 }
 
 impl PayloadError {
@@ -180,6 +192,7 @@ impl PayloadError {
             PayloadError::UnsupportedMediaType => "unsupported_media_type",
             PayloadError::TooManyFields => "too_many_fields",
             PayloadError::BatchTooLarge => "batch_too_large",
+            PayloadError::EventTooLarge => "event_too_large",
         }
     }
 

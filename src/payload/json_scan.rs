@@ -57,7 +57,7 @@ pub fn for_each_member<'j>(
     }
 }
 
-fn skip_whitespace(bytes: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_whitespace(bytes: &[u8], mut i: usize) -> usize {
     while matches!(bytes.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         i += 1;
     }
@@ -65,7 +65,7 @@ fn skip_whitespace(bytes: &[u8], mut i: usize) -> usize {
 }
 
 /// The index just past the string starting at `start` (which must be its opening quote).
-fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     if bytes.get(start) != Some(&b'"') {
         return None;
     }

@@ -26,6 +26,15 @@ pub fn key(event: &CloudEvent) -> String {
     }
 }
 
+/// The longest `status` kept in metadata; a longer one (Huawei's are at most 7 characters) is
+/// left out of the metadata and stays in the value.
+pub const KV_METADATA_STATUS_MAX_BYTES: usize = 64;
+
+/// Bytes of `metadata` as KV stores it (JSON).
+pub fn metadata_len(metadata: &KvMetadata) -> usize {
+    serde_json::to_string(metadata).map_or(usize::MAX, |json| json.len())
+}
+
 /// Small metadata stored beside each KV value, so `list` shows state without reading values.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct KvMetadata {
@@ -41,7 +50,11 @@ pub struct KvMetadata {
 impl KvMetadata {
     pub fn of(event: &CloudEvent) -> KvMetadata {
         let (status, delivered) = match &event.data {
-            EventData::StatusReport(report) => (Some(report.status.clone()), Some(report.delivered)),
+            EventData::StatusReport(report) => (
+                Some(report.status.clone())
+                    .filter(|status| status.len() <= KV_METADATA_STATUS_MAX_BYTES),
+                Some(report.delivered),
+            ),
             EventData::Uplink(_) | EventData::Unparsed(_) => (None, None),
         };
         KvMetadata {

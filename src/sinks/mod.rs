@@ -11,7 +11,8 @@ pub mod store;
 
 pub use store::{Finished, Step, Store};
 
-use crate::event::CloudEvent;
+use crate::event::{unparsed, CloudEvent, Fallback};
+use crate::payload::PayloadError;
 use kv::KvMetadata;
 use serde::Serialize;
 
@@ -40,6 +41,30 @@ impl Sink {
     }
 }
 
+/// The most an unparsed event adds to the base64 of the bytes it holds: its attributes, the
+/// reason (a code and a field name of at most 64 bytes), the endpoint, the content type (at
+/// most 256 bytes), the receive time and the access key (at most 128 bytes), each of the last
+/// three escaped at worst six bytes per byte. `tests/properties.rs` checks the bound.
+pub const EVENT_OVERHEAD_BYTES: usize = 4096;
+
+/// The largest event every one of `sinks` can hold: one queue message, or one KV value.
+pub fn max_event_bytes(sinks: &[Sink]) -> usize {
+    sinks
+        .iter()
+        .map(|sink| match sink {
+            Sink::Queue => queue::QUEUE_MESSAGE_MAX_BYTES,
+            Sink::Kv => kv::KV_VALUE_MAX_BYTES,
+        })
+        .min()
+        .unwrap_or(kv::KV_VALUE_MAX_BYTES)
+}
+
+/// The largest body whose every event fits `sinks`: any input becomes at worst one unparsed
+/// event of its bytes in base64 (4/3 of them) plus [`EVENT_OVERHEAD_BYTES`].
+pub fn max_body_bytes(sinks: &[Sink]) -> usize {
+    max_event_bytes(sinks).saturating_sub(EVENT_OVERHEAD_BYTES) / 4 * 3
+}
+
 /// An event ready for the sinks, serialized once and shared by all of them.
 #[derive(Debug, Clone)]
 pub struct PreparedEvent {
@@ -58,5 +83,38 @@ impl PreparedEvent {
             kv_key: kv::key(event),
             kv_metadata: KvMetadata::of(event),
         })
+    }
+
+    /// `event` prepared so that it fits `limit` bytes: as it is, or — when it is larger — as an
+    /// unparsed event holding the bytes it was read from (`body[event.origin]`). `None` when
+    /// even that does not fit, which a valid configuration rules out ([`max_body_bytes`]).
+    pub fn fitted(
+        event: &CloudEvent,
+        body: &[u8],
+        fallback: Option<&Fallback>,
+        limit: usize,
+    ) -> Option<PreparedEvent> {
+        let prepared = PreparedEvent::new(event).ok()?;
+        if prepared.fits(limit) {
+            return Some(prepared);
+        }
+        let fallback = fallback?;
+        let bytes = body.get(event.origin.clone()?)?;
+        let kept = unparsed(
+            fallback.provider,
+            &PayloadError::EventTooLarge,
+            fallback.endpoint,
+            fallback.content_type.as_deref(),
+            bytes,
+            &fallback.receipt,
+        );
+        PreparedEvent::new(&kept).ok().filter(|kept| kept.fits(limit))
+    }
+
+    /// Whether the event is within `limit` bytes, and its KV key and metadata within KV's.
+    pub fn fits(&self, limit: usize) -> bool {
+        self.json.len() <= limit
+            && self.kv_key.len() <= kv::KV_KEY_MAX_BYTES
+            && kv::metadata_len(&self.kv_metadata) <= kv::KV_METADATA_MAX_BYTES
     }
 }

@@ -9,9 +9,9 @@
 //! is safe; but a retry only repeats what failed: the `sendBatch` calls already accepted are not
 //! sent again, nor the KV keys already written.
 
-use super::{kv, queue, PreparedEvent, Sink};
+use super::{kv, max_event_bytes, queue, PreparedEvent, Sink};
 use crate::config::SinkSettings;
-use crate::event::CloudEvent;
+use crate::event::Ingested;
 use crate::http::Reply;
 use crate::log::bounded;
 use std::ops::Range;
@@ -86,14 +86,12 @@ pub struct Store {
 }
 
 impl Store {
-    /// A store of `events` into the configured sinks; `success` is the answer once all is
-    /// stored (it may be an error answer for input kept as an `unparsed` event).
-    pub fn new(
-        events: &[CloudEvent],
-        sinks: &SinkSettings,
-        success: Reply,
-        endpoint: &'static str,
-    ) -> Store {
+    /// A store of what `ingested` produced from `body` into the configured sinks. Its reply is
+    /// the answer once all is stored (it may be an error answer for input kept as an
+    /// `unparsed` event). Every event is made to fit every sink first ([`PreparedEvent::fitted`]);
+    /// should one not fit even as its raw bytes, the push is refused `413` before any write.
+    pub fn new(ingested: Ingested, body: &[u8], sinks: &SinkSettings) -> Store {
+        let endpoint = ingested.fallback.as_ref().map_or("", |f| f.endpoint);
         let mut store = Store {
             events: Vec::new(),
             kv_options: Vec::new(),
@@ -102,27 +100,35 @@ impl Store {
             retries: 0,
             phase: Phase::Ready,
             endpoint,
-            success,
+            success: ingested.reply,
             finished: None,
         };
-        if events.is_empty() {
+        if ingested.events.is_empty() {
             return store;
         }
-        let prepared: Result<Vec<PreparedEvent>, _> = events.iter().map(PreparedEvent::new).collect();
-        let kv_options = match prepared {
-            Ok(prepared) => {
-                store.events = prepared;
-                if sinks.enabled.contains(&Sink::Kv) {
-                    store
-                        .events
-                        .iter()
-                        .map(|event| kv::put_options(&event.kv_metadata, sinks.kv_ttl_secs))
-                        .collect()
-                } else {
-                    Ok(Vec::new())
-                }
-            }
-            Err(error) => Err(error),
+        let limit = max_event_bytes(&sinks.enabled);
+        let fallback = ingested.fallback.as_ref();
+        let prepared: Option<Vec<PreparedEvent>> = ingested
+            .events
+            .iter()
+            .map(|event| PreparedEvent::fitted(event, body, fallback, limit))
+            .collect();
+        let Some(prepared) = prepared else {
+            store.finished = Some(Finished {
+                reply: Reply::error(413, "body_too_large"),
+                sink_error: None,
+            });
+            return store;
+        };
+        store.events = prepared;
+        let kv_options: Result<Vec<String>, _> = if sinks.enabled.contains(&Sink::Kv) {
+            store
+                .events
+                .iter()
+                .map(|event| kv::put_options(&event.kv_metadata, sinks.kv_ttl_secs))
+                .collect()
+        } else {
+            Ok(Vec::new())
         };
         match kv_options {
             Ok(options) => store.kv_options = options,

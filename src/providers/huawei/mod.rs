@@ -15,15 +15,20 @@ pub mod status_codes;
 
 use crate::clock::Timestamp;
 use crate::config::Config;
-use crate::event::{unparsed, CloudEvent, Ingested, Receipt};
+use crate::event::{unparsed, CloudEvent, Fallback, Ingested, Provider, Receipt};
 use crate::http::{PushRequest, Reply};
 use crate::payload::{entry_fields, parse_form, Fields, MediaType, PayloadError};
 
 use auth::{authenticate, AuthError};
 use batch::{parse_batch, Batch};
+use std::ops::Range;
 
-/// The `source` of Huawei's events.
-pub const SOURCE: &str = "urn:huaweicloud:msgsms";
+/// Huawei, as its events name it.
+pub const PROVIDER: Provider = Provider {
+    name: "huawei",
+    source: "urn:huaweicloud:msgsms",
+    id_letter: b'h',
+};
 
 /// The two callback URLs Huawei posts to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,8 +79,9 @@ pub fn ingest(
     let receipt = Receipt::new(now, authenticated.info().clone());
     let content_type = request.header("content-type");
     let whole_body = |error: &PayloadError| {
-        unparsed(SOURCE, error, endpoint.name(), content_type, request.body, &receipt)
+        unparsed(PROVIDER, error, endpoint.name(), content_type, request.body, &receipt)
     };
+    let whole = 0..request.body.len();
 
     let (events, reply) = match (endpoint, MediaType::from_content_type(content_type)) {
         (Endpoint::Reports, Some(MediaType::Form)) => single(
@@ -83,15 +89,20 @@ pub fn ingest(
             normalize::status_report,
             &receipt,
             whole_body,
+            whole,
         ),
         (Endpoint::Uplink, Some(MediaType::Form)) => single(
             parse_form(request.body),
             normalize::uplink,
             &receipt,
             whole_body,
+            whole,
         ),
         (Endpoint::Reports, Some(MediaType::Json)) => match parse_batch(request.body) {
-            Ok(batch) => (batch_events(batch, &receipt, whole_body), Reply::stored()),
+            Ok(batch) => (
+                batch_events(batch, request.body, &receipt, whole_body),
+                Reply::stored(),
+            ),
             Err(error) => (vec![whole_body(&error)], Reply::error(400, error.code())),
         },
         _ => {
@@ -103,7 +114,20 @@ pub fn ingest(
         events,
         reply,
         access_key: authenticated.access_key().map(str::to_string),
+        fallback: Some(Fallback {
+            provider: PROVIDER,
+            endpoint: endpoint.name(),
+            content_type: content_type.map(str::to_string),
+            receipt,
+        }),
     }
+}
+
+/// Where `part` (a slice borrowed from `whole`) sits in `whole`.
+fn range_within(whole: &[u8], part: &[u8]) -> Option<Range<usize>> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let end = start.checked_add(part.len())?;
+    (end <= whole.len()).then_some(start..end)
 }
 
 /// A form body that holds exactly one report or uplink.
@@ -112,9 +136,13 @@ fn single(
     normalize: impl Fn(&Fields<'_>, &Receipt) -> Result<CloudEvent, PayloadError>,
     receipt: &Receipt,
     whole_body: impl Fn(&PayloadError) -> CloudEvent,
+    origin: Range<usize>,
 ) -> (Vec<CloudEvent>, Reply) {
     match fields.and_then(|fields| normalize(&fields, receipt)) {
-        Ok(event) => (vec![event], Reply::stored()),
+        Ok(mut event) => {
+            event.origin = Some(origin);
+            (vec![event], Reply::stored())
+        }
         Err(error) => (vec![whole_body(&error)], Reply::error(400, error.code())),
     }
 }
@@ -123,6 +151,7 @@ fn single(
 /// entry's JSON, and the rest of the batch is unaffected.
 fn batch_events(
     batch: Batch<'_>,
+    body: &[u8],
     receipt: &Receipt,
     whole_body: impl Fn(&PayloadError) -> CloudEvent,
 ) -> Vec<CloudEvent> {
@@ -130,13 +159,15 @@ fn batch_events(
         .entries
         .iter()
         .map(|entry| {
-            entry_fields(entry)
+            let bytes = entry.get().as_bytes();
+            let mut event = entry_fields(entry)
                 .and_then(|fields| normalize::status_report(&fields, receipt))
                 .unwrap_or_else(|error| {
-                    let body = entry.get().as_bytes();
                     let endpoint = Endpoint::Reports.name();
-                    unparsed(SOURCE, &error, endpoint, Some("application/json"), body, receipt)
-                })
+                    unparsed(PROVIDER, &error, endpoint, Some("application/json"), bytes, receipt)
+                });
+            event.origin = range_within(body, bytes);
+            event
         })
         .collect();
     if batch.has_unexpected_keys {

@@ -2,7 +2,7 @@
 //! the fields in `docs/huawei-protocol.md` §1).
 
 use super::status_codes::{self, DELIVERED};
-use super::SOURCE;
+use super::PROVIDER;
 use crate::clock::{parse_report_time, Timestamp};
 use crate::event::{
     event_id, CloudEvent, EventData, EventKind, Receipt, StatusReportData, UplinkData,
@@ -50,7 +50,7 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
     // An unrecognised `source` value is not mapped, so it stays in `extra`.
     let extra = unmapped(fields, STATUS_REPORT_FIELDS, |name| {
         name == "source" && report_source.is_none()
-    });
+    })?;
     let data = StatusReportData {
         message_id,
         delivered: status == DELIVERED,
@@ -68,15 +68,18 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
         extra,
     };
     let id = event_id(
+        PROVIDER,
         EventKind::StatusReport,
-        &data.message_id,
-        segment,
-        &data.status,
+        &[
+            data.message_id.as_bytes(),
+            itoa::Buffer::new().format(segment).as_bytes(),
+            data.status.as_bytes(),
+        ],
     );
     let subject = Some(data.message_id.clone());
     let time = event_time(updated_at, receipt);
     Ok(CloudEvent::new(
-        SOURCE,
+        PROVIDER,
         EventKind::StatusReport,
         id,
         subject,
@@ -106,13 +109,13 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         created_at: created_at.clone(),
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
-        extra: unmapped(fields, UPLINK_FIELDS, |_| false),
+        extra: unmapped(fields, UPLINK_FIELDS, |_| false)?,
     };
-    let id = event_id(EventKind::Uplink, &data.message_id, 1, "");
+    let id = event_id(PROVIDER, EventKind::Uplink, &[data.message_id.as_bytes()]);
     let subject = Some(data.message_id.clone());
     let time = event_time(created_at, receipt);
     Ok(CloudEvent::new(
-        SOURCE,
+        PROVIDER,
         EventKind::Uplink,
         id,
         subject,
@@ -171,9 +174,14 @@ fn owned(value: Option<Cow<'_, str>>) -> Option<String> {
 }
 
 /// Every field not in `mapped`, plus mapped ones `keep_anyway` says were not really mapped.
-fn unmapped(fields: &Fields<'_>, mapped: &[&str], keep_anyway: impl Fn(&str) -> bool) -> Extra {
-    fields
-        .iter()
-        .filter(|(name, _)| !mapped.contains(name) || keep_anyway(name))
-        .collect()
+fn unmapped(
+    fields: &Fields<'_>,
+    mapped: &[&str],
+    keep_anyway: impl Fn(&str) -> bool,
+) -> Result<Extra, PayloadError> {
+    Extra::from_fields(
+        fields
+            .iter()
+            .filter(|(name, _)| !mapped.contains(name) || keep_anyway(name)),
+    )
 }

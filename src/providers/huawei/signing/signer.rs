@@ -128,4 +128,30 @@ mod tests {
             Ok("ak".into())
         );
     }
+
+    #[test]
+    fn a_signature_that_leaves_out_host_is_refused_whatever_the_host() {
+        let without_host: Vec<(&str, &str)> =
+            signed().into_iter().filter(|(name, _)| *name != "host").collect();
+        let header = authorization_header("ak", "sk", "POST", "/r", "", &without_host, BODY);
+        let mut headers: Vec<(String, String)> = signed()
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        headers.push(("authorization".into(), header));
+        let request = PushRequest {
+            method: "POST",
+            path: "/r",
+            query: "",
+            headers: &headers,
+            body: BODY,
+        };
+        let mut keys = KeySet::new();
+        keys.insert("ak", "sk");
+        let now = Timestamp::from_unix_seconds(1_733_987_213);
+        assert_eq!(
+            verify(&request, &keys, now, 900).map(|_| ()),
+            Err(crate::providers::huawei::signing::VerifyError::HostNotSigned)
+        );
+    }
 }

@@ -94,6 +94,9 @@ pub enum VerifyError {
     UnknownAccessKey,
     /// `x-sdk-date` is not among the signed headers: such a signature could be replayed forever.
     XSdkDateNotSigned,
+    /// `host` is not among the signed headers: such a signature verifies for any host, so a
+    /// push signed for another endpoint could be replayed here. Huawei's pushes sign it.
+    HostNotSigned,
     /// `X-Sdk-Date` is not `yyyyMMddTHHmmssZ`.
     MalformedSdkDate,
     /// `X-Sdk-Date` is further from now than the allowed window.
@@ -113,6 +116,7 @@ impl VerifyError {
             VerifyError::MalformedAuthorization => "malformed_authorization",
             VerifyError::UnknownAccessKey => "unknown_access_key",
             VerifyError::XSdkDateNotSigned => "x_sdk_date_not_signed",
+            VerifyError::HostNotSigned => "host_not_signed",
             VerifyError::MalformedSdkDate => "malformed_sdk_date",
             VerifyError::ClockSkew { .. } => "clock_skew",
             VerifyError::SignedHeaderMissing { .. } => "signed_header_missing",
@@ -155,6 +159,9 @@ pub fn verify(
     }
     if !signed_headers.split(';').any(|name| name == "x-sdk-date") {
         return Err(VerifyError::XSdkDateNotSigned);
+    }
+    if !signed_headers.split(';').any(|name| name == "host") {
+        return Err(VerifyError::HostNotSigned);
     }
     let sdk_date = request
         .header("x-sdk-date")

@@ -1,0 +1,304 @@
+//! Raw JSON values rewritten in the exact form JavaScript prints them, so every sink carries
+//! the same value and the same bytes.
+//!
+//! The queue binding takes a JS object: the runtime parses the event's JSON and prints it again
+//! (`JSON.stringify`), which changes what a JS number cannot hold (`12345678901234567891`
+//! becomes `12345678901234567000`, `1e999` becomes `null`, `1e-400` becomes `0`), respells the
+//! rest (`1e20` becomes `100000000000000000000`), drops whitespace, decodes escapes, and keeps
+//! the last of two equal keys. A value passed on verbatim would therefore differ between KV and
+//! the queue, in content and in size. Written here once in JavaScript's own form:
+//!
+//! - a number JavaScript holds exactly (its shortest printed form has the literal's decimal
+//!   value) is printed as `Number.prototype.toString` prints it;
+//! - any other number becomes a string holding its literal text, so nothing is lost;
+//! - strings are escaped as serde_json and `JSON.stringify` both escape them; whitespace goes;
+//! - an object naming one key twice is refused: which value the provider meant is unknowable.
+//!
+//! The input must be valid JSON (a `RawValue`); on anything else the rewriter refuses.
+
+use super::json_scan::{skip_whitespace, string_end};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// A key appears twice in one object; holds the key.
+    DuplicateKey(String),
+    /// Not valid JSON (never for a validated `RawValue`).
+    Malformed,
+}
+
+/// The JavaScript form of a valid JSON value.
+pub fn canonical(raw: &str) -> Result<String, Refused> {
+    let bytes = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let start = skip_whitespace(bytes, 0);
+    let end = value(raw, start, &mut out)?;
+    if skip_whitespace(bytes, end) != bytes.len() {
+        return Err(Refused::Malformed);
+    }
+    Ok(out)
+}
+
+/// Writes the value at `start` and returns the index just past it.
+fn value(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
+    let bytes = raw.as_bytes();
+    match bytes.get(start).ok_or(Refused::Malformed)? {
+        b'"' => {
+            let end = string_end(bytes, start).ok_or(Refused::Malformed)?;
+            let text = raw.get(start..end).ok_or(Refused::Malformed)?;
+            string(text, out)?;
+            Ok(end)
+        }
+        b'{' => object(raw, start, out),
+        b'[' => array(raw, start, out),
+        b't' | b'f' | b'n' => {
+            let end = literal_end(bytes, start);
+            let word = raw.get(start..end).ok_or(Refused::Malformed)?;
+            if !matches!(word, "true" | "false" | "null") {
+                return Err(Refused::Malformed);
+            }
+            out.push_str(word);
+            Ok(end)
+        }
+        _ => {
+            let end = literal_end(bytes, start);
+            let literal = raw.get(start..end).ok_or(Refused::Malformed)?;
+            number(literal, out)?;
+            Ok(end)
+        }
+    }
+}
+
+fn literal_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while matches!(bytes.get(i), Some(b'a'..=b'z' | b'0'..=b'9' | b'-' | b'+' | b'.' | b'E')) {
+        i += 1;
+    }
+    i
+}
+
+/// A string token (with its quotes) in canonical form: unchanged unless it holds escapes.
+fn string(token: &str, out: &mut String) -> Result<(), Refused> {
+    if !token.contains('\\') {
+        out.push_str(token);
+        return Ok(());
+    }
+    let decoded: String = serde_json::from_str(token).map_err(|_| Refused::Malformed)?;
+    out.push_str(&serde_json::to_string(&decoded).map_err(|_| Refused::Malformed)?);
+    Ok(())
+}
+
+fn object(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
+    let bytes = raw.as_bytes();
+    let mut keys = BTreeSet::new();
+    out.push('{');
+    let mut i = skip_whitespace(bytes, start + 1);
+    if bytes.get(i) == Some(&b'}') {
+        out.push('}');
+        return Ok(i + 1);
+    }
+    loop {
+        let key_end = string_end(bytes, i).ok_or(Refused::Malformed)?;
+        let token = raw.get(i..key_end).ok_or(Refused::Malformed)?;
+        let key: String = serde_json::from_str(token).map_err(|_| Refused::Malformed)?;
+        if !keys.insert(key.clone()) {
+            return Err(Refused::DuplicateKey(key));
+        }
+        string(token, out)?;
+        i = skip_whitespace(bytes, key_end);
+        if bytes.get(i) != Some(&b':') {
+            return Err(Refused::Malformed);
+        }
+        out.push(':');
+        i = value(raw, skip_whitespace(bytes, i + 1), out)?;
+        i = skip_whitespace(bytes, i);
+        match bytes.get(i) {
+            Some(b',') => {
+                out.push(',');
+                i = skip_whitespace(bytes, i + 1);
+            }
+            Some(b'}') => {
+                out.push('}');
+                return Ok(i + 1);
+            }
+            _ => return Err(Refused::Malformed),
+        }
+    }
+}
+
+fn array(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
+    let bytes = raw.as_bytes();
+    out.push('[');
+    let mut i = skip_whitespace(bytes, start + 1);
+    if bytes.get(i) == Some(&b']') {
+        out.push(']');
+        return Ok(i + 1);
+    }
+    loop {
+        i = skip_whitespace(bytes, value(raw, i, out)?);
+        match bytes.get(i) {
+            Some(b',') => {
+                out.push(',');
+                i = skip_whitespace(bytes, i + 1);
+            }
+            Some(b']') => {
+                out.push(']');
+                return Ok(i + 1);
+            }
+            _ => return Err(Refused::Malformed),
+        }
+    }
+}
+
+/// A decimal number as sign, significant digits (no leading or trailing zeros) and the
+/// exponent of its last digit: `-0.0120e2` is `(true, "12", -2)`. Zero has no digits.
+fn decimal(literal: &str) -> Option<(bool, String, i64)> {
+    let (negative, rest) = match literal.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, literal),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (
+            rest.get(..at)?,
+            rest.get(at + 1..)?.trim_start_matches('+').parse::<i64>().ok()?,
+        ),
+        None => (rest, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if whole.is_empty() || !whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut digits: String = whole.chars().chain(fraction.chars()).collect();
+    let mut last = exponent.checked_sub(i64::try_from(fraction.len()).ok()?)?;
+    let trimmed = digits.trim_end_matches('0').len();
+    last = last.checked_add(i64::try_from(digits.len() - trimmed).ok()?)?;
+    digits.truncate(trimmed);
+    let digits = digits.trim_start_matches('0').to_string();
+    if digits.is_empty() {
+        return Some((negative, digits, 0));
+    }
+    Some((negative, digits, last))
+}
+
+/// A number literal: JavaScript's spelling when a JS number holds it exactly, else its literal
+/// text as a string.
+fn number(literal: &str, out: &mut String) -> Result<(), Refused> {
+    let (negative, digits, last) = decimal(literal).ok_or(Refused::Malformed)?;
+    let parsed: f64 = literal.parse().map_err(|_| Refused::Malformed)?;
+    let mut buffer = ryu::Buffer::new();
+    let held = parsed
+        .is_finite()
+        .then(|| decimal(buffer.format_finite(parsed)))
+        .flatten();
+    match held {
+        Some((_, held_digits, held_last))
+            if held_digits == digits && (digits.is_empty() || held_last == last) =>
+        {
+            js_number(negative && !digits.is_empty(), &digits, last, out);
+        }
+        _ => {
+            out.push('"');
+            out.push_str(literal);
+            out.push('"');
+        }
+    }
+    Ok(())
+}
+
+/// ECMAScript's `Number::toString` for the value `digits × 10^last` (digits being the
+/// shortest round-trip digits, as JavaScript itself chooses them).
+fn js_number(negative: bool, digits: &str, last: i64, out: &mut String) {
+    if digits.is_empty() {
+        out.push('0');
+        return;
+    }
+    if negative {
+        out.push('-');
+    }
+    let k = i64::try_from(digits.len()).unwrap_or(i64::MAX);
+    // The decimal point sits after the n-th digit.
+    let n = last.saturating_add(k);
+    let zeros = |count: i64, out: &mut String| {
+        for _ in 0..count {
+            out.push('0');
+        }
+    };
+    if k <= n && n <= 21 {
+        out.push_str(digits);
+        zeros(n - k, out);
+    } else if 0 < n && n <= 21 {
+        let (whole, fraction) = digits.split_at(usize::try_from(n).unwrap_or(0));
+        out.push_str(whole);
+        out.push('.');
+        out.push_str(fraction);
+    } else if -6 < n && n <= 0 {
+        out.push_str("0.");
+        zeros(-n, out);
+        out.push_str(digits);
+    } else {
+        let (first, rest) = digits.split_at(1);
+        out.push_str(first);
+        if !rest.is_empty() {
+            out.push('.');
+            out.push_str(rest);
+        }
+        out.push('e');
+        out.push(if n - 1 >= 0 { '+' } else { '-' });
+        out.push_str(itoa::Buffer::new().format((n - 1).unsigned_abs()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn js(raw: &str) -> String {
+        canonical(raw).unwrap_or_else(|error| format!("{error:?}"))
+    }
+
+    #[test]
+    fn numbers_print_as_javascript_prints_them() {
+        for (raw, expected) in [
+            ("0", "0"),
+            ("-0", "0"),
+            ("1.0", "1"),
+            ("0.10", "0.1"),
+            ("1e2", "100"),
+            ("1E20", "100000000000000000000"),
+            ("1e21", "1e+21"),
+            ("123e-20", "1.23e-18"),
+            ("0.000001", "0.000001"),
+            ("0.0000001", "1e-7"),
+            ("-1.5e300", "-1.5e+300"),
+            ("9007199254740993", "\"9007199254740993\""),
+            ("12345678901234567891", "\"12345678901234567891\""),
+            ("1e999", "\"1e999\""),
+            ("1e-400", "\"1e-400\""),
+            ("0.1", "0.1"),
+            ("5e-324", "5e-324"),
+        ] {
+            assert_eq!(js(raw), expected, "{raw}");
+        }
+    }
+
+    #[test]
+    fn structure_is_kept_and_whitespace_and_escapes_normalized() {
+        assert_eq!(
+            js(r#" { "a\u0041" : [ 1 , "x\/y\u00e9" , null , true , { } ] } "#),
+            r#"{"aA":[1,"x/yé",null,true,{}]}"#
+        );
+        assert_eq!(js(r#""\u0001\n""#), r#""\u0001\n""#);
+    }
+
+    #[test]
+    fn duplicate_keys_at_any_depth_are_refused() {
+        assert_eq!(
+            canonical(r#"{"x":{"a":1,"a":2}}"#),
+            Err(Refused::DuplicateKey("a".into()))
+        );
+        assert_eq!(
+            canonical(r#"[{"b":1,"\u0062":2}]"#),
+            Err(Refused::DuplicateKey("b".into()))
+        );
+    }
+}
