@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { STATUS_REPORT, BATCH, UPLINK } from "../scripts/huawei-samples.mjs";
 
 const { vectors } = JSON.parse(readFileSync(new URL("../tests/data/huawei-signing.json", import.meta.url), "utf8"));
-const seeds = { authorization: {}, verify: {}, form: {}, batch: {}, normalize: {} };
+const seeds = { authorization: {}, verify: {}, form: {}, batch: {}, normalize: {}, oracle: {} };
 
 for (const { name, request } of vectors) {
   const body = Buffer.from(request.body_base64, "base64");
@@ -23,6 +23,9 @@ for (const [name, body] of Object.entries({ docs: BATCH, empty: '{"statusReportL
   seeds.batch[name] = Buffer.from(body);
   seeds.normalize[`batch_${name}`] = Buffer.concat([Buffer.from([2]), Buffer.from(body)]);
 }
+
+// The oracle target takes the normalize target's input shape.
+seeds.oracle = { ...seeds.normalize };
 
 for (const [target, files] of Object.entries(seeds)) {
   const dir = new URL(`./seeds/${target}/`, import.meta.url);

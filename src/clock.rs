@@ -20,9 +20,9 @@ impl Timestamp {
         self.0
     }
 
-    /// Whole seconds between two instants, regardless of order.
-    pub fn seconds_apart(self, other: Timestamp) -> u64 {
-        self.0.abs_diff(other.0) / 1000
+    /// Milliseconds between two instants, regardless of order.
+    pub fn millis_apart(self, other: Timestamp) -> u64 {
+        self.0.abs_diff(other.0)
     }
 
     /// `yyyy-MM-ddTHH:mm:ssZ`, or with `.mmm` milliseconds when `with_millis`. Written digit
@@ -87,13 +87,43 @@ pub fn parse_sdk_date(value: &str) -> Option<Timestamp> {
     let hour = digits(b, 9, 2)?;
     let minute = digits(b, 11, 2)?;
     let second = digits(b, 13, 2)?;
-    from_parts(year, month, day, hour, minute, second, 0)
+    instant(year, month, day, hour, minute, second, 0, 0)
+}
+
+/// A provider's time as read: the instant, and the fraction of a second as it was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportTime<'a> {
+    pub at: Timestamp,
+    /// The digits after the decimal point (none, or 1 to 9), kept as written.
+    pub fraction: &'a str,
+}
+
+impl ReportTime<'_> {
+    /// RFC 3339 in UTC with the fraction as it was written, so `46.250Z` stays `46.250Z`.
+    /// Offsets are whole minutes, so moving to UTC never changes the fraction.
+    pub fn to_rfc3339(&self) -> String {
+        let whole = Timestamp(self.at.0.div_euclid(1000) * 1000).to_rfc3339(false);
+        if self.fraction.is_empty() {
+            return whole;
+        }
+        let mut out = String::with_capacity(whole.len() + 1 + self.fraction.len());
+        out.push_str(whole.strip_suffix('Z').unwrap_or(&whole));
+        out.push('.');
+        out.push_str(self.fraction);
+        out.push('Z');
+        out
+    }
 }
 
 /// Parses the report and uplink times: `yyyy-MM-ddTHH:mm:ssZ` as documented, also accepting a
 /// space instead of `T`, fractional seconds, and a `+00:00` / `-hh:mm` offset, since Huawei's
 /// pages show more than one spelling and a valid time should not turn a report into garbage.
 pub fn parse_report_time(value: &str) -> Option<Timestamp> {
+    read_report_time(value).map(|time| time.at)
+}
+
+/// [`parse_report_time`], keeping the fraction of a second as written.
+pub fn read_report_time(value: &str) -> Option<ReportTime<'_>> {
     let b = value.as_bytes();
     if b.len() < 20 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
@@ -112,12 +142,14 @@ pub fn parse_report_time(value: &str) -> Option<Timestamp> {
     let second = digits(b, 17, 2)?;
     let mut rest = b.get(19..)?;
     let mut millis = 0;
+    let mut fraction_digits = "";
     if let Some((b'.', fraction)) = rest.split_first() {
         let len = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
-        if len == 0 {
+        if !(1..=9).contains(&len) {
             return None;
         }
-        // Keep millisecond precision; further digits are truncated.
+        fraction_digits = value.get(20..20 + len)?;
+        // The instant keeps milliseconds; the text keeps every digit.
         let mut scale = 100;
         for &digit in fraction.iter().take(len.min(3)) {
             millis += i64::from(digit - b'0') * scale;
@@ -128,17 +160,47 @@ pub fn parse_report_time(value: &str) -> Option<Timestamp> {
     let offset_minutes = match rest {
         [b'Z' | b'z'] => 0,
         [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
-            let minutes = digits(rest, 1, 2)? * 60 + digits(rest, 4, 2)?;
+            let (hours, minutes) = (digits(rest, 1, 2)?, digits(rest, 4, 2)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let total = hours * 60 + minutes;
             if *sign == b'+' {
-                minutes
+                total
             } else {
-                -minutes
+                -total
             }
         }
         _ => return None,
     };
-    let local = from_parts(year, month, day, hour, minute, second, millis)?;
-    Some(Timestamp(local.0 - offset_minutes * 60_000))
+    let at = instant(year, month, day, hour, minute, second, millis, offset_minutes)?;
+    Some(ReportTime {
+        at,
+        fraction: fraction_digits,
+    })
+}
+
+/// The instant of a local date and time at `offset_minutes` east of UTC. A leap second (`:60`)
+/// exists only as 23:59:60 UTC; it is the instant after 23:59:59.999, as Unix time counts it.
+#[allow(clippy::too_many_arguments)]
+fn instant(
+    year: i64,
+    month: i64,
+    day: i64,
+    hour: i64,
+    minute: i64,
+    second: i64,
+    millis: i64,
+    offset_minutes: i64,
+) -> Option<Timestamp> {
+    let leap = second == 60;
+    let local = from_parts(year, month, day, hour, minute, if leap { 59 } else { second }, millis)?;
+    let utc = local.0 - offset_minutes * 60_000;
+    if !leap {
+        return Some(Timestamp(utc));
+    }
+    let second_of_day = utc.div_euclid(1000).rem_euclid(86_400);
+    (second_of_day == 86_399).then_some(Timestamp(utc + 1000))
 }
 
 /// Parses an HTTP date in its only current form, IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`),
@@ -156,13 +218,14 @@ pub fn parse_http_date(value: &str) -> Option<Timestamp> {
     if b.get(19) != Some(&b':') || b.get(22) != Some(&b':') {
         return None;
     }
-    from_parts(
+    instant(
         digits(b, 12, 4)?,
         month,
         digits(b, 5, 2)?,
         digits(b, 17, 2)?,
         digits(b, 20, 2)?,
         digits(b, 23, 2)?,
+        0,
         0,
     )
 }
@@ -187,7 +250,7 @@ fn from_parts(
         && (1..=days_in_month(year, month)).contains(&day)
         && hour < 24
         && minute < 60
-        && second < 61; // a leap second is written as :60
+        && second < 60; // a leap second (:60) is handled by `instant`
     if !valid {
         return None;
     }
@@ -275,6 +338,44 @@ mod tests {
         ] {
             assert_eq!(parse_report_time(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn offsets_are_range_checked() {
+        assert_eq!(parse_report_time("2018-04-13T06:31:46+99:99"), None);
+        assert_eq!(parse_report_time("2018-04-13T06:31:46+24:00"), None);
+        assert_eq!(parse_report_time("2018-04-13T06:31:46-00:60"), None);
+        assert_eq!(
+            parse_report_time("2018-04-14T06:30:46+23:59"),
+            Some(Timestamp::from_unix_seconds(1_523_601_106))
+        );
+    }
+
+    #[test]
+    fn a_leap_second_only_at_23_59_60_utc() {
+        let new_year = Some(Timestamp::from_unix_seconds(1_483_228_800));
+        assert_eq!(parse_report_time("2016-12-31T23:59:60Z"), new_year);
+        assert_eq!(parse_report_time("2017-01-01T07:59:60+08:00"), new_year);
+        assert_eq!(parse_sdk_date("20161231T235960Z"), new_year);
+        for bad in ["2018-04-13T06:31:60Z", "2016-12-31T23:58:60Z", "2016-12-31T23:59:60+08:00"] {
+            assert_eq!(parse_report_time(bad), None, "{bad}");
+        }
+        assert_eq!(parse_sdk_date("20241212T070660Z"), None);
+        assert_eq!(parse_http_date("Tue, 13 Apr 2018 06:31:60 GMT"), None);
+    }
+
+    #[test]
+    fn fractions_are_kept_as_written() {
+        let read = |text| read_report_time(text).map(|t| t.to_rfc3339());
+        assert_eq!(read("2018-04-13T06:31:46.250Z").as_deref(), Some("2018-04-13T06:31:46.250Z"));
+        assert_eq!(read("2018-04-13T14:31:46.5+08:00").as_deref(), Some("2018-04-13T06:31:46.5Z"));
+        assert_eq!(
+            read("2018-04-13T06:31:46.123456789Z").as_deref(),
+            Some("2018-04-13T06:31:46.123456789Z")
+        );
+        assert_eq!(read("2018-04-13T06:31:46.1234567890Z"), None);
+        assert_eq!(read("2018-04-13T06:31:46Z").as_deref(), Some("2018-04-13T06:31:46Z"));
+        assert_eq!(read("1969-12-31T23:59:59.5Z").as_deref(), Some("1969-12-31T23:59:59.5Z"));
     }
 
     #[test]

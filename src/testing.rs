@@ -163,3 +163,122 @@ pub mod bench {
         }
     }
 }
+
+/// The invariants every authenticated push must keep, checked on arbitrary input by the
+/// property tests (`tests/ingest_oracle.rs`) and the `oracle` fuzz target.
+pub mod oracle {
+    use crate::clock::Timestamp;
+    use crate::config::Config;
+    use crate::http::PushRequest;
+    use crate::providers::Endpoint;
+    use crate::sinks::kv::{metadata_len, KV_KEY_MAX_BYTES, KV_METADATA_MAX_BYTES, KV_VALUE_MAX_BYTES};
+    use crate::sinks::queue::QUEUE_MESSAGE_MAX_BYTES;
+    use crate::sinks::{Step, Store};
+    use serde_json::Value;
+    use std::collections::BTreeMap;
+
+    /// What an event stands for: two events with the same identity are the same report (or
+    /// the same unreadable input) and must share an id; different identities must not.
+    pub type Identity = String;
+
+    /// Ingests one push under `config` (which must authenticate everything, e.g.
+    /// `ALLOW_UNSIGNED=true`) and checks, for a body within `MAX_BODY_BYTES`:
+    ///
+    /// - at least one event comes out, and the answer is `200`, `400` or `415`;
+    /// - every event, as the sinks receive it, satisfies `schema` (the published JSON Schema);
+    /// - every event fits every sink: a queue message, a KV value, key and metadata;
+    ///
+    /// and returns each event's id with its identity, for the caller's distinct-id check.
+    pub fn check(
+        config: &Config,
+        endpoint: Endpoint,
+        content_type: &str,
+        body: &[u8],
+        schema: &dyn Fn(&Value) -> Result<(), String>,
+    ) -> Result<Vec<(String, Identity)>, String> {
+        if body.len() > config.limits.max_body_bytes {
+            return Ok(Vec::new());
+        }
+        let headers = vec![("content-type".to_string(), content_type.to_string())];
+        let request = PushRequest {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+            body,
+        };
+        let ingested = endpoint.ingest(None, &request, config, Timestamp::from_unix_seconds(1_733_987_300));
+        let status = ingested.reply.status;
+        if !matches!(status, 200 | 400 | 415) {
+            return Err(format!("answered {status} {}", ingested.reply.code));
+        }
+        if ingested.events.is_empty() {
+            return Err("no event: the input would be lost".into());
+        }
+        let mut store = Store::new(ingested, body, &config.sinks);
+        let mut out = Vec::new();
+        for event in store.events() {
+            if event.json.len() > QUEUE_MESSAGE_MAX_BYTES.min(KV_VALUE_MAX_BYTES) {
+                return Err(format!("event of {} bytes", event.json.len()));
+            }
+            if event.kv_key.len() > KV_KEY_MAX_BYTES {
+                return Err(format!("KV key of {} bytes", event.kv_key.len()));
+            }
+            if metadata_len(&event.kv_metadata) > KV_METADATA_MAX_BYTES {
+                return Err("KV metadata over 1,024 bytes".into());
+            }
+            let value: Value = serde_json::from_str(&event.json).map_err(|e| e.to_string())?;
+            schema(&value).map_err(|error| format!("{error}: {value}"))?;
+            out.push((event.id.clone(), identity(&value)));
+        }
+        if let Step::Finish(finished) = store.step() {
+            return Err(format!("nothing written, answered {}", finished.reply.status));
+        }
+        Ok(out)
+    }
+
+    fn identity(event: &Value) -> Identity {
+        let data = &event["data"];
+        let parts: Vec<&Value> = match event["type"].as_str().unwrap_or_default() {
+            kind if kind.ends_with("status_report") => {
+                vec![&event["type"], &data["message_id"], &data["segment"], &data["status"]]
+            }
+            kind if kind.ends_with("uplink") => vec![&event["type"], &data["message_id"]],
+            _ => vec![
+                &event["type"],
+                &data["endpoint"],
+                &data["content_type"],
+                &data["reason"],
+                &data["body"],
+                &data["body_encoding"],
+            ],
+        };
+        serde_json::to_string(&parts).unwrap_or_default()
+    }
+
+    /// Records ids and identities across pushes; `Err` when two identities share an id or one
+    /// identity got two ids.
+    #[derive(Default)]
+    pub struct Ids {
+        by_id: BTreeMap<String, Identity>,
+        by_identity: BTreeMap<Identity, String>,
+    }
+
+    impl Ids {
+        pub fn add(&mut self, events: Vec<(String, Identity)>) -> Result<(), String> {
+            for (id, identity) in events {
+                if let Some(seen) = self.by_id.insert(id.clone(), identity.clone()) {
+                    if seen != identity {
+                        return Err(format!("id {id} for {seen} and {identity}"));
+                    }
+                }
+                if let Some(seen) = self.by_identity.insert(identity.clone(), id.clone()) {
+                    if seen != id {
+                        return Err(format!("{identity} got ids {seen} and {id}"));
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}

@@ -16,10 +16,11 @@ enum Range {
 }
 
 impl IpAllowList {
-    /// Parses a list separated by commas, spaces or newlines. A bare address is a /32 or /128.
+    /// Parses a list separated by commas or any whitespace. A bare address is a /32 or /128;
+    /// an IPv4-mapped IPv6 range (`::ffff:a.b.c.d/120`) is the IPv4 range it maps.
     pub fn parse(list: &str) -> Result<IpAllowList, String> {
         let ranges = list
-            .split([',', ' ', '\n', '\t'])
+            .split(|c: char| c == ',' || c.is_whitespace())
             .filter(|entry| !entry.is_empty())
             .map(|entry| {
                 parse_range(entry)
@@ -64,10 +65,20 @@ impl IpAllowList {
 
 fn parse_range(entry: &str) -> Option<Range> {
     let (address, prefix) = match entry.split_once('/') {
-        Some((address, prefix)) => (address, Some(prefix.parse::<u32>().ok()?)),
+        Some((address, prefix)) => (address, Some(prefix_length(prefix)?)),
         None => (entry, None),
     };
-    match address.parse::<IpAddr>().ok()? {
+    let address = address.parse::<IpAddr>().ok()?;
+    // Clients are matched as IPv4 when they arrive IPv4-mapped, so such a range is IPv4 too.
+    let (address, prefix) = match address {
+        IpAddr::V6(v6) => match (v6.to_ipv4_mapped(), prefix) {
+            (Some(v4), None) => (IpAddr::V4(v4), None),
+            (Some(v4), Some(bits)) if bits >= 96 => (IpAddr::V4(v4), Some(bits - 96)),
+            _ => (IpAddr::V6(v6), prefix),
+        },
+        v4 => (v4, prefix),
+    };
+    match address {
         IpAddr::V4(ip) => {
             let prefix = prefix.unwrap_or(32);
             (prefix <= 32).then(|| Range::V4 {
@@ -83,6 +94,14 @@ fn parse_range(entry: &str) -> Option<Range> {
             })
         }
     }
+}
+
+/// A prefix length as CIDR writes it: decimal digits, no sign, no leading zero.
+fn prefix_length(text: &str) -> Option<u32> {
+    let canonical = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    canonical.then(|| text.parse().ok()).flatten()
 }
 
 fn masked_v4(address: u32, prefix: u32) -> u32 {
@@ -133,6 +152,18 @@ mod tests {
     }
 
     #[test]
+    fn ipv4_mapped_ranges_match_ipv4_clients_and_any_whitespace_separates() {
+        let list = IpAllowList::parse("::ffff:124.70.27.0/120\r\n117.78.29.0/24\r\n::ffff:8.8.8.8")
+            .unwrap_or_else(|_| IpAllowList { ranges: Vec::new() });
+        assert_eq!(list.len(), 3);
+        assert!(list.allows("124.70.27.9"));
+        assert!(list.allows("::ffff:124.70.27.9"));
+        assert!(!list.allows("124.70.28.1"));
+        assert!(list.allows("8.8.8.8"));
+        assert!(list.allows("117.78.29.1"));
+    }
+
+    #[test]
     fn malformed_lists_are_errors() {
         for bad in [
             "",
@@ -142,6 +173,10 @@ mod tests {
             "10.0.0/8",
             "10.0.0.0/x",
             "example.com",
+            "10.0.0.0/+8",
+            "10.0.0.0/08",
+            "10.0.0.0/",
+            "::ffff:10.0.0.0/95x",
         ] {
             assert!(IpAllowList::parse(bad).is_err(), "{bad:?}");
         }

@@ -6,6 +6,10 @@ pub enum ForwardUrlError {
     /// `http://` to a host other than loopback, or another scheme: events would leave the
     /// edge unencrypted (or not at all).
     InsecureScheme,
+    /// A character a WHATWG URL parser (the runtime's `fetch`) reads differently from a plain
+    /// split: a backslash (a path separator there), whitespace or a control character (removed
+    /// there), so the host checked here might not be the host fetched.
+    Ambiguous,
 }
 
 impl std::fmt::Display for ForwardUrlError {
@@ -15,6 +19,9 @@ impl std::fmt::Display for ForwardUrlError {
             ForwardUrlError::InsecureScheme => {
                 "must be an https:// URL (http:// only to a loopback address)"
             }
+            ForwardUrlError::Ambiguous => {
+                "must not contain a backslash, whitespace or control characters"
+            }
         })
     }
 }
@@ -23,6 +30,14 @@ impl std::fmt::Display for ForwardUrlError {
 /// Returns the URL's origin (scheme and host), which is safe to show: the path and query may
 /// carry a backend's own token.
 pub fn validate_forward_url(url: &str) -> Result<String, ForwardUrlError> {
+    // WHATWG parsing treats `\` as `/` in http(s) URLs and silently drops tabs and newlines;
+    // with none of those, and a plain scheme://authority/ shape, both readings agree.
+    if url
+        .chars()
+        .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    {
+        return Err(ForwardUrlError::Ambiguous);
+    }
     let (scheme, rest) = url.split_once("://").ok_or(ForwardUrlError::NotAUrl)?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host_and_port = authority.rsplit('@').next().unwrap_or_default();
@@ -88,6 +103,19 @@ mod tests {
                 validate_forward_url(insecure),
                 Err(ForwardUrlError::InsecureScheme),
                 "{insecure}"
+            );
+        }
+        for ambiguous in [
+            "http://evil.example\\@localhost/hook",
+            "https://a.example/\\x",
+            "http://127.0.0.1\t/",
+            "http://local\nhost/",
+            " https://a.example/",
+        ] {
+            assert_eq!(
+                validate_forward_url(ambiguous),
+                Err(ForwardUrlError::Ambiguous),
+                "{ambiguous:?}"
             );
         }
         for broken in ["api.example.com", "https://", "https:///path"] {

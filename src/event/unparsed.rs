@@ -25,13 +25,18 @@ impl Receipt {
     }
 }
 
+/// How much more than base64 a body may cost as escaped text and still go as text: keeps
+/// small quote-heavy JSON readable, and stays inside the sinks' event overhead budget.
+pub const TEXT_SLACK_BYTES: usize = 64;
+
 /// The longest `Content-Type` kept in an unparsed event; a longer header is cut at a character
 /// boundary (it is the request's metadata, not data the provider sent).
 pub const MAX_CONTENT_TYPE_BYTES: usize = 256;
 
 /// Input that authenticated but could not be read, carried on whole so nothing the provider
-/// sent is lost. The bytes go as text when they are UTF-8 and JSON-escaping them costs no more
-/// than base64 would, else as base64, so the event is never more than about 4/3 of the input.
+/// sent is lost. The bytes go as text when they are UTF-8 and JSON-escaping them costs at most
+/// [`TEXT_SLACK_BYTES`] more than base64 would, else as base64, so the event is never more
+/// than about 4/3 of the input.
 /// Its id hashes the endpoint, content type, reason and the exact bytes, so a duplicate push
 /// repeats the id and nothing else shares it.
 pub fn unparsed(
@@ -43,7 +48,9 @@ pub fn unparsed(
     receipt: &Receipt,
 ) -> CloudEvent {
     let (text, body_encoding) = match std::str::from_utf8(body) {
-        Ok(text) if escaped_len(text) <= base64_len(body.len()) => (text.to_string(), "utf8"),
+        Ok(text) if escaped_len(text) <= base64_len(body.len()) + TEXT_SLACK_BYTES => {
+            (text.to_string(), "utf8")
+        }
         _ => (
             base64::engine::general_purpose::STANDARD.encode(body),
             "base64",

@@ -176,6 +176,8 @@ pub enum PayloadError {
     BatchTooLarge,
     /// The event made of the input would not fit a configured sink; the input is kept whole.
     EventTooLarge,
+    /// A batch with no entries: kept as one unparsed event, so even that is on record.
+    EmptyBatch,
 }
 
 impl PayloadError {
@@ -193,12 +195,16 @@ impl PayloadError {
             PayloadError::TooManyFields => "too_many_fields",
             PayloadError::BatchTooLarge => "batch_too_large",
             PayloadError::EventTooLarge => "event_too_large",
+            PayloadError::EmptyBatch => "empty_batch",
         }
     }
 
-    /// Code plus the field concerned, e.g. `missing_field: smsMsgId`.
+    /// Code plus the field concerned, e.g. `missing_field: smsMsgId`. A name the schema's
+    /// `reason` pattern could not hold (empty, over 64 bytes, or with a control character or
+    /// line separator) is left out: the body in the event still shows it.
     pub fn reason(&self) -> String {
         match self {
+            PayloadError::DuplicateField(name) if !fits_reason(name) => self.code().to_string(),
             PayloadError::DuplicateField(name) => format!("{}: {name}", self.code()),
             PayloadError::MissingField(name) | PayloadError::InvalidField(name) => {
                 format!("{}: {name}", self.code())
@@ -206,6 +212,14 @@ impl PayloadError {
             _ => self.code().to_string(),
         }
     }
+}
+
+/// Whether a field name can follow `code: ` in a `reason`.
+fn fits_reason(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && !name
+            .chars()
+            .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
 }
 
 /// Reads `name` as text. Form values are text; in a batch, JSON strings are taken as they

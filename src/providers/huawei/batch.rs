@@ -36,6 +36,9 @@ pub fn parse_batch(body: &[u8]) -> Result<Batch<'_>, PayloadError> {
     if entries.len() > MAX_BATCH_ENTRIES {
         return Err(PayloadError::BatchTooLarge);
     }
+    if entries.is_empty() {
+        return Err(PayloadError::EmptyBatch);
+    }
     Ok(Batch {
         entries,
         has_unexpected_keys: envelope.other_keys,
@@ -163,7 +166,7 @@ mod tests {
 
     #[test]
     fn notices_extra_envelope_keys() {
-        let batch = parse_batch(br#"{"statusReportList":[],"appKey":"x"}"#);
+        let batch = parse_batch(br#"{"statusReportList":[{}],"appKey":"x"}"#);
         assert!(matches!(
             batch,
             Ok(Batch {

@@ -3,7 +3,7 @@
 
 use super::status_codes::{self, DELIVERED};
 use super::PROVIDER;
-use crate::clock::{parse_report_time, Timestamp};
+use crate::clock::read_report_time;
 use crate::event::{
     event_id, CloudEvent, EventData, EventKind, Receipt, StatusReportData, UplinkData,
 };
@@ -36,7 +36,7 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
     let segment = count(fields, "sequence")?;
     let segments = count(fields, "total")?;
     let updated_at: Option<Rc<str>> =
-        time(fields, "updateTime")?.map(|t| t.to_rfc3339(false).into());
+        time(fields, "updateTime")?.map(|t| t.into());
     let report_source = match non_empty(fields, "source")?.as_deref() {
         Some("1") => Some("sms_platform"),
         Some("2") => Some("sms_center"),
@@ -100,7 +100,7 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         .ok_or(PayloadError::MissingField("body"))?
         .into_owned();
     let created_at: Option<Rc<str>> =
-        time(fields, "createTime")?.map(|t| t.to_rfc3339(false).into());
+        time(fields, "createTime")?.map(|t| t.into());
     let data = UplinkData {
         message_id,
         from,
@@ -151,8 +151,9 @@ fn count(fields: &Fields<'_>, name: &'static str) -> Result<u32, PayloadError> {
     }
 }
 
-/// `updateTime` / `createTime`. Batch entries may carry the form-encoded spelling (`%3A`).
-fn time(fields: &Fields<'_>, name: &'static str) -> Result<Option<Timestamp>, PayloadError> {
+/// `updateTime` / `createTime` as RFC 3339 UTC, its fraction of a second as written. Batch
+/// entries may carry the form-encoded spelling (`%3A`).
+fn time(fields: &Fields<'_>, name: &'static str) -> Result<Option<String>, PayloadError> {
     let Some(value) = non_empty(fields, name)? else {
         return Ok(None);
     };
@@ -164,8 +165,8 @@ fn time(fields: &Fields<'_>, name: &'static str) -> Result<Option<Timestamp>, Pa
     } else {
         &value
     };
-    parse_report_time(value.trim())
-        .map(Some)
+    read_report_time(value.trim())
+        .map(|time| Some(time.to_rfc3339()))
         .ok_or(PayloadError::InvalidField(name))
 }
 

@@ -170,9 +170,12 @@ pub fn verify(
         })?
         .trim();
     let signed_at = parse_sdk_date(sdk_date).ok_or(VerifyError::MalformedSdkDate)?;
-    let skew = signed_at.seconds_apart(now);
-    if skew > max_skew_seconds {
-        return Err(VerifyError::ClockSkew { seconds: skew });
+    // In milliseconds: a window of 900 s refuses 900.001 s.
+    let skew_ms = signed_at.millis_apart(now);
+    if skew_ms > max_skew_seconds.saturating_mul(1000) {
+        return Err(VerifyError::ClockSkew {
+            seconds: skew_ms / 1000,
+        });
     }
 
     // Collect every signed header's value; `connection` is filled in per candidate below.

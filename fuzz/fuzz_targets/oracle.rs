@@ -1,0 +1,56 @@
+#![no_main]
+//! The ingest oracle on arbitrary authenticated input (`sms_relay::testing::oracle`): the first
+//! byte picks endpoint and content type, the rest is the body. Each push must yield at least
+//! one event, every event must fit every sink and satisfy the published schema, and distinct
+//! inputs must get distinct ids (checked against a second push: the body with its first and
+//! last bytes swapped).
+use libfuzzer_sys::fuzz_target;
+use serde_json::Value;
+use sms_relay::config::{Bindings, Config};
+use sms_relay::providers::{huawei, Endpoint};
+use sms_relay::testing::oracle::{check, Ids};
+use std::sync::OnceLock;
+
+fn schema(event: &Value) -> Result<(), String> {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let schema: Value = serde_json::from_str(include_str!("../../schema/event.schema.json"))
+            .expect("the schema is JSON");
+        jsonschema::validator_for(&schema).expect("the schema compiles")
+    });
+    match validator.iter_errors(event).next() {
+        None => Ok(()),
+        Some(error) => Err(error.to_string()),
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, body)) = data.split_first() else { return };
+    let config = Config::from_vars(
+        &[("ALLOW_UNSIGNED", "true"), ("FORWARD", "queue,kv"), ("MAX_BODY_BYTES", "92928")],
+        Bindings::ALL,
+    );
+    let endpoint = Endpoint::Huawei(if selector & 1 == 0 { huawei::Endpoint::Reports } else { huawei::Endpoint::Uplink });
+    let content_type = match selector >> 1 & 3 {
+        0 => "application/x-www-form-urlencoded",
+        1 => "application/JSON;charset=UTF-8",
+        2 => "text/plain",
+        _ => "application/json",
+    };
+    let mut ids = Ids::default();
+    let mut swapped = body.to_vec();
+    if let (Some(&first), Some(&last)) = (body.first(), body.last()) {
+        if let Some(slot) = swapped.first_mut() { *slot = last; }
+        if let Some(slot) = swapped.last_mut() { *slot = first; }
+    }
+    for input in [body, &swapped[..]] {
+        match check(&config, endpoint, content_type, input, &schema) {
+            Ok(events) => {
+                if let Err(error) = ids.add(events) {
+                    panic!("{error}");
+                }
+            }
+            Err(error) => panic!("{error}"),
+        }
+    }
+});
