@@ -9,7 +9,7 @@ import { signedPushHeaders, sdkDate } from "../scripts/huawei-signer.mjs";
 import { FORM, STATUS_REPORT } from "../scripts/huawei-samples.mjs";
 
 const REPORTS = "/huawei/reports";
-const LIMIT = 200_000;
+const LIMIT = 92_928;
 let relay;
 
 before(async () => {

@@ -205,3 +205,25 @@ test("a consumer without a usable delivery configuration acknowledges nothing", 
     await relay.dispose();
   }
 });
+
+test("numbers a JS number cannot hold reach the backend as their literal text, byte for byte as in KV", { timeout: 60_000 }, async () => {
+  const backend = await startBackend();
+  const relay = await relayFor(backend);
+  try {
+    const body = `{"statusReportList":[{"smsMsgId":"numbers","status":"DELIVRD","big":12345678901234567891,"huge":1e999,"tiny":1e-400,"exact":1E20}]}`;
+    assert.equal((await relay.push("/huawei/reports", body, JSON_UTF8)).status, 200);
+    await waitFor(() => backend.delivered().size === 1);
+    const [delivery] = backend.requests;
+    assert.ok(delivery.verified.old && delivery.verified.new);
+    assert.deepEqual(delivery.event.data.extra, {
+      big: "12345678901234567891",
+      huge: "1e999",
+      tiny: "1e-400",
+      exact: 100000000000000000000,
+    });
+    assert.equal(delivery.body, await relay.kv.get("status/numbers/1"), "the same bytes through HTTP and KV");
+  } finally {
+    await relay.dispose();
+    await backend.close();
+  }
+});

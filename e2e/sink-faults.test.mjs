@@ -1,5 +1,5 @@
 // Sink faults with real parts: a KV binding that throws (the real local KV wrapped by a worker
-// that refuses the first N writes) and a queue that refuses an oversized message. A refused
+// that refuses the first N writes) and a queue binding that refuses every batch. A refused
 // write answers 503 + Retry-After, never 200, and Huawei's retry of the same push then stores
 // each event exactly once by id.
 import { test } from "node:test";
@@ -25,6 +25,15 @@ export default function (env) {
   };
 }`;
 
+// A queue whose sendBatch always refuses.
+const REFUSING_QUEUE = `
+export default function () {
+  return {
+    async sendBatch() { throw new Error("injected queue refusal"); },
+    async send() { throw new Error("injected queue refusal"); },
+  };
+}`;
+
 const RECORDER = `
 const received = [];
 export default {
@@ -32,15 +41,19 @@ export default {
   async fetch() { return Response.json(received); },
 };`;
 
-async function start(failures) {
+async function start(failures, { refusingQueue = false } = {}) {
   const mf = new Miniflare({
     workers: [
       relayWorker({
-        queueProducers: { EVENTS_QUEUE: "sms-events" },
-        wrappedBindings: { EVENTS_KV: { scriptName: "flaky-kv", bindings: { FAILURES: failures } } },
+        queueProducers: refusingQueue ? {} : { EVENTS_QUEUE: "sms-events" },
+        wrappedBindings: {
+          EVENTS_KV: { scriptName: "flaky-kv", bindings: { FAILURES: failures } },
+          ...(refusingQueue ? { EVENTS_QUEUE: { scriptName: "refusing-queue" } } : {}),
+        },
         bindings: { HUAWEI_PUSH_KEYS: KEYS, FORWARD: "queue,kv" },
       }),
       { name: "flaky-kv", modules: true, script: FLAKY_KV, kvNamespaces: { INNER: "events-kv" } },
+      { name: "refusing-queue", modules: true, script: REFUSING_QUEUE },
       {
         name: "recorder",
         modules: true,
@@ -113,6 +126,17 @@ test("a transient KV refusal is absorbed by the in-request retry", async () => {
     assert.equal((await push(relay.url, batch)).status, 200);
     assert.equal((await relay.kv.list()).keys.length, 20);
     assert.equal(new Set((await received(relay.recorder, 20)).map((event) => event.id)).size, 20);
+  } finally {
+    await relay.mf.dispose();
+  }
+});
+
+test("a queue that refuses every sendBatch: 503 with Retry-After, and KV is never reached", async () => {
+  const relay = await start(0, { refusingQueue: true });
+  try {
+    const refused = await push(relay.url, batch);
+    assert.deepEqual([refused.status, refused.retryAfter, JSON.parse(refused.body).error], [503, "30", "sink_unavailable"]);
+    assert.deepEqual((await relay.kv.list()).keys, [], "a failed queue write stops before KV");
   } finally {
     await relay.mf.dispose();
   }

@@ -8,16 +8,20 @@
 //! the last of two equal keys. A value passed on verbatim would therefore differ between KV and
 //! the queue, in content and in size. Written here once in JavaScript's own form:
 //!
-//! - a number JavaScript holds exactly (its shortest printed form has the literal's decimal
-//!   value) is printed as `Number.prototype.toString` prints it;
-//! - any other number becomes a string holding its literal text, so nothing is lost;
+//! - a number of at most 15 significant digits within the normal range (about 1e-306 to
+//!   1e308) is printed as `Number.prototype.toString` prints it: a double holds every such
+//!   decimal and prints it back with the same digits (IEEE 754's 15-digit guarantee), so the
+//!   form is computed from the digits alone, with no float parsing or printing (which cost
+//!   about 30 KB of gzip wasm);
+//! - any other number becomes a string holding its literal text, so nothing is lost. That
+//!   takes in every number JavaScript would change, and a few 16- and 17-digit ones it would
+//!   not (`0.30000000000000004`): a string there too keeps the value and every sink alike;
 //! - strings are escaped as serde_json and `JSON.stringify` both escape them; whitespace goes;
 //! - an object naming one key twice is refused: which value the provider meant is unknowable.
 //!
 //! The input must be valid JSON (a `RawValue`); on anything else the rewriter refuses.
 
 use super::json_scan::{skip_whitespace, string_end};
-use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
@@ -90,7 +94,7 @@ fn string(token: &str, out: &mut String) -> Result<(), Refused> {
 
 fn object(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
     let bytes = raw.as_bytes();
-    let mut keys = BTreeSet::new();
+    let mut keys: Vec<String> = Vec::new();
     out.push('{');
     let mut i = skip_whitespace(bytes, start + 1);
     if bytes.get(i) == Some(&b'}') {
@@ -101,9 +105,7 @@ fn object(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
         let key_end = string_end(bytes, i).ok_or(Refused::Malformed)?;
         let token = raw.get(i..key_end).ok_or(Refused::Malformed)?;
         let key: String = serde_json::from_str(token).map_err(|_| Refused::Malformed)?;
-        if !keys.insert(key.clone()) {
-            return Err(Refused::DuplicateKey(key));
-        }
+        keys.push(key);
         string(token, out)?;
         i = skip_whitespace(bytes, key_end);
         if bytes.get(i) != Some(&b':') {
@@ -119,6 +121,10 @@ fn object(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
             }
             Some(b'}') => {
                 out.push('}');
+                keys.sort_unstable();
+                if let Some(pair) = keys.windows(2).find(|pair| pair.first() == pair.last()) {
+                    return Err(Refused::DuplicateKey(pair.first().cloned().unwrap_or_default()));
+                }
                 return Ok(i + 1);
             }
             _ => return Err(Refused::Malformed),
@@ -180,27 +186,24 @@ fn decimal(literal: &str) -> Option<(bool, String, i64)> {
     Some((negative, digits, last))
 }
 
+/// Significant digits every double holds exactly and prints back unchanged.
+const EXACT_DIGITS: usize = 15;
+
 /// A number literal: JavaScript's spelling when a JS number holds it exactly, else its literal
 /// text as a string.
 fn number(literal: &str, out: &mut String) -> Result<(), Refused> {
     let (negative, digits, last) = decimal(literal).ok_or(Refused::Malformed)?;
-    let parsed: f64 = literal.parse().map_err(|_| Refused::Malformed)?;
-    let mut buffer = ryu::Buffer::new();
-    let held = parsed
-        .is_finite()
-        .then(|| decimal(buffer.format_finite(parsed)))
-        .flatten();
-    match held {
-        Some((_, held_digits, held_last))
-            if held_digits == digits && (digits.is_empty() || held_last == last) =>
-        {
-            js_number(negative && !digits.is_empty(), &digits, last, out);
-        }
-        _ => {
-            out.push('"');
-            out.push_str(literal);
-            out.push('"');
-        }
+    let k = i64::try_from(digits.len()).unwrap_or(i64::MAX);
+    // The value is 0.digits × 10^n; doubles are normal from 2.2e-308 to 1.8e308;
+    // n = 309 would reach past the largest double (1.8e308): stay below 1e308.
+    let n = last.saturating_add(k);
+    let held = digits.is_empty() || (digits.len() <= EXACT_DIGITS && (-306..=308).contains(&n));
+    if held {
+        js_number(negative && !digits.is_empty(), &digits, last, out);
+    } else {
+        out.push('"');
+        out.push_str(literal);
+        out.push('"');
     }
     Ok(())
 }
@@ -275,7 +278,14 @@ mod tests {
             ("1e999", "\"1e999\""),
             ("1e-400", "\"1e-400\""),
             ("0.1", "0.1"),
-            ("5e-324", "5e-324"),
+            ("5e-324", "\"5e-324\""),
+            ("0.30000000000000004", "\"0.30000000000000004\""),
+            ("123456789012345", "123456789012345"),
+            ("1234567890123456", "\"1234567890123456\""),
+            ("1.5e307", "1.5e+307"),
+            ("1.5e308", "\"1.5e308\""),
+            ("1e309", "\"1e309\""),
+            ("1e-306", "1e-306"),
         ] {
             assert_eq!(js(raw), expected, "{raw}");
         }
