@@ -3,7 +3,7 @@
 
 mod unparsed;
 
-pub use unparsed::{unparsed, Receipt};
+pub use unparsed::{base64_len, escaped_len, unparsed, Receipt};
 
 use crate::http::Reply;
 use crate::payload::Extra;

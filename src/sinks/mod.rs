@@ -118,3 +118,51 @@ impl PreparedEvent {
             && kv::metadata_len(&self.kv_metadata) <= kv::KV_METADATA_MAX_BYTES
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Timestamp;
+    use crate::event::{AuthInfo, Receipt};
+    use crate::providers::huawei::PROVIDER;
+
+    #[test]
+    fn an_unparsed_event_adds_at_most_the_overhead_to_its_base64() {
+        // Every attribute at its longest and worst to escape.
+        let receipt = Receipt::new(
+            Timestamp::from_unix_millis(253_402_300_799_999),
+            AuthInfo::Aksk {
+                access_key: "\u{1}".repeat(128).into(),
+            },
+        );
+        let name = "\"".repeat(64);
+        let content_type = "\u{1}".repeat(300);
+        for body in [&[][..], &[0xffu8; 3000][..]] {
+            let event = unparsed(
+                PROVIDER,
+                &PayloadError::DuplicateField(name.clone()),
+                "reports",
+                Some(&content_type),
+                body,
+                &receipt,
+            );
+            let prepared = PreparedEvent::new(&event).unwrap();
+            let base64 = crate::event::base64_len(body.len());
+            assert!(
+                prepared.json.len() <= base64 + EVENT_OVERHEAD_BYTES,
+                "{} > {} + {EVENT_OVERHEAD_BYTES}",
+                prepared.json.len(),
+                base64
+            );
+        }
+    }
+
+    #[test]
+    fn the_body_ceiling_follows_the_smallest_sink() {
+        assert_eq!(max_body_bytes(&[Sink::Queue]), 92_928);
+        assert_eq!(max_body_bytes(&[Sink::Kv, Sink::Queue]), 92_928);
+        assert_eq!(max_body_bytes(&[Sink::Kv]), 19_657_728);
+        // The ceiling's worst case, base64 plus the overhead, fits one queue message.
+        assert!(crate::event::base64_len(92_928) + EVENT_OVERHEAD_BYTES <= queue::QUEUE_MESSAGE_MAX_BYTES);
+    }
+}

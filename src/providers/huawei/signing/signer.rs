@@ -154,4 +154,29 @@ mod tests {
             Err(crate::providers::huawei::signing::VerifyError::HostNotSigned)
         );
     }
+
+    #[test]
+    fn the_skew_window_is_kept_to_the_millisecond() {
+        let mut headers: Vec<(String, String)> = signed()
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        let header = authorization_header("ak", "sk", "POST", "/r", "", &signed(), BODY);
+        headers.push(("authorization".into(), header));
+        let request = PushRequest {
+            method: "POST",
+            path: "/r",
+            query: "",
+            headers: &headers,
+            body: BODY,
+        };
+        let mut keys = KeySet::new();
+        keys.insert("ak", "sk");
+        // Signed at 20241212T070653Z.
+        let signed_at = 1_733_987_213_000;
+        for (offset, ok) in [(900_000, true), (900_001, false), (900_999, false), (-900_000, true), (-900_001, false)] {
+            let now = Timestamp::from_unix_millis(signed_at + offset);
+            assert_eq!(verify(&request, &keys, now, 900).is_ok(), ok, "{offset} ms");
+        }
+    }
 }
