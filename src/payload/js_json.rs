@@ -246,7 +246,7 @@ fn js_number(negative: bool, digits: &str, last: i64, out: &mut String) {
             out.push_str(rest);
         }
         out.push('e');
-        out.push(if n - 1 >= 0 { '+' } else { '-' });
+        out.push(if n > 0 { '+' } else { '-' });
         out.push_str(itoa::Buffer::new().format((n - 1).unsigned_abs()));
     }
 }
