@@ -265,8 +265,8 @@ mod tests {
 
     #[test]
     fn moving_bytes_between_parts_changes_the_id() {
-        let a = event_id(P, EventKind::StatusReport, &[b"A", b"1", b"1\0X"]);
-        let b = event_id(P, EventKind::StatusReport, &[b"A\01", b"1", b"X"]);
+        let a = event_id(P, EventKind::StatusReport, &[b"A", b"1", b"1\x00X"]);
+        let b = event_id(P, EventKind::StatusReport, &[b"A\x001", b"1", b"X"]);
         assert_ne!(a, b);
         assert_ne!(
             event_id(P, EventKind::Uplink, &[b"ab", b""]),
