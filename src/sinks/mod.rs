@@ -115,7 +115,7 @@ impl PreparedEvent {
     pub fn fits(&self, limit: usize) -> bool {
         self.json.len() <= limit
             && self.kv_key.len() <= kv::KV_KEY_MAX_BYTES
-            && kv::metadata_len(&self.kv_metadata) <= kv::KV_METADATA_MAX_BYTES
+            && self.kv_metadata.max_len() <= kv::KV_METADATA_MAX_BYTES
     }
 }
 
