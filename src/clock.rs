@@ -81,13 +81,16 @@ pub fn parse_sdk_date(value: &str) -> Option<Timestamp> {
     if b.len() != 16 || b.get(8) != Some(&b'T') || b.get(15) != Some(&b'Z') {
         return None;
     }
-    let year = digits(b, 0, 4)?;
-    let month = digits(b, 4, 2)?;
-    let day = digits(b, 6, 2)?;
-    let hour = digits(b, 9, 2)?;
-    let minute = digits(b, 11, 2)?;
-    let second = digits(b, 13, 2)?;
-    instant(year, month, day, hour, minute, second, 0, 0)
+    let civil = Civil {
+        year: digits(b, 0, 4)?,
+        month: digits(b, 4, 2)?,
+        day: digits(b, 6, 2)?,
+        hour: digits(b, 9, 2)?,
+        minute: digits(b, 11, 2)?,
+        second: digits(b, 13, 2)?,
+        millis: 0,
+    };
+    instant(civil, 0)
 }
 
 /// A provider's time as read: the instant, and the fraction of a second as it was written.
@@ -173,17 +176,24 @@ pub fn read_report_time(value: &str) -> Option<ReportTime<'_>> {
         }
         _ => return None,
     };
-    let at = instant(year, month, day, hour, minute, second, millis, offset_minutes)?;
+    let civil = Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        millis,
+    };
+    let at = instant(civil, offset_minutes)?;
     Some(ReportTime {
         at,
         fraction: fraction_digits,
     })
 }
 
-/// The instant of a local date and time at `offset_minutes` east of UTC. A leap second (`:60`)
-/// exists only as 23:59:60 UTC; it is the instant after 23:59:59.999, as Unix time counts it.
-#[allow(clippy::too_many_arguments)]
-fn instant(
+/// A calendar date and time of day, as written.
+struct Civil {
     year: i64,
     month: i64,
     day: i64,
@@ -191,11 +201,27 @@ fn instant(
     minute: i64,
     second: i64,
     millis: i64,
-    offset_minutes: i64,
-) -> Option<Timestamp> {
-    let leap = second == 60;
-    let local = from_parts(year, month, day, hour, minute, if leap { 59 } else { second }, millis)?;
-    let utc = local.0 - offset_minutes * 60_000;
+}
+
+/// The instant of a local date and time at `offset_minutes` east of UTC, or `None` for a date
+/// or time that does not exist. A leap second (`:60`) exists only as 23:59:60 UTC; it is the
+/// instant after 23:59:59.999, as Unix time counts it.
+fn instant(civil: Civil, offset_minutes: i64) -> Option<Timestamp> {
+    let leap = civil.second == 60;
+    let second = if leap { 59 } else { civil.second };
+    let valid = (1..=12).contains(&civil.month)
+        && (1..=days_in_month(civil.year, civil.month)).contains(&civil.day)
+        && civil.hour < 24
+        && civil.minute < 60
+        && second < 60;
+    if !valid {
+        return None;
+    }
+    let seconds = days_from_civil(civil.year, civil.month, civil.day) * 86_400
+        + civil.hour * 3600
+        + civil.minute * 60
+        + second;
+    let utc = seconds * 1000 + civil.millis - offset_minutes * 60_000;
     if !leap {
         return Some(Timestamp(utc));
     }
@@ -218,16 +244,16 @@ pub fn parse_http_date(value: &str) -> Option<Timestamp> {
     if b.get(19) != Some(&b':') || b.get(22) != Some(&b':') {
         return None;
     }
-    instant(
-        digits(b, 12, 4)?,
+    let civil = Civil {
+        year: digits(b, 12, 4)?,
         month,
-        digits(b, 5, 2)?,
-        digits(b, 17, 2)?,
-        digits(b, 20, 2)?,
-        digits(b, 23, 2)?,
-        0,
-        0,
-    )
+        day: digits(b, 5, 2)?,
+        hour: digits(b, 17, 2)?,
+        minute: digits(b, 20, 2)?,
+        second: digits(b, 23, 2)?,
+        millis: 0,
+    };
+    instant(civil, 0)
 }
 
 fn digits(bytes: &[u8], start: usize, len: usize) -> Option<i64> {
@@ -235,27 +261,6 @@ fn digits(bytes: &[u8], start: usize, len: usize) -> Option<i64> {
     slice.iter().try_fold(0i64, |acc, &c| {
         c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
     })
-}
-
-fn from_parts(
-    year: i64,
-    month: i64,
-    day: i64,
-    hour: i64,
-    minute: i64,
-    second: i64,
-    millis: i64,
-) -> Option<Timestamp> {
-    let valid = (1..=12).contains(&month)
-        && (1..=days_in_month(year, month)).contains(&day)
-        && hour < 24
-        && minute < 60
-        && second < 60; // a leap second (:60) is handled by `instant`
-    if !valid {
-        return None;
-    }
-    let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
-    Some(Timestamp(seconds * 1000 + millis))
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {

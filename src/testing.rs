@@ -256,6 +256,23 @@ pub mod oracle {
         serde_json::to_string(&parts).unwrap_or_default()
     }
 
+    /// The endpoint and content type the fuzz targets derive from an input's first byte.
+    pub fn fuzz_selector(selector: u8) -> (Endpoint, &'static str) {
+        use crate::providers::huawei;
+        let endpoint = Endpoint::Huawei(if selector & 1 == 0 {
+            huawei::Endpoint::Reports
+        } else {
+            huawei::Endpoint::Uplink
+        });
+        let content_type = match selector >> 1 & 3 {
+            0 => "application/x-www-form-urlencoded",
+            1 => "application/JSON;charset=UTF-8",
+            2 => "text/plain",
+            _ => "application/json",
+        };
+        (endpoint, content_type)
+    }
+
     /// Records ids and identities across pushes; `Err` when two identities share an id or one
     /// identity got two ids.
     #[derive(Default)]

@@ -6,21 +6,15 @@ use libfuzzer_sys::fuzz_target;
 use sms_relay::clock::Timestamp;
 use sms_relay::config::{Bindings, Config};
 use sms_relay::http::PushRequest;
-use sms_relay::providers::{huawei, Endpoint};
+use sms_relay::testing::oracle::fuzz_selector;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else { return };
     let config = Config::from_vars(
-        &[("ALLOW_UNSIGNED", "true"), ("FORWARD", "queue,kv"), ("MAX_BODY_BYTES", "1048576")],
+        &[("ALLOW_UNSIGNED", "true"), ("FORWARD", "queue,kv"), ("MAX_BODY_BYTES", "92928")],
         Bindings::ALL,
     );
-    let endpoint = Endpoint::Huawei(if selector & 1 == 0 { huawei::Endpoint::Reports } else { huawei::Endpoint::Uplink });
-    let content_type = match selector >> 1 & 3 {
-        0 => "application/x-www-form-urlencoded",
-        1 => "application/JSON;charset=UTF-8",
-        2 => "text/plain",
-        _ => "application/json",
-    };
+    let (endpoint, content_type) = fuzz_selector(selector);
     let headers = vec![("content-type".to_string(), content_type.to_string())];
     let request = PushRequest { method: "POST", path: "/huawei/reports", query: "", headers: &headers, body };
     let ingested = endpoint.ingest(None, &request, &config, Timestamp::from_unix_seconds(1_733_987_300));

@@ -7,8 +7,7 @@
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use sms_relay::config::{Bindings, Config};
-use sms_relay::providers::{huawei, Endpoint};
-use sms_relay::testing::oracle::{check, Ids};
+use sms_relay::testing::oracle::{check, fuzz_selector, Ids};
 use std::sync::OnceLock;
 
 fn schema(event: &Value) -> Result<(), String> {
@@ -30,13 +29,7 @@ fuzz_target!(|data: &[u8]| {
         &[("ALLOW_UNSIGNED", "true"), ("FORWARD", "queue,kv"), ("MAX_BODY_BYTES", "92928")],
         Bindings::ALL,
     );
-    let endpoint = Endpoint::Huawei(if selector & 1 == 0 { huawei::Endpoint::Reports } else { huawei::Endpoint::Uplink });
-    let content_type = match selector >> 1 & 3 {
-        0 => "application/x-www-form-urlencoded",
-        1 => "application/JSON;charset=UTF-8",
-        2 => "text/plain",
-        _ => "application/json",
-    };
+    let (endpoint, content_type) = fuzz_selector(selector);
     let mut ids = Ids::default();
     let mut swapped = body.to_vec();
     if let (Some(&first), Some(&last)) = (body.first(), body.last()) {

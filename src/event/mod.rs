@@ -243,15 +243,19 @@ impl Ingested {
     }
 }
 
+/// A provider for unit tests.
+#[cfg(test)]
+pub(crate) const TEST_PROVIDER: Provider = Provider {
+    name: "p",
+    source: "urn:p",
+    id_letter: b'p',
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const P: Provider = Provider {
-        name: "p",
-        source: "urn:p",
-        id_letter: b'p',
-    };
+    const P: Provider = TEST_PROVIDER;
 
     #[test]
     fn leb128_lengths() {

@@ -116,11 +116,7 @@ fn cut(text: &str, max: usize) -> &str {
 mod tests {
     use super::*;
 
-    const P: Provider = Provider {
-        name: "p",
-        source: "urn:p",
-        id_letter: b'p',
-    };
+    const P: Provider = crate::event::TEST_PROVIDER;
 
     fn receipt() -> Receipt {
         Receipt::new(Timestamp::from_unix_seconds(0), AuthInfo::None)

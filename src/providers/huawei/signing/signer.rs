@@ -105,26 +105,40 @@ mod tests {
         );
     }
 
-    #[test]
-    fn what_it_signs_verifies() {
+    /// Verifies a push signed over `signed_headers` (sent with every header of [`signed`]),
+    /// as received at `now_ms`, with key `ak:sk`.
+    fn verify_signed(
+        signed_headers: &[(&str, &str)],
+        path: &str,
+        query: &str,
+        now_ms: i64,
+    ) -> Result<String, crate::providers::huawei::signing::VerifyError> {
         let mut headers: Vec<(String, String)> = signed()
             .iter()
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect();
-        let header = authorization_header("ak", "sk", "POST", "/a b/c", "z=1&a=2", &signed(), BODY);
+        let header = authorization_header("ak", "sk", "POST", path, query, signed_headers, BODY);
         headers.push(("authorization".into(), header));
         let request = PushRequest {
             method: "POST",
-            path: "/a b/c",
-            query: "z=1&a=2",
+            path,
+            query,
             headers: &headers,
             body: BODY,
         };
         let mut keys = KeySet::new();
         keys.insert("ak", "sk");
-        let now = Timestamp::from_unix_seconds(1_733_987_213);
+        verify(&request, &keys, Timestamp::from_unix_millis(now_ms), 900)
+            .map(|verified| verified.access_key().to_string())
+    }
+
+    /// When the pushes here are signed: 20241212T070653Z.
+    const SIGNED_AT_MS: i64 = 1_733_987_213_000;
+
+    #[test]
+    fn what_it_signs_verifies() {
         assert_eq!(
-            verify(&request, &keys, now, 900).map(|v| v.access_key().to_string()),
+            verify_signed(&signed(), "/a b/c", "z=1&a=2", SIGNED_AT_MS),
             Ok("ak".into())
         );
     }
@@ -133,50 +147,17 @@ mod tests {
     fn a_signature_that_leaves_out_host_is_refused_whatever_the_host() {
         let without_host: Vec<(&str, &str)> =
             signed().into_iter().filter(|(name, _)| *name != "host").collect();
-        let header = authorization_header("ak", "sk", "POST", "/r", "", &without_host, BODY);
-        let mut headers: Vec<(String, String)> = signed()
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect();
-        headers.push(("authorization".into(), header));
-        let request = PushRequest {
-            method: "POST",
-            path: "/r",
-            query: "",
-            headers: &headers,
-            body: BODY,
-        };
-        let mut keys = KeySet::new();
-        keys.insert("ak", "sk");
-        let now = Timestamp::from_unix_seconds(1_733_987_213);
         assert_eq!(
-            verify(&request, &keys, now, 900).map(|_| ()),
+            verify_signed(&without_host, "/r", "", SIGNED_AT_MS),
             Err(crate::providers::huawei::signing::VerifyError::HostNotSigned)
         );
     }
 
     #[test]
     fn the_skew_window_is_kept_to_the_millisecond() {
-        let mut headers: Vec<(String, String)> = signed()
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect();
-        let header = authorization_header("ak", "sk", "POST", "/r", "", &signed(), BODY);
-        headers.push(("authorization".into(), header));
-        let request = PushRequest {
-            method: "POST",
-            path: "/r",
-            query: "",
-            headers: &headers,
-            body: BODY,
-        };
-        let mut keys = KeySet::new();
-        keys.insert("ak", "sk");
-        // Signed at 20241212T070653Z.
-        let signed_at = 1_733_987_213_000;
         for (offset, ok) in [(900_000, true), (900_001, false), (900_999, false), (-900_000, true), (-900_001, false)] {
-            let now = Timestamp::from_unix_millis(signed_at + offset);
-            assert_eq!(verify(&request, &keys, now, 900).is_ok(), ok, "{offset} ms");
+            let verified = verify_signed(&signed(), "/r", "", SIGNED_AT_MS + offset);
+            assert_eq!(verified.is_ok(), ok, "{offset} ms");
         }
     }
 }
