@@ -174,6 +174,15 @@ test("settings that looked valid but were not are configuration errors", async (
     assert.equal(health.config_valid, false, JSON.stringify(bindings));
     assert.deepEqual(health.errors.map((e) => e.setting), [setting], JSON.stringify(health.errors));
   }
+  // The forged push that got 200 when "," meant "signing off" is refused now.
+  const keyless = await startRelay({ bindings: { HUAWEI_PUSH_KEYS: ",", ALLOW_UNSIGNED: "true" } });
+  try {
+    const forged = await keyless.request("POST", REPORTS, { headers: { "Content-Type": FORM }, body: STATUS_REPORT });
+    assert.deepEqual([forged.status, JSON.parse(forged.body).error], [500, "config_invalid"]);
+    assert.deepEqual(await keyless.waitForMessages(0), []);
+  } finally {
+    await keyless.dispose();
+  }
   const fine = await healthOf({ ALLOW_UNSIGNED: "true", ALLOWED_IPS: "::ffff:124.70.27.0/120\r\n117.78.29.0/24" });
   assert.equal(fine.config_valid, true, JSON.stringify(fine.errors));
   assert.equal(fine.allowed_ip_ranges, 2);
