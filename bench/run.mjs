@@ -47,6 +47,13 @@ try {
 } catch (error) {
   load = error.stdout ? JSON.parse(error.stdout) : null;
 }
+process.stderr.write("running the relay against the JavaScript baseline…\n");
+let compare;
+try {
+  compare = JSON.parse(execFileSync("node", ["bench/compare.mjs", "--json"], { encoding: "utf8", maxBuffer: 8 * 1024 * 1024 }));
+} catch (error) {
+  compare = error.stdout ? JSON.parse(error.stdout) : null;
+}
 const sizes = measure();
 
 const us = (ns) => `${(ns / 1000).toFixed(2)} µs`;
@@ -81,6 +88,22 @@ if (load) {
   lines.push(`    events: ${e.expected} accepted, ${e.stored_in_kv} in KV, ${e.received_from_queue} from the queue, ${e.lost} lost`);
 } else {
   lines.push("Worker throughput: the load test failed (see above)");
+}
+lines.push("");
+if (compare) {
+  lines.push(`The relay vs an idiomatic JavaScript worker (bench/baseline-js) vs a no-op, queue sink, ${compare.rounds} alternating rounds, concurrency ${compare.concurrency}`);
+  for (const [workload, w] of Object.entries(compare.workloads)) {
+    const above = (name) => (w[name].cpu_us_per_request - w.noop.cpu_us_per_request).toFixed(0);
+    lines.push(`    ${workload.padEnd(9)} relay/JS ${w.relay_over_js.toFixed(2)}×   relay/no-op ${w.relay_over_noop.toFixed(2)}×   JS/no-op ${w.js_over_noop.toFixed(2)}×`);
+    for (const name of ["relay", "js", "noop"]) {
+      lines.push(`      ${name.padEnd(6)} p50 ${w[name].p50_ms.toFixed(2).padStart(6)} ms   p99 ${w[name].p99_ms.toFixed(2).padStart(6)} ms   CPU ${w[name].cpu_us_per_request.toFixed(0).padStart(5)} µs/request${name === "noop" ? "" : ` (${above(name)} above no-op)`}`);
+    }
+  }
+  const c = compare.cold_start_ms;
+  lines.push(`    cold start (first answer): relay ${c.relay.toFixed(1)} ms, JS ${c.js.toFixed(1)} ms (${(c.relay / c.js).toFixed(2)}×), no-op ${c.noop.toFixed(1)} ms`);
+  lines.push(`    events lost: relay ${compare.events.relay.lost} of ${compare.events.relay.accepted}, JS ${compare.events.js.lost} of ${compare.events.js.accepted}`);
+} else {
+  lines.push("The relay vs the JavaScript baseline: the comparison failed (see above)");
 }
 lines.push("");
 lines.push("Bundle size");

@@ -15,3 +15,19 @@ test("bench/load.mjs runs and loses nothing", { timeout: 120_000 }, async () => 
     assert.equal(result[side].batch_50.statuses["200"], 4);
   }
 });
+
+test("bench/compare.mjs runs the relay, the JS baseline and the no-op, and loses nothing", { timeout: 180_000 }, async () => {
+  const { stdout } = await promisify(execFile)("node", ["bench/compare.mjs", "--smoke", "--json"], { maxBuffer: 4 * 1024 * 1024 });
+  const result = JSON.parse(stdout);
+  assert.equal(result.all_accepted, true);
+  for (const side of ["relay", "js"]) {
+    assert.equal(result.events[side].lost, 0);
+    // The cold-start push, then 2 rounds of 20 singles and 4 batches of 50.
+    assert.equal(result.events[side].accepted, 1 + 2 * (20 + 4 * 50));
+  }
+  for (const workload of ["single", "batch_50"]) {
+    for (const ratio of ["relay_over_js", "relay_over_noop", "js_over_noop"]) {
+      assert.ok(result.workloads[workload][ratio] > 0, `${workload} ${ratio}`);
+    }
+  }
+});
