@@ -14,7 +14,7 @@ import { Miniflare } from "miniflare";
 import http from "node:http";
 import { readFileSync, readdirSync } from "node:fs";
 import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
-import { FORM, JSON_UTF8 } from "../scripts/huawei-samples.mjs";
+import { singleReport, batchOf50 } from "./pushes.mjs";
 import { relayWorker, discardOutput, COMPATIBILITY_DATE } from "../scripts/relay-worker.mjs";
 
 const args = new Set(process.argv.slice(2));
@@ -79,14 +79,7 @@ function cpuMs(pid) {
 
 let serial = 0;
 function bodies(kind, count) {
-  return Array.from({ length: count }, () => {
-    const i = serial++;
-    if (kind === "single") return [`sequence=1&total=1&orgCode=000&updateTime=2018-04-13T06%3A31%3A46Z&source=2&smsMsgId=cmp-${i}&status=DELIVRD`, FORM];
-    const entries = Array.from({ length: 50 }, (_, j) => ({
-      smsMsgId: `cmp-${i}-${j}`, total: "1", sequence: "1", status: j % 5 ? "DELIVRD" : "UNDELIV", source: "2", updateTime: "2018-04-13T06:31:46Z", orgCode: "000",
-    }));
-    return [JSON.stringify({ statusReportList: entries }), JSON_UTF8];
-  });
+  return Array.from({ length: count }, () => (kind === "single" ? singleReport : batchOf50)(`cmp-${serial++}`));
 }
 
 /** Signs each body for `port` before timing, so signing cost is not measured. */

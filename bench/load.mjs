@@ -10,6 +10,7 @@ import { Miniflare } from "miniflare";
 import http from "node:http";
 import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
 import { FORM, JSON_UTF8 } from "../scripts/huawei-samples.mjs";
+import { singleReport, batchOf50 } from "./pushes.mjs";
 import { relayWorker, discardOutput, COMPATIBILITY_DATE } from "../scripts/relay-worker.mjs";
 
 const args = new Set(process.argv.slice(2));
@@ -29,16 +30,8 @@ export default {
   async fetch() { return Response.json({ count }); },
 };`;
 
-function singleBody(i) {
-  return `sequence=1&total=1&orgCode=000&updateTime=2018-04-13T06%3A31%3A46Z&source=2&smsMsgId=load-s-${i}&status=DELIVRD`;
-}
-
-function batchBody(i) {
-  const entries = Array.from({ length: 50 }, (_, j) => ({
-    smsMsgId: `load-b-${i}-${j}`, total: "1", sequence: "1", status: j % 5 ? "DELIVRD" : "UNDELIV", source: "2", updateTime: "2018-04-13T06:31:46Z", orgCode: "000",
-  }));
-  return JSON.stringify({ statusReportList: entries });
-}
+const singleBody = (i) => singleReport(`load-s-${i}`)[0];
+const batchBody = (i) => batchOf50(`load-b-${i}`)[0];
 
 /** Signed requests, prepared before timing so signing cost is not measured. */
 function prepare(host, port) {

@@ -10,7 +10,7 @@ import { Miniflare } from "miniflare";
 import http from "node:http";
 import WebSocket from "ws";
 import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
-import { FORM, JSON_UTF8 } from "../scripts/huawei-samples.mjs";
+import { singleReport, batchOf50 } from "./pushes.mjs";
 import { relayWorker, discardOutput, COMPATIBILITY_DATE } from "../scripts/relay-worker.mjs";
 
 const [which = "relay", workload = "single", ...rest] = process.argv.slice(2);
@@ -34,11 +34,7 @@ const mf = new Miniflare({
 const url = await mf.ready;
 const port = Number(url.port);
 
-function body(i) {
-  if (workload === "single") return [`sequence=1&total=1&orgCode=000&updateTime=2018-04-13T06%3A31%3A46Z&source=2&smsMsgId=prof-${i}&status=DELIVRD`, FORM];
-  const entries = Array.from({ length: 50 }, (_, j) => ({ smsMsgId: `prof-${i}-${j}`, total: "1", sequence: "1", status: j % 5 ? "DELIVRD" : "UNDELIV", source: "2", updateTime: "2018-04-13T06:31:46Z", orgCode: "000" }));
-  return [JSON.stringify({ statusReportList: entries }), JSON_UTF8];
-}
+const body = (i) => (workload === "single" ? singleReport : batchOf50)(`prof-${i}`);
 
 async function fire(count, offset) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });

@@ -9,13 +9,7 @@ import { startRelay, KEYS } from "./harness.mjs";
 import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
 import { FORM, JSON_UTF8, STATUS_REPORT, BATCH, UPLINK } from "../scripts/huawei-samples.mjs";
 import { COMPATIBILITY_DATE, discardOutput } from "../scripts/relay-worker.mjs";
-
-const RECORDER = `
-const received = [];
-export default {
-  async queue(batch) { for (const m of batch.messages) received.push(m.body); batch.ackAll(); },
-  async fetch() { return Response.json(received); },
-};`;
+import { BODY_RECORDER, batchOf50 } from "../bench/pushes.mjs";
 
 let relay;
 let baseline;
@@ -32,7 +26,7 @@ before(async () => {
         queueProducers: { EVENTS_QUEUE: "baseline-events" },
         bindings: { HUAWEI_PUSH_KEYS: `ak1:${KEYS.ak1}` },
       },
-      { name: "recorder", modules: true, script: RECORDER, compatibilityDate: COMPATIBILITY_DATE, queueConsumers: { "baseline-events": { maxBatchSize: 100, maxBatchTimeout: 0.05 } } },
+      { name: "recorder", modules: true, script: BODY_RECORDER, compatibilityDate: COMPATIBILITY_DATE, queueConsumers: { "baseline-events": { maxBatchSize: 100, maxBatchTimeout: 0.05 } } },
     ],
     handleRuntimeStdio: discardOutput,
   });
@@ -75,18 +69,13 @@ function comparable(events) {
   );
 }
 
-const batchOf50 = JSON.stringify({
-  statusReportList: Array.from({ length: 50 }, (_, j) => ({
-    smsMsgId: `bench-${j}`, total: "1", sequence: "1", status: j % 5 ? "DELIVRD" : "UNDELIV", source: "2", updateTime: "2018-04-13T06:31:46Z", orgCode: "000",
-  })),
-});
 
 test("the JS baseline emits exactly the relay's events for the benchmarked pushes", async () => {
   const pushes = [
     ["/huawei/reports", STATUS_REPORT, FORM],
     ["/huawei/reports", BATCH, JSON_UTF8],
     ["/huawei/uplink", UPLINK, FORM],
-    ["/huawei/reports", batchOf50, JSON_UTF8],
+    ["/huawei/reports", batchOf50("bench")[0], JSON_UTF8],
   ];
   for (const [path, body, contentType] of pushes) {
     assert.equal((await relay.push(path, body, contentType)).status, 200, `relay ${path}`);

@@ -9,6 +9,7 @@ import { Miniflare } from "miniflare";
 import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
 import { JSON_UTF8 } from "../scripts/huawei-samples.mjs";
 import { relayWorker, discardOutput, COMPATIBILITY_DATE } from "../scripts/relay-worker.mjs";
+import { BODY_RECORDER } from "../bench/pushes.mjs";
 
 const KEYS = "ak1:fault-secret-0123456789";
 
@@ -34,13 +35,6 @@ export default function () {
   };
 }`;
 
-const RECORDER = `
-const received = [];
-export default {
-  async queue(batch) { for (const m of batch.messages) received.push(m.body); batch.ackAll(); },
-  async fetch() { return Response.json(received); },
-};`;
-
 async function start(failures, { refusingQueue = false } = {}) {
   const mf = new Miniflare({
     workers: [
@@ -57,7 +51,7 @@ async function start(failures, { refusingQueue = false } = {}) {
       {
         name: "recorder",
         modules: true,
-        script: RECORDER,
+        script: BODY_RECORDER,
         compatibilityDate: COMPATIBILITY_DATE,
         queueConsumers: { "sms-events": { maxBatchSize: 100, maxBatchTimeout: 0.05 } },
       },

@@ -256,6 +256,15 @@ pub mod oracle {
         serde_json::to_string(&parts).unwrap_or_default()
     }
 
+    /// The configuration the fuzz targets ingest under: everything authenticates, both sinks,
+    /// the largest body the queue holds.
+    pub fn fuzz_config() -> Config {
+        Config::from_vars(
+            &[("ALLOW_UNSIGNED", "true"), ("FORWARD", "queue,kv"), ("MAX_BODY_BYTES", "92928")],
+            crate::config::Bindings::ALL,
+        )
+    }
+
     /// The endpoint and content type the fuzz targets derive from an input's first byte.
     pub fn fuzz_selector(selector: u8) -> (Endpoint, &'static str) {
         use crate::providers::huawei;

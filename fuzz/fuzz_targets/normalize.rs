@@ -4,16 +4,12 @@
 //! outcome must be events that serialize, and an unreadable body must still yield an event.
 use libfuzzer_sys::fuzz_target;
 use sms_relay::clock::Timestamp;
-use sms_relay::config::{Bindings, Config};
 use sms_relay::http::PushRequest;
-use sms_relay::testing::oracle::fuzz_selector;
+use sms_relay::testing::oracle::{fuzz_config, fuzz_selector};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else { return };
-    let config = Config::from_vars(
-        &[("ALLOW_UNSIGNED", "true"), ("FORWARD", "queue,kv"), ("MAX_BODY_BYTES", "92928")],
-        Bindings::ALL,
-    );
+    let config = fuzz_config();
     let (endpoint, content_type) = fuzz_selector(selector);
     let headers = vec![("content-type".to_string(), content_type.to_string())];
     let request = PushRequest { method: "POST", path: "/huawei/reports", query: "", headers: &headers, body };

@@ -6,8 +6,7 @@
 //! last bytes swapped).
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use sms_relay::config::{Bindings, Config};
-use sms_relay::testing::oracle::{check, fuzz_selector, Ids};
+use sms_relay::testing::oracle::{check, fuzz_config, fuzz_selector, Ids};
 use std::sync::OnceLock;
 
 fn schema(event: &Value) -> Result<(), String> {
@@ -25,10 +24,7 @@ fn schema(event: &Value) -> Result<(), String> {
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else { return };
-    let config = Config::from_vars(
-        &[("ALLOW_UNSIGNED", "true"), ("FORWARD", "queue,kv"), ("MAX_BODY_BYTES", "92928")],
-        Bindings::ALL,
-    );
+    let config = fuzz_config();
     let (endpoint, content_type) = fuzz_selector(selector);
     let mut ids = Ids::default();
     let mut swapped = body.to_vec();
