@@ -38,6 +38,7 @@ tools: rust-tools node-tools
 rust-tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 	@cargo install --list | grep -qx 'worker-build v$(WORKER_BUILD_VERSION):' || \
 		cargo install worker-build --version $(WORKER_BUILD_VERSION) --locked
 	@# Not --locked: its lock file names a webpki-roots version crates.io no longer serves.
@@ -66,6 +67,7 @@ endif
 test: test-rust test-e2e
 
 test-rust: rust-tools
+	cargo fmt --check
 	cargo clippy --locked --all-targets -- -D warnings
 	cargo clippy --locked --lib --target wasm32-unknown-unknown -- -D warnings
 	cargo test --locked

@@ -11,7 +11,11 @@ fn bench(c: &mut Criterion) {
     let fixture = fixture();
     assert!(fixture.config.is_valid(), "{:?}", fixture.config.errors);
     for case in &fixture.cases {
-        assert!(case.ingests(&fixture), "{} is not accepted whole", case.name);
+        assert!(
+            case.ingests(&fixture),
+            "{} is not accepted whole",
+            case.name
+        );
 
         let mut group = c.benchmark_group(case.name);
         group.bench_function("floor", |b| b.iter(|| black_box(case).floor()));

@@ -362,7 +362,11 @@ mod tests {
         assert_eq!(parse_report_time("2016-12-31T23:59:60Z"), new_year);
         assert_eq!(parse_report_time("2017-01-01T07:59:60+08:00"), new_year);
         assert_eq!(parse_sdk_date("20161231T235960Z"), new_year);
-        for bad in ["2018-04-13T06:31:60Z", "2016-12-31T23:58:60Z", "2016-12-31T23:59:60+08:00"] {
+        for bad in [
+            "2018-04-13T06:31:60Z",
+            "2016-12-31T23:58:60Z",
+            "2016-12-31T23:59:60+08:00",
+        ] {
             assert_eq!(parse_report_time(bad), None, "{bad}");
         }
         assert_eq!(parse_sdk_date("20241212T070660Z"), None);
@@ -372,15 +376,27 @@ mod tests {
     #[test]
     fn fractions_are_kept_as_written() {
         let read = |text| read_report_time(text).map(|t| t.to_rfc3339());
-        assert_eq!(read("2018-04-13T06:31:46.250Z").as_deref(), Some("2018-04-13T06:31:46.250Z"));
-        assert_eq!(read("2018-04-13T14:31:46.5+08:00").as_deref(), Some("2018-04-13T06:31:46.5Z"));
+        assert_eq!(
+            read("2018-04-13T06:31:46.250Z").as_deref(),
+            Some("2018-04-13T06:31:46.250Z")
+        );
+        assert_eq!(
+            read("2018-04-13T14:31:46.5+08:00").as_deref(),
+            Some("2018-04-13T06:31:46.5Z")
+        );
         assert_eq!(
             read("2018-04-13T06:31:46.123456789Z").as_deref(),
             Some("2018-04-13T06:31:46.123456789Z")
         );
         assert_eq!(read("2018-04-13T06:31:46.1234567890Z"), None);
-        assert_eq!(read("2018-04-13T06:31:46Z").as_deref(), Some("2018-04-13T06:31:46Z"));
-        assert_eq!(read("1969-12-31T23:59:59.5Z").as_deref(), Some("1969-12-31T23:59:59.5Z"));
+        assert_eq!(
+            read("2018-04-13T06:31:46Z").as_deref(),
+            Some("2018-04-13T06:31:46Z")
+        );
+        assert_eq!(
+            read("1969-12-31T23:59:59.5Z").as_deref(),
+            Some("1969-12-31T23:59:59.5Z")
+        );
     }
 
     #[test]

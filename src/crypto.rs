@@ -54,7 +54,10 @@ mod tests {
     fn hmac_matches_the_variable_length_constructor_for_every_key_length() {
         for length in (0..=200).chain([1000, 4096]) {
             let key: Vec<u8> = (0..length).map(|i| (i * 7 + 3) as u8).collect();
-            let ours = hmac_sha256(&key).chain_update(b"message").finalize().into_bytes();
+            let ours = hmac_sha256(&key)
+                .chain_update(b"message")
+                .finalize()
+                .into_bytes();
             let theirs = <Hmac<Sha256> as Mac>::new_from_slice(&key)
                 .unwrap()
                 .chain_update(b"message")

@@ -44,10 +44,10 @@ pub mod bench {
     use crate::clock::Timestamp;
     use crate::config::{Bindings, Config};
     use crate::crypto::{hmac_sha256, sha256_hex};
+    use crate::event::Ingested;
     use crate::http::PushRequest;
     use crate::providers::huawei::signing::{canonical_request, string_to_sign};
     use crate::providers::{huawei, Endpoint};
-    use crate::event::Ingested;
     use hmac::Mac;
 
     const SIGNED: &str = "connection;content-length;content-type;host;x-sdk-date";
@@ -81,9 +81,23 @@ pub mod bench {
         let reports = Endpoint::Huawei(huawei::Endpoint::Reports);
         let uplink = Endpoint::Huawei(huawei::Endpoint::Uplink);
         let cases = vec![
-            case("status_report", reports, "/huawei/reports", FORM, STATUS_REPORT, 1),
+            case(
+                "status_report",
+                reports,
+                "/huawei/reports",
+                FORM,
+                STATUS_REPORT,
+                1,
+            ),
             case("uplink", uplink, "/huawei/uplink", FORM, UPLINK_UNMASKED, 1),
-            case("batch_50", reports, "/huawei/reports", JSON, &batch_of(50), 50),
+            case(
+                "batch_50",
+                reports,
+                "/huawei/reports",
+                JSON,
+                &batch_of(50),
+                50,
+            ),
         ];
         Fixture {
             config,
@@ -171,7 +185,9 @@ pub mod oracle {
     use crate::config::Config;
     use crate::http::PushRequest;
     use crate::providers::Endpoint;
-    use crate::sinks::kv::{metadata_len, KV_KEY_MAX_BYTES, KV_METADATA_MAX_BYTES, KV_VALUE_MAX_BYTES};
+    use crate::sinks::kv::{
+        metadata_len, KV_KEY_MAX_BYTES, KV_METADATA_MAX_BYTES, KV_VALUE_MAX_BYTES,
+    };
     use crate::sinks::queue::QUEUE_MESSAGE_MAX_BYTES;
     use crate::sinks::{Step, Store};
     use serde_json::Value;
@@ -207,7 +223,12 @@ pub mod oracle {
             headers: &headers,
             body,
         };
-        let ingested = endpoint.ingest(None, &request, config, Timestamp::from_unix_seconds(1_733_987_300));
+        let ingested = endpoint.ingest(
+            None,
+            &request,
+            config,
+            Timestamp::from_unix_seconds(1_733_987_300),
+        );
         let status = ingested.reply.status;
         if !matches!(status, 200 | 400 | 415) {
             return Err(format!("answered {status} {}", ingested.reply.code));
@@ -232,7 +253,10 @@ pub mod oracle {
             out.push((event.id.clone(), identity(&value)));
         }
         if let Step::Finish(finished) = store.step() {
-            return Err(format!("nothing written, answered {}", finished.reply.status));
+            return Err(format!(
+                "nothing written, answered {}",
+                finished.reply.status
+            ));
         }
         Ok(out)
     }
@@ -241,7 +265,12 @@ pub mod oracle {
         let data = &event["data"];
         let parts: Vec<&Value> = match event["type"].as_str().unwrap_or_default() {
             kind if kind.ends_with("status_report") => {
-                vec![&event["type"], &data["message_id"], &data["segment"], &data["status"]]
+                vec![
+                    &event["type"],
+                    &data["message_id"],
+                    &data["segment"],
+                    &data["status"],
+                ]
             }
             kind if kind.ends_with("uplink") => vec![&event["type"], &data["message_id"]],
             _ => vec![
@@ -260,7 +289,11 @@ pub mod oracle {
     /// the largest body the queue holds.
     pub fn fuzz_config() -> Config {
         Config::from_vars(
-            &[("ALLOW_UNSIGNED", "true"), ("FORWARD", "queue,kv"), ("MAX_BODY_BYTES", "92928")],
+            &[
+                ("ALLOW_UNSIGNED", "true"),
+                ("FORWARD", "queue,kv"),
+                ("MAX_BODY_BYTES", "92928"),
+            ],
             crate::config::Bindings::ALL,
         )
     }

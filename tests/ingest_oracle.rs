@@ -3,7 +3,12 @@
 //! least one event, the published schema, and every sink's limits; across the two pushes of a
 //! case, distinct inputs get distinct ids and equal ones equal ids.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use proptest::prelude::*;
 use serde_json::Value;
@@ -27,7 +32,11 @@ fn schema(event: &Value) -> Result<(), String> {
 
 fn config() -> Config {
     let config = Config::from_vars(
-        &[("ALLOW_UNSIGNED", "true"), ("FORWARD", "queue,kv"), ("MAX_BODY_BYTES", "92928")],
+        &[
+            ("ALLOW_UNSIGNED", "true"),
+            ("FORWARD", "queue,kv"),
+            ("MAX_BODY_BYTES", "92928"),
+        ],
         Bindings::ALL,
     );
     assert!(config.is_valid(), "{:?}", config.errors);
@@ -35,8 +44,19 @@ fn config() -> Config {
 }
 
 const FIELDS: &[&str] = &[
-    "smsMsgId", "status", "statusDesc", "source", "updateTime", "total", "sequence", "extend",
-    "to", "orgCode", "from", "body", "createTime",
+    "smsMsgId",
+    "status",
+    "statusDesc",
+    "source",
+    "updateTime",
+    "total",
+    "sequence",
+    "extend",
+    "to",
+    "orgCode",
+    "from",
+    "body",
+    "createTime",
 ];
 
 /// Text that stresses escaping: control characters, quotes, separators, non-ASCII.
@@ -100,7 +120,8 @@ fn json_value() -> impl Strategy<Value = String> {
     ];
     leaf.prop_recursive(3, 16, 4, |inner| {
         prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(","))),
+            proptest::collection::vec(inner.clone(), 0..4)
+                .prop_map(|v| format!("[{}]", v.join(","))),
             proptest::collection::vec(("[a-c]{1,2}", inner), 0..4).prop_map(|members| {
                 let members: Vec<String> = members
                     .iter()

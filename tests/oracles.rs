@@ -2,7 +2,12 @@
 //! generated input: `clock.rs` against `time` (kept because `time` costs ~14 KB gzip of wasm),
 //! `json_scan.rs` against `serde_json`, and the hex helper against `hex::encode`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -100,7 +105,9 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         ".*".prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 32, 6, |inner| {
@@ -120,5 +127,6 @@ fn non_object() -> impl Strategy<Value = Value> {
 }
 
 fn json_object() -> impl Strategy<Value = Map<String, Value>> {
-    proptest::collection::btree_map(".*", json_value(), 0..12).prop_map(|map| map.into_iter().collect())
+    proptest::collection::btree_map(".*", json_value(), 0..12)
+        .prop_map(|map| map.into_iter().collect())
 }

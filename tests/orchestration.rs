@@ -3,7 +3,12 @@
 //! scripted backend answers. No runtime, no timers: every wait is recorded, not slept.
 
 // Helpers outside #[test] functions assert by panicking too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use serde_json::Value;
 use sms_relay::clock::Timestamp;
@@ -94,7 +99,11 @@ fn events(batch: usize) -> Vec<CloudEvent> {
 
 fn config(forward: &str) -> Config {
     let config = Config::from_vars(
-        &[("ALLOW_UNSIGNED", "true"), ("FORWARD", forward), ("KV_TTL_SECS", "3600")],
+        &[
+            ("ALLOW_UNSIGNED", "true"),
+            ("FORWARD", forward),
+            ("KV_TTL_SECS", "3600"),
+        ],
         Bindings::ALL,
     );
     assert!(config.is_valid(), "{:?}", config.errors);
@@ -116,7 +125,11 @@ fn ingested(events: &[CloudEvent], reply: Reply) -> Ingested {
 }
 
 fn store(events: &[CloudEvent], forward: &str) -> Store {
-    Store::new(ingested(events, Reply::stored()), b"", &config(forward).sinks)
+    Store::new(
+        ingested(events, Reply::stored()),
+        b"",
+        &config(forward).sinks,
+    )
 }
 
 #[test]
@@ -137,12 +150,21 @@ fn everything_stored_answers_the_success_reply_and_writes_each_event_once_per_si
 #[test]
 fn a_sink_that_fails_once_then_succeeds_is_retried_after_the_first_pause() {
     let events = events(3);
-    let mut queue = SimQueue { refuse: vec![1], ..SimQueue::default() };
-    let mut kv = SimKv { refuse_calls: vec![2], ..SimKv::default() };
+    let mut queue = SimQueue {
+        refuse: vec![1],
+        ..SimQueue::default()
+    };
+    let mut kv = SimKv {
+        refuse_calls: vec![2],
+        ..SimKv::default()
+    };
     let run = drive(store(&events, "queue,kv"), &mut queue, &mut kv);
     assert_eq!(run.finished.reply, Reply::stored());
     // One pause for the queue's refusal, one for KV's.
-    assert_eq!(run.waits, [SINK_RETRY_DELAYS_MS[0], SINK_RETRY_DELAYS_MS[0]]);
+    assert_eq!(
+        run.waits,
+        [SINK_RETRY_DELAYS_MS[0], SINK_RETRY_DELAYS_MS[0]]
+    );
     assert_eq!(queue.accepted.len(), 1);
     assert_eq!(queue.accepted[0].len(), 3);
     assert_eq!(kv.entries.len(), 3);
@@ -153,18 +175,32 @@ fn a_sink_that_fails_once_then_succeeds_is_retried_after_the_first_pause() {
 #[test]
 fn a_sink_that_always_fails_answers_503_and_claims_nothing() {
     let events = events(2);
-    let mut queue = SimQueue { refuse: (1..=10).collect(), ..SimQueue::default() };
+    let mut queue = SimQueue {
+        refuse: (1..=10).collect(),
+        ..SimQueue::default()
+    };
     let mut kv = SimKv::default();
     let run = drive(store(&events, "queue,kv"), &mut queue, &mut kv);
     assert_eq!(run.finished.reply.status, 503);
     assert_eq!(run.finished.reply.code, "sink_unavailable");
-    assert!(run.finished.reply.headers.iter().any(|(name, _)| *name == "retry-after"));
+    assert!(run
+        .finished
+        .reply
+        .headers
+        .iter()
+        .any(|(name, _)| *name == "retry-after"));
     let error = run.finished.sink_error.unwrap();
-    assert!(error.starts_with("queue (EVENTS_QUEUE) on reports: queue refused"), "{error}");
+    assert!(
+        error.starts_with("queue (EVENTS_QUEUE) on reports: queue refused"),
+        "{error}"
+    );
     assert_eq!(run.waits, SINK_RETRY_DELAYS_MS);
     assert_eq!(queue.calls, 1 + SINK_RETRY_DELAYS_MS.len());
     assert!(queue.accepted.is_empty());
-    assert!(kv.entries.is_empty(), "a later sink is not written once one has failed");
+    assert!(
+        kv.entries.is_empty(),
+        "a later sink is not written once one has failed"
+    );
 }
 
 #[test]
@@ -178,11 +214,17 @@ fn a_queue_refusal_mid_split_resends_only_the_refused_batch_onwards() {
             event
         })
         .collect();
-    let mut queue = SimQueue { refuse: vec![2], ..SimQueue::default() };
+    let mut queue = SimQueue {
+        refuse: vec![2],
+        ..SimQueue::default()
+    };
     let run = drive(store(&many, "queue"), &mut queue, &mut SimKv::default());
     assert_eq!(run.finished.reply, Reply::stored());
     assert_eq!(queue.calls, 3);
-    assert_eq!(queue.accepted.iter().map(Vec::len).collect::<Vec<_>>(), [100, 50]);
+    assert_eq!(
+        queue.accepted.iter().map(Vec::len).collect::<Vec<_>>(),
+        [100, 50]
+    );
     let mut ids: Vec<&String> = queue.accepted.iter().flatten().collect();
     ids.sort();
     ids.dedup();
@@ -193,7 +235,11 @@ fn a_queue_refusal_mid_split_resends_only_the_refused_batch_onwards() {
 fn no_events_means_nothing_to_write() {
     let mut queue = SimQueue::default();
     let run = drive(
-        Store::new(ingested(&[], Reply::error(401, "x")), b"", &config("queue").sinks),
+        Store::new(
+            ingested(&[], Reply::error(401, "x")),
+            b"",
+            &config("queue").sinks,
+        ),
         &mut queue,
         &mut SimKv::default(),
     );
@@ -238,12 +284,22 @@ fn consume(
                 assert_eq!(post.url, "https://backend.example/hooks?token=abc");
                 assert_eq!(post.body, EVENT);
                 let header = |name: &str| {
-                    post.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone())
+                    post.headers
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, v)| v.clone())
                 };
-                assert_eq!(header("webhook-id").as_deref(), Some("0123456789abcdef0123456789abcdef"));
+                assert_eq!(
+                    header("webhook-id").as_deref(),
+                    Some("0123456789abcdef0123456789abcdef")
+                );
                 assert_eq!(header("webhook-timestamp").as_deref(), Some("1700000000"));
                 assert!(header("webhook-signature").unwrap().starts_with("v1,"));
-                job.posted(answer.clone(), Timestamp::from_unix_millis(NOW.unix_millis() + 42), 0.5);
+                job.posted(
+                    answer.clone(),
+                    Timestamp::from_unix_millis(NOW.unix_millis() + 42),
+                    0.5,
+                );
             }
             MessageStep::DeadLetter(json) => {
                 letter = Some(serde_json::from_str(json).unwrap());
@@ -262,28 +318,43 @@ fn consume(
 
 #[test]
 fn a_2xx_acknowledges() {
-    let ok = AttemptResult::Status { code: 204, retry_after: None };
+    let ok = AttemptResult::Status {
+        code: 204,
+        retry_after: None,
+    };
     let (settle, letter, log, posts) = consume(&http_config("8"), 1, ok);
     assert_eq!((settle, letter, posts), (Settle::Ack, None, 1));
     assert_eq!(log["outcome"], "delivered");
     assert_eq!(log["latency_ms"], 42);
     let text = log.to_string();
-    assert!(!text.contains("token=abc") && !text.contains("\"x\""), "{text}");
+    assert!(
+        !text.contains("token=abc") && !text.contains("\"x\""),
+        "{text}"
+    );
 }
 
 #[test]
 fn a_429_with_retry_after_is_retried_when_the_backend_asked() {
-    let limited = AttemptResult::Status { code: 429, retry_after: Some("120".into()) };
+    let limited = AttemptResult::Status {
+        code: 429,
+        retry_after: Some("120".into()),
+    };
     let (settle, letter, log, _) = consume(&http_config("8"), 3, limited);
     assert_eq!(settle, Settle::Retry { delay_secs: 120 });
     assert_eq!(letter, None);
-    assert_eq!((log["outcome"].as_str(), log["attempt"].as_u64()), (Some("retry"), Some(3)));
+    assert_eq!(
+        (log["outcome"].as_str(), log["attempt"].as_u64()),
+        (Some("retry"), Some(3))
+    );
     assert_eq!(log["retry_in_secs"], 120);
 }
 
 #[test]
 fn a_5xx_until_attempts_run_out_is_dead_lettered_with_the_failure() {
-    let failing = AttemptResult::Status { code: 503, retry_after: None };
+    let failing = AttemptResult::Status {
+        code: 503,
+        retry_after: None,
+    };
     // Before the last attempt: retried with backoff.
     let (settle, letter, _, _) = consume(&http_config("4"), 3, failing.clone());
     assert!(matches!(settle, Settle::Retry { delay_secs } if delay_secs > 0));
@@ -292,7 +363,10 @@ fn a_5xx_until_attempts_run_out_is_dead_lettered_with_the_failure() {
     let (settle, letter, log, _) = consume(&http_config("4"), 4, failing);
     assert_eq!(settle, Settle::Ack);
     let letter = letter.unwrap();
-    assert_eq!(letter["event"], serde_json::from_str::<Value>(EVENT).unwrap());
+    assert_eq!(
+        letter["event"],
+        serde_json::from_str::<Value>(EVENT).unwrap()
+    );
     assert_eq!(letter["delivery"]["reason"], "retries_exhausted");
     assert_eq!(letter["delivery"]["attempts"], 4);
     assert_eq!(letter["delivery"]["last_status"], 503);
@@ -302,7 +376,10 @@ fn a_5xx_until_attempts_run_out_is_dead_lettered_with_the_failure() {
 
 #[test]
 fn a_permanent_4xx_is_dead_lettered_at_once() {
-    let refused = AttemptResult::Status { code: 422, retry_after: None };
+    let refused = AttemptResult::Status {
+        code: 422,
+        retry_after: None,
+    };
     let (settle, letter, log, posts) = consume(&http_config("8"), 1, refused);
     assert_eq!((settle, posts), (Settle::Ack, 1));
     assert_eq!(letter.unwrap()["delivery"]["reason"], "permanent_failure");
@@ -320,7 +397,9 @@ fn a_refused_dead_letter_keeps_the_message_for_later() {
     job.dead_lettered(Err("dead-letter queue refused".into()));
     assert_eq!(
         job.step(NOW),
-        MessageStep::Settle(Settle::Retry { delay_secs: MISCONFIGURED_RETRY_SECS })
+        MessageStep::Settle(Settle::Retry {
+            delay_secs: MISCONFIGURED_RETRY_SECS
+        })
     );
     assert_eq!(job.log().outcome, "dead_letter_failed");
     assert_eq!(job.step(NOW), MessageStep::Done);
@@ -330,9 +409,17 @@ fn a_refused_dead_letter_keeps_the_message_for_later() {
 fn a_consumer_without_usable_delivery_settings_retries_everything() {
     let config = Config::from_vars(&[("ALLOW_UNSIGNED", "true")], Bindings::ALL);
     let (settle, line) = sms_relay::delivery::consumer::delivery_for(&config, 7).unwrap_err();
-    assert_eq!(settle, Settle::Retry { delay_secs: MISCONFIGURED_RETRY_SECS });
+    assert_eq!(
+        settle,
+        Settle::Retry {
+            delay_secs: MISCONFIGURED_RETRY_SECS
+        }
+    );
     let log: Value = serde_json::from_str(&line).unwrap();
-    assert_eq!((log["outcome"].as_str(), log["messages"].as_u64()), (Some("config_invalid"), Some(7)));
+    assert_eq!(
+        (log["outcome"].as_str(), log["messages"].as_u64()),
+        (Some("config_invalid"), Some(7))
+    );
 }
 
 #[test]

@@ -2,7 +2,12 @@
 //! and normalization, without any runtime.
 
 // Helpers outside #[test] functions assert by panicking too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use base64::Engine as _;
 use serde_json::{json, Value};
@@ -86,11 +91,10 @@ fn docs_status_report_becomes_the_documented_event() {
         &signed_config(),
     );
     assert_eq!(status, 200);
-    let id = expected_id("hs", &[
-        "b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6",
-        "1",
-        "DELIVRD",
-    ]);
+    let id = expected_id(
+        "hs",
+        &["b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6", "1", "DELIVRD"],
+    );
     // The golden event every suite compares against, the id among it.
     let golden: Value = serde_json::from_str(STATUS_REPORT_EVENT).unwrap_or_default();
     assert_eq!(golden["id"], json!(id));

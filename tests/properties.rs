@@ -3,7 +3,12 @@
 //! report keeps every field Huawei sent, mapped or in `extra`.
 
 // Helpers outside #[test] functions assert by panicking too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use proptest::prelude::*;
 use serde_json::Value;

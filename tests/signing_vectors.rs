@@ -2,7 +2,12 @@
 //! fail exactly as it says, and valid ones must reproduce the intermediate strings.
 
 // Helpers outside #[test] functions assert by panicking too.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use base64::Engine as _;
 use serde::Deserialize;
@@ -90,8 +95,10 @@ fn every_vector_has_the_expected_outcome() {
                     vector.name
                 );
                 let secret = &vector.keys[verified.access_key()];
-                let signature =
-                    sms_relay::providers::huawei::signing::sign(secret.as_bytes(), verified.string_to_sign());
+                let signature = sms_relay::providers::huawei::signing::sign(
+                    secret.as_bytes(),
+                    verified.string_to_sign(),
+                );
                 assert_eq!(
                     Some(signature.as_str()),
                     expect.signature.as_deref(),

@@ -23,14 +23,20 @@ fn schema(event: &Value) -> Result<(), String> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, body)) = data.split_first() else { return };
+    let Some((&selector, body)) = data.split_first() else {
+        return;
+    };
     let config = fuzz_config();
     let (endpoint, content_type) = fuzz_selector(selector);
     let mut ids = Ids::default();
     let mut swapped = body.to_vec();
     if let (Some(&first), Some(&last)) = (body.first(), body.last()) {
-        if let Some(slot) = swapped.first_mut() { *slot = last; }
-        if let Some(slot) = swapped.last_mut() { *slot = first; }
+        if let Some(slot) = swapped.first_mut() {
+            *slot = last;
+        }
+        if let Some(slot) = swapped.last_mut() {
+            *slot = first;
+        }
     }
     for input in [body, &swapped[..]] {
         match check(&config, endpoint, content_type, input, &schema) {

@@ -7,7 +7,9 @@ use sms_relay::http::PushRequest;
 use sms_relay::providers::huawei::signing::{verify, KeySet};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((head, body)) = split_head(data) else { return };
+    let Some((head, body)) = split_head(data) else {
+        return;
+    };
     let mut lines = head.split('\n');
     let path = lines.next().unwrap_or_default();
     let query = lines.next().unwrap_or_default();
@@ -17,8 +19,19 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     let mut keys = KeySet::new();
     keys.insert("exampleAk", "exampleSk*1231d881wd");
-    let request = PushRequest { method: "POST", path, query, headers: &headers, body };
-    let _ = verify(&request, &keys, Timestamp::from_unix_seconds(1_733_987_300), 900);
+    let request = PushRequest {
+        method: "POST",
+        path,
+        query,
+        headers: &headers,
+        body,
+    };
+    let _ = verify(
+        &request,
+        &keys,
+        Timestamp::from_unix_seconds(1_733_987_300),
+        900,
+    );
 });
 
 fn split_head(data: &[u8]) -> Option<(&str, &[u8])> {

@@ -52,7 +52,9 @@ impl AuthMode {
 impl AuthSettings {
     pub fn read(reader: &mut Reader<'_>) -> AuthSettings {
         let settings = AuthSettings {
-            keys: reader.parse("HUAWEI_PUSH_KEYS", parse_keys).unwrap_or_default(),
+            keys: reader
+                .parse("HUAWEI_PUSH_KEYS", parse_keys)
+                .unwrap_or_default(),
             ingest_token: reader.parse("INGEST_TOKEN", parse_token),
             allow_unsigned: reader.flag("ALLOW_UNSIGNED", false),
             max_clock_skew_secs: reader.number(
@@ -93,7 +95,10 @@ pub enum AuthProblem {
     /// Entry `n` (1-based) of the key list is not `ACCESS_KEY:SECRET_KEY`.
     NotAPair(usize),
     EmptyPart(usize),
-    RepeatedAccessKey { entry: usize, access_key: String },
+    RepeatedAccessKey {
+        entry: usize,
+        access_key: String,
+    },
     /// Entry `n`'s access key is longer than [`MAX_ACCESS_KEY_BYTES`].
     AccessKeyTooLong(usize),
     /// The setting is present but names no key pair (`HUAWEI_PUSH_KEYS=","`).
@@ -180,20 +185,41 @@ mod tests {
 
     #[test]
     fn malformed_key_entries() {
-        assert_eq!(parse_keys("justakey").map(|_| ()), Err(AuthProblem::NotAPair(1)));
-        assert_eq!(parse_keys("a:b,:sk").map(|_| ()), Err(AuthProblem::EmptyPart(2)));
-        assert_eq!(parse_keys("ak:").map(|_| ()), Err(AuthProblem::EmptyPart(1)));
+        assert_eq!(
+            parse_keys("justakey").map(|_| ()),
+            Err(AuthProblem::NotAPair(1))
+        );
+        assert_eq!(
+            parse_keys("a:b,:sk").map(|_| ()),
+            Err(AuthProblem::EmptyPart(2))
+        );
+        assert_eq!(
+            parse_keys("ak:").map(|_| ()),
+            Err(AuthProblem::EmptyPart(1))
+        );
         assert_eq!(parse_keys("a:b,c:d").map(|k| k.len()), Ok(2));
         assert_eq!(parse_keys(",").map(|_| ()), Err(AuthProblem::NoKeyPair));
-        assert_eq!(parse_keys(" , \n ").map(|_| ()), Err(AuthProblem::NoKeyPair));
+        assert_eq!(
+            parse_keys(" , \n ").map(|_| ()),
+            Err(AuthProblem::NoKeyPair)
+        );
         let long = format!("{}:sk", "a".repeat(129));
-        assert_eq!(parse_keys(&long).map(|_| ()), Err(AuthProblem::AccessKeyTooLong(1)));
+        assert_eq!(
+            parse_keys(&long).map(|_| ()),
+            Err(AuthProblem::AccessKeyTooLong(1))
+        );
     }
 
     #[test]
     fn tokens_must_be_long_and_unreserved() {
         assert!(parse_token("0123456789abcdef").is_ok());
-        assert_eq!(parse_token("0123456789abcde"), Err(AuthProblem::TokenTooWeak));
-        assert_eq!(parse_token("0123456789abcdef/"), Err(AuthProblem::TokenTooWeak));
+        assert_eq!(
+            parse_token("0123456789abcde"),
+            Err(AuthProblem::TokenTooWeak)
+        );
+        assert_eq!(
+            parse_token("0123456789abcdef/"),
+            Err(AuthProblem::TokenTooWeak)
+        );
     }
 }

@@ -31,7 +31,9 @@ pub enum DeliveryProblem {
 impl fmt::Display for DeliveryProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DeliveryProblem::RequiredForHttp => f.write_str("is required when FORWARD includes http"),
+            DeliveryProblem::RequiredForHttp => {
+                f.write_str("is required when FORWARD includes http")
+            }
             DeliveryProblem::MissingDeadLetterQueue => write!(
                 f,
                 "sink http needs the {DEAD_LETTER_QUEUE_BINDING} queue binding in wrangler.toml"
@@ -47,11 +49,26 @@ impl HttpDelivery {
             validate_forward_url(url).map(|origin| (Secret::new(url.to_string()), origin))
         });
         let secrets = required(reader, "FORWARD_SECRET", WebhookSecret::parse_list);
-        let numbers_ok = ["FORWARD_MAX_ATTEMPTS", "FORWARD_TIMEOUT_MS", "FORWARD_RETRY_BASE_SECS"];
-        let max_attempts = reader.number("FORWARD_MAX_ATTEMPTS", DEFAULT_FORWARD_MAX_ATTEMPTS, 1..=100);
-        let timeout_ms = reader.number("FORWARD_TIMEOUT_MS", DEFAULT_FORWARD_TIMEOUT_MS, 100..=300_000);
-        let base_delay_secs =
-            reader.number("FORWARD_RETRY_BASE_SECS", DEFAULT_FORWARD_RETRY_BASE_SECS, 0..=3600);
+        let numbers_ok = [
+            "FORWARD_MAX_ATTEMPTS",
+            "FORWARD_TIMEOUT_MS",
+            "FORWARD_RETRY_BASE_SECS",
+        ];
+        let max_attempts = reader.number(
+            "FORWARD_MAX_ATTEMPTS",
+            DEFAULT_FORWARD_MAX_ATTEMPTS,
+            1..=100,
+        );
+        let timeout_ms = reader.number(
+            "FORWARD_TIMEOUT_MS",
+            DEFAULT_FORWARD_TIMEOUT_MS,
+            100..=300_000,
+        );
+        let base_delay_secs = reader.number(
+            "FORWARD_RETRY_BASE_SECS",
+            DEFAULT_FORWARD_RETRY_BASE_SECS,
+            0..=3600,
+        );
         if !bindings.dead_letter_queue {
             reader.problem("FORWARD", DeliveryProblem::MissingDeadLetterQueue);
             return None;

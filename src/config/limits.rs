@@ -54,7 +54,11 @@ mod tests {
 
     fn load(forward: &str, max: &str) -> Config {
         Config::from_vars(
-            &[("ALLOW_UNSIGNED", "true"), ("FORWARD", forward), ("MAX_BODY_BYTES", max)],
+            &[
+                ("ALLOW_UNSIGNED", "true"),
+                ("FORWARD", forward),
+                ("MAX_BODY_BYTES", max),
+            ],
             Bindings::ALL,
         )
     }
@@ -66,7 +70,10 @@ mod tests {
         assert!(load("queue", &queue.to_string()).is_valid());
         let over = load("queue,kv", &(queue + 1).to_string());
         assert_eq!(over.errors.len(), 1);
-        assert_eq!(over.errors.first().map(|e| e.setting), Some("MAX_BODY_BYTES"));
+        assert_eq!(
+            over.errors.first().map(|e| e.setting),
+            Some("MAX_BODY_BYTES")
+        );
         assert!(load("kv", "1048576").is_valid(), "KV holds megabytes");
         assert!(!load("kv", "0").is_valid());
     }

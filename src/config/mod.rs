@@ -170,7 +170,9 @@ mod tests {
         assert_eq!(settings(&config), ["HUAWEI_PUSH_KEYS"]);
         assert!(load(&[("ALLOW_UNSIGNED", "true")], BOTH).is_valid());
         assert_eq!(
-            load(&[("INGEST_TOKEN", "0123456789abcdefXYZ")], BOTH).auth.mode(),
+            load(&[("INGEST_TOKEN", "0123456789abcdefXYZ")], BOTH)
+                .auth
+                .mode(),
             AuthMode::Token
         );
     }
@@ -207,7 +209,10 @@ mod tests {
             ]
         );
         let problems: Vec<&str> = config.errors.iter().map(|e| e.problem.as_str()).collect();
-        assert_eq!(problems.first(), Some(&"entry 2 repeats access key \"ak1\""));
+        assert_eq!(
+            problems.first(),
+            Some(&"entry 2 repeats access key \"ak1\"")
+        );
         assert!(problems.contains(&"unknown sink \"s3\"; use queue, kv and/or http"));
         assert!(problems.contains(&"sink kv needs the EVENTS_KV binding in wrangler.toml"));
         let text = format!("{:?}", config.errors);
@@ -254,7 +259,12 @@ mod tests {
         );
         assert!(config.is_valid(), "{:?}", config.errors);
         let text = format!("{config:?}");
-        for secret in ["sk-secret-value", "tok-0123456789abcdef", "url-secret", "c2VjcmV0"] {
+        for secret in [
+            "sk-secret-value",
+            "tok-0123456789abcdef",
+            "url-secret",
+            "c2VjcmV0",
+        ] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
         assert!(text.contains("ak1") && text.contains("https://b.example"));
@@ -274,7 +284,11 @@ mod tests {
             BOTH,
         );
         assert!(config.is_valid(), "{:?}", config.errors);
-        assert_eq!(config.sinks.enabled, [Sink::Queue], "the fetch path only enqueues");
+        assert_eq!(
+            config.sinks.enabled,
+            [Sink::Queue],
+            "the fetch path only enqueues"
+        );
         let http = config.http.as_ref().map(|h| {
             (
                 h.origin.as_str(),

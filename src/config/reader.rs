@@ -65,7 +65,11 @@ impl<'l> Reader<'l> {
     }
 
     /// A whole number in `range`, or `None` when unset or invalid (the problem is recorded).
-    pub fn optional_number(&mut self, name: &'static str, range: RangeInclusive<u64>) -> Option<u64> {
+    pub fn optional_number(
+        &mut self,
+        name: &'static str,
+        range: RangeInclusive<u64>,
+    ) -> Option<u64> {
         let raw = self.text(name)?;
         let parsed = raw.parse::<u64>().ok().filter(|n| range.contains(n));
         if parsed.is_none() {

@@ -91,9 +91,16 @@ pub enum MessageStep<'j> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
     Start,
-    Posting { started: Timestamp },
-    DeadLettering { letter: String, reason: DeadLetterReason },
-    AwaitingDeadLetter { reason: DeadLetterReason },
+    Posting {
+        started: Timestamp,
+    },
+    DeadLettering {
+        letter: String,
+        reason: DeadLetterReason,
+    },
+    AwaitingDeadLetter {
+        reason: DeadLetterReason,
+    },
     Settling(Settle),
     Settled,
 }

@@ -4,9 +4,9 @@
 //! `webhook-signature: v1,<base64 HMAC-SHA256("<id>.<timestamp>.<body>")>`, one entry per
 //! configured secret, space-separated, so a backend can rotate its secret without downtime.
 
+use crate::crypto::hmac_sha256;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use crate::crypto::hmac_sha256;
 use hmac::Mac;
 use std::fmt;
 
@@ -93,7 +93,10 @@ pub fn delivery_headers(
             concat!("sms-relay/", env!("CARGO_PKG_VERSION")).to_string(),
         ),
         ("webhook-id", id.to_string()),
-        ("webhook-timestamp", itoa::Buffer::new().format(timestamp).to_string()),
+        (
+            "webhook-timestamp",
+            itoa::Buffer::new().format(timestamp).to_string(),
+        ),
         ("webhook-signature", signature),
     ]
 }

@@ -27,8 +27,12 @@ extern "C" {
     /// A KV namespace binding.
     pub type KvNamespace;
     #[wasm_bindgen(method, catch)]
-    fn put(this: &KvNamespace, key: &str, value: &str, options: &JsValue)
-        -> Result<Promise, JsValue>;
+    fn put(
+        this: &KvNamespace,
+        key: &str,
+        value: &str,
+        options: &JsValue,
+    ) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, getter, js_name = put)]
     fn put_function(this: &KvNamespace) -> JsValue;
 

@@ -30,7 +30,12 @@ pub async fn queue(batch: MessageBatch, env: Env, _ctx: JsValue) -> Result<JsVal
         .collect();
     match delivery_for(&config, messages.len()) {
         Ok(http) => {
-            join_all(messages.iter().map(|message| deliver(message, http, &bindings))).await;
+            join_all(
+                messages
+                    .iter()
+                    .map(|message| deliver(message, http, &bindings)),
+            )
+            .await;
         }
         Err((settle, line)) => {
             console_log!("{line}");

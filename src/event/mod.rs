@@ -276,7 +276,10 @@ mod tests {
             event_id(P, EventKind::Uplink, &[b"ab", b""]),
             event_id(P, EventKind::Uplink, &[b"a", b"b"])
         );
-        let other = Provider { id_letter: b'q', ..P };
+        let other = Provider {
+            id_letter: b'q',
+            ..P
+        };
         assert_ne!(
             event_id(P, EventKind::Uplink, &[b"m"]),
             event_id(other, EventKind::Uplink, &[b"m"])

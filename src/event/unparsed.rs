@@ -123,7 +123,14 @@ mod tests {
     }
 
     fn event(body: &[u8]) -> CloudEvent {
-        unparsed(P, &PayloadError::MalformedJson, "reports", None, body, &receipt())
+        unparsed(
+            P,
+            &PayloadError::MalformedJson,
+            "reports",
+            None,
+            body,
+            &receipt(),
+        )
     }
 
     #[test]
@@ -154,7 +161,14 @@ mod tests {
     #[test]
     fn overlong_content_types_are_cut_at_a_character_boundary() {
         let long = "é".repeat(200);
-        let made = unparsed(P, &PayloadError::UnsupportedMediaType, "reports", Some(&long), b"", &receipt());
+        let made = unparsed(
+            P,
+            &PayloadError::UnsupportedMediaType,
+            "reports",
+            Some(&long),
+            b"",
+            &receipt(),
+        );
         let EventData::Unparsed(data) = made.data else {
             panic!("not unparsed")
         };

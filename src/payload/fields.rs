@@ -3,8 +3,8 @@
 //! Fields borrow from the request body wherever they can: a batch of 50 reports is read
 //! without building a JSON tree, and only values that need decoding are copied.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
 use super::js_json::{canonical, Refused};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
@@ -122,7 +122,8 @@ impl Extra {
                         Refused::Malformed => PayloadError::MalformedJson,
                     })?;
                     ExtraValue::Json(
-                        RawValue::from_string(canonical).map_err(|_| PayloadError::MalformedJson)?,
+                        RawValue::from_string(canonical)
+                            .map_err(|_| PayloadError::MalformedJson)?,
                     )
                 }
             };

@@ -75,7 +75,10 @@ fn value(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
 
 fn literal_end(bytes: &[u8], start: usize) -> usize {
     let mut i = start;
-    while matches!(bytes.get(i), Some(b'a'..=b'z' | b'0'..=b'9' | b'-' | b'+' | b'.' | b'E')) {
+    while matches!(
+        bytes.get(i),
+        Some(b'a'..=b'z' | b'0'..=b'9' | b'-' | b'+' | b'.' | b'E')
+    ) {
         i += 1;
     }
     i
@@ -123,7 +126,9 @@ fn object(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
                 out.push('}');
                 keys.sort_unstable();
                 if let Some(pair) = keys.windows(2).find(|pair| pair.first() == pair.last()) {
-                    return Err(Refused::DuplicateKey(pair.first().cloned().unwrap_or_default()));
+                    return Err(Refused::DuplicateKey(
+                        pair.first().cloned().unwrap_or_default(),
+                    ));
                 }
                 return Ok(i + 1);
             }
@@ -166,12 +171,20 @@ fn decimal(literal: &str) -> Option<(bool, String, i64)> {
     let (mantissa, exponent) = match rest.find(['e', 'E']) {
         Some(at) => (
             rest.get(..at)?,
-            rest.get(at + 1..)?.trim_start_matches('+').parse::<i64>().ok()?,
+            rest.get(at + 1..)?
+                .trim_start_matches('+')
+                .parse::<i64>()
+                .ok()?,
         ),
         None => (rest, 0),
     };
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    if whole.is_empty() || !whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit()) {
+    if whole.is_empty()
+        || !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let mut digits: String = whole.chars().chain(fraction.chars()).collect();

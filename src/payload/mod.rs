@@ -34,7 +34,6 @@ pub fn entry_fields(entry: &RawValue) -> Result<Fields<'_>, PayloadError> {
     }
 }
 
-
 /// The media types the relay accepts, told apart by type/subtype only (case-insensitive,
 /// parameters ignored): Huawei documents `application/json` and sends `application/JSON;charset=UTF-8`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

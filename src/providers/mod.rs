@@ -10,7 +10,6 @@ use crate::config::Config;
 use crate::event::Ingested;
 use crate::http::PushRequest;
 
-
 /// A callback URL of one provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -44,5 +43,6 @@ pub type EndpointNamed = fn(&str) -> Option<Endpoint>;
 
 /// The route table: the first path segment names the provider, whose function maps the
 /// second segment to one of its endpoints.
-pub const PROVIDERS: &[(&str, EndpointNamed)] =
-    &[("huawei", |name| huawei::Endpoint::from_name(name).map(Endpoint::Huawei))];
+pub const PROVIDERS: &[(&str, EndpointNamed)] = &[("huawei", |name| {
+    huawei::Endpoint::from_name(name).map(Endpoint::Huawei)
+})];

@@ -38,7 +38,12 @@ pub fn health(config: &Config) -> Reply {
         access_keys: config.auth.keys.len(),
         ingest_token: config.auth.ingest_token.is_some(),
         allowed_ip_ranges: config.auth.allowed_ips.as_ref().map(|list| list.len()),
-        sinks: config.sinks.enabled.iter().map(|sink| sink.name()).collect(),
+        sinks: config
+            .sinks
+            .enabled
+            .iter()
+            .map(|sink| sink.name())
+            .collect(),
         max_clock_skew_secs: config.auth.max_clock_skew_secs,
         max_body_bytes: config.limits.max_body_bytes,
         http_delivery: config.http.as_ref().map(|http| HttpHealth {

@@ -8,9 +8,9 @@ mod health;
 pub use health::health;
 
 use crate::config::Config;
+pub use crate::event::Ingested;
 use crate::http::Reply;
 use crate::providers::{Endpoint, PROVIDERS};
-pub use crate::event::Ingested;
 
 /// Where a request is going, from its path alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

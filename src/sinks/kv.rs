@@ -40,7 +40,10 @@ impl KvMetadata {
     /// value at its worst escaping (six bytes a byte). Checked on every event before a write.
     pub fn max_len(&self) -> usize {
         const FRAME: usize = r#"{"type":"","status":"","delivered":false,"time":""}"#.len();
-        FRAME + self.kind.len() + 6 * self.status.as_ref().map_or(0, String::len) + 6 * self.time.len()
+        FRAME
+            + self.kind.len()
+            + 6 * self.status.as_ref().map_or(0, String::len)
+            + 6 * self.time.len()
     }
 }
 
@@ -118,7 +121,12 @@ mod tests {
 
     #[test]
     fn the_metadata_bound_is_never_below_the_real_length() {
-        for status in [None, Some(String::new()), Some("DELIVRD".into()), Some("\u{1}\"é".repeat(21))] {
+        for status in [
+            None,
+            Some(String::new()),
+            Some("DELIVRD".into()),
+            Some("\u{1}\"é".repeat(21)),
+        ] {
             for delivered in [None, Some(true), Some(false)] {
                 let metadata = KvMetadata {
                     kind: "com.huaweicloud.sms.status_report",
@@ -126,7 +134,10 @@ mod tests {
                     delivered,
                     time: "2018-04-13T06:31:46.123456789Z".into(),
                 };
-                assert!(metadata.max_len() >= metadata_len(&metadata), "{metadata:?}");
+                assert!(
+                    metadata.max_len() >= metadata_len(&metadata),
+                    "{metadata:?}"
+                );
                 assert!(metadata.max_len() <= KV_METADATA_MAX_BYTES);
             }
         }

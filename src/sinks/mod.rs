@@ -108,7 +108,9 @@ impl PreparedEvent {
             bytes,
             &fallback.receipt,
         );
-        PreparedEvent::new(&kept).ok().filter(|kept| kept.fits(limit))
+        PreparedEvent::new(&kept)
+            .ok()
+            .filter(|kept| kept.fits(limit))
     }
 
     /// Whether the event is within `limit` bytes, and its KV key and metadata within KV's.
@@ -163,6 +165,9 @@ mod tests {
         assert_eq!(max_body_bytes(&[Sink::Kv, Sink::Queue]), 92_928);
         assert_eq!(max_body_bytes(&[Sink::Kv]), 19_657_728);
         // The ceiling's worst case, base64 plus the overhead, fits one queue message.
-        assert!(crate::event::base64_len(92_928) + EVENT_OVERHEAD_BYTES <= queue::QUEUE_MESSAGE_MAX_BYTES);
+        assert!(
+            crate::event::base64_len(92_928) + EVENT_OVERHEAD_BYTES
+                <= queue::QUEUE_MESSAGE_MAX_BYTES
+        );
     }
 }

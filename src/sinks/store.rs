@@ -54,7 +54,10 @@ pub struct Finished {
 #[derive(Debug)]
 enum Work {
     /// `sendBatch` calls in order; `next` is the first not yet accepted.
-    Queue { batches: Vec<Range<usize>>, next: usize },
+    Queue {
+        batches: Vec<Range<usize>>,
+        next: usize,
+    },
     /// Events whose KV entry is not yet written.
     Kv { pending: Vec<usize> },
 }
@@ -172,13 +175,20 @@ impl Store {
             return Step::Finish(finished.clone());
         }
         if self.phase == Phase::Waiting {
-            let millis = SINK_RETRY_DELAYS_MS.get(self.retries).copied().unwrap_or_default();
+            let millis = SINK_RETRY_DELAYS_MS
+                .get(self.retries)
+                .copied()
+                .unwrap_or_default();
             self.retries += 1;
             self.phase = Phase::Ready;
             return Step::Wait { millis };
         }
         // Skip sinks that have nothing left.
-        while self.work.get(self.current).is_some_and(|(_, work)| work.is_done()) {
+        while self
+            .work
+            .get(self.current)
+            .is_some_and(|(_, work)| work.is_done())
+        {
             self.current += 1;
             self.retries = 0;
         }
@@ -245,7 +255,10 @@ impl Store {
             match results.get(position) {
                 Some(Ok(())) => {}
                 Some(Err(error)) => {
-                    let key = self.events.get(index).map_or("", |event| event.kv_key.as_str());
+                    let key = self
+                        .events
+                        .get(index)
+                        .map_or("", |event| event.kv_key.as_str());
                     first_error.get_or_insert_with(|| format!("{key}: {error}"));
                     still.push(index);
                 }

@@ -79,7 +79,14 @@ pub fn ingest(
     let receipt = Receipt::new(now, authenticated.info().clone());
     let content_type = request.header("content-type");
     let whole_body = |error: &PayloadError| {
-        unparsed(PROVIDER, error, endpoint.name(), content_type, request.body, &receipt)
+        unparsed(
+            PROVIDER,
+            error,
+            endpoint.name(),
+            content_type,
+            request.body,
+            &receipt,
+        )
     };
     let whole = 0..request.body.len();
 
@@ -164,7 +171,14 @@ fn batch_events(
                 .and_then(|fields| normalize::status_report(&fields, receipt))
                 .unwrap_or_else(|error| {
                     let endpoint = Endpoint::Reports.name();
-                    unparsed(PROVIDER, &error, endpoint, Some("application/json"), bytes, receipt)
+                    unparsed(
+                        PROVIDER,
+                        &error,
+                        endpoint,
+                        Some("application/json"),
+                        bytes,
+                        receipt,
+                    )
                 });
             event.origin = range_within(body, bytes);
             event

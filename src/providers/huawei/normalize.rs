@@ -35,8 +35,7 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
     let status = required(fields, "status")?.into_owned();
     let segment = count(fields, "sequence")?;
     let segments = count(fields, "total")?;
-    let updated_at: Option<Rc<str>> =
-        time(fields, "updateTime")?.map(|t| t.into());
+    let updated_at: Option<Rc<str>> = time(fields, "updateTime")?.map(|t| t.into());
     let report_source = match non_empty(fields, "source")?.as_deref() {
         Some("1") => Some("sms_platform"),
         Some("2") => Some("sms_center"),
@@ -99,8 +98,7 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
     let body = text(fields, "body")?
         .ok_or(PayloadError::MissingField("body"))?
         .into_owned();
-    let created_at: Option<Rc<str>> =
-        time(fields, "createTime")?.map(|t| t.into());
+    let created_at: Option<Rc<str>> = time(fields, "createTime")?.map(|t| t.into());
     let data = UplinkData {
         message_id,
         from,

@@ -47,7 +47,9 @@ pub fn parse_authorization(header: &str) -> Result<Authorization<'_>, Authorizat
         .strip_prefix("Signature=")
         .ok_or(AuthorizationError::Malformed)?;
     let mut signature = [0u8; 32];
-    hex::decode_to_slice(signature_hex, &mut signature).ok().ok_or(AuthorizationError::Malformed)?;
+    hex::decode_to_slice(signature_hex, &mut signature)
+        .ok()
+        .ok_or(AuthorizationError::Malformed)?;
     Ok(Authorization {
         access_key,
         signed_headers,

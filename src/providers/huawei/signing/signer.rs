@@ -145,8 +145,10 @@ mod tests {
 
     #[test]
     fn a_signature_that_leaves_out_host_is_refused_whatever_the_host() {
-        let without_host: Vec<(&str, &str)> =
-            signed().into_iter().filter(|(name, _)| *name != "host").collect();
+        let without_host: Vec<(&str, &str)> = signed()
+            .into_iter()
+            .filter(|(name, _)| *name != "host")
+            .collect();
         assert_eq!(
             verify_signed(&without_host, "/r", "", SIGNED_AT_MS),
             Err(crate::providers::huawei::signing::VerifyError::HostNotSigned)
@@ -155,7 +157,13 @@ mod tests {
 
     #[test]
     fn the_skew_window_is_kept_to_the_millisecond() {
-        for (offset, ok) in [(900_000, true), (900_001, false), (900_999, false), (-900_000, true), (-900_001, false)] {
+        for (offset, ok) in [
+            (900_000, true),
+            (900_001, false),
+            (900_999, false),
+            (-900_000, true),
+            (-900_001, false),
+        ] {
             let verified = verify_signed(&signed(), "/r", "", SIGNED_AT_MS + offset);
             assert_eq!(verified.is_ok(), ok, "{offset} ms");
         }
