@@ -15,6 +15,20 @@ export function batchOf50(id) {
   return [JSON.stringify({ statusReportList: entries }), JSON_UTF8];
 }
 
+/**
+ * The bodies a BODY_RECORDER worker holds once it has `count` of them (or after 10 s), read
+ * again after `settleMs` so that extras arriving late are seen too.
+ */
+export async function recorded(recorder, count, { settleMs = 300 } = {}) {
+  const read = async () => (await recorder.fetch("http://recorder/")).json();
+  const deadline = Date.now() + 10_000;
+  while ((await read()).length < count && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  return read();
+}
+
 /** A queue consumer worker that records each message's body; `GET /` lists them. */
 export const BODY_RECORDER = `
 const received = [];

@@ -40,20 +40,18 @@ const wasm = webAssembly();
 const workerEquivalent = criterion("native, as the worker builds it: opt-level z, portable SHA-256", {}, ["--features", "soft-sha"]);
 const hostNative = criterion("host-native: opt-level 3, CPU SHA instructions", { CARGO_PROFILE_BENCH_OPT_LEVEL: "3" }, []);
 
-process.stderr.write("running the worker load test…\n");
-let load;
-try {
-  load = JSON.parse(execFileSync("node", ["bench/load.mjs", "--json"], { encoding: "utf8", maxBuffer: 8 * 1024 * 1024 }));
-} catch (error) {
-  load = error.stdout ? JSON.parse(error.stdout) : null;
+/** Runs a bench script with `--json` and returns what it printed, even when it exits non-zero. */
+function runJson(script, label) {
+  process.stderr.write(`running ${label}…\n`);
+  try {
+    return JSON.parse(execFileSync("node", [script, "--json"], { encoding: "utf8", maxBuffer: 8 * 1024 * 1024 }));
+  } catch (error) {
+    return error.stdout ? JSON.parse(error.stdout) : null;
+  }
 }
-process.stderr.write("running the relay against the JavaScript baseline…\n");
-let compare;
-try {
-  compare = JSON.parse(execFileSync("node", ["bench/compare.mjs", "--json"], { encoding: "utf8", maxBuffer: 8 * 1024 * 1024 }));
-} catch (error) {
-  compare = error.stdout ? JSON.parse(error.stdout) : null;
-}
+
+const load = runJson("bench/load.mjs", "the worker load test");
+const compare = runJson("bench/compare.mjs", "the relay against the JavaScript baseline");
 const sizes = measure();
 
 const us = (ns) => `${(ns / 1000).toFixed(2)} µs`;

@@ -9,7 +9,7 @@ import { startRelay, KEYS } from "./harness.mjs";
 import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
 import { FORM, JSON_UTF8, STATUS_REPORT, BATCH, UPLINK } from "../scripts/huawei-samples.mjs";
 import { COMPATIBILITY_DATE, discardOutput } from "../scripts/relay-worker.mjs";
-import { BODY_RECORDER, batchOf50 } from "../bench/pushes.mjs";
+import { BODY_RECORDER, batchOf50, recorded } from "../bench/pushes.mjs";
 
 let relay;
 let baseline;
@@ -42,16 +42,7 @@ before(async () => {
       await response.arrayBuffer();
       return response.status;
     },
-    async received(count) {
-      const deadline = Date.now() + 10_000;
-      let events = [];
-      while (Date.now() < deadline) {
-        events = await (await recorder.fetch("http://recorder/")).json();
-        if (events.length >= count) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      return events;
-    },
+    received: (count) => recorded(recorder, count, { settleMs: 0 }),
   };
 });
 after(async () => {

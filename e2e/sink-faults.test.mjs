@@ -9,7 +9,7 @@ import { Miniflare } from "miniflare";
 import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
 import { JSON_UTF8 } from "../scripts/huawei-samples.mjs";
 import { relayWorker, discardOutput, COMPATIBILITY_DATE } from "../scripts/relay-worker.mjs";
-import { BODY_RECORDER } from "../bench/pushes.mjs";
+import { BODY_RECORDER, recorded } from "../bench/pushes.mjs";
 
 const KEYS = "ak1:fault-secret-0123456789";
 
@@ -76,18 +76,6 @@ function push(url, body) {
   });
 }
 
-async function received(recorder, count) {
-  const deadline = Date.now() + 10_000;
-  let messages = [];
-  while (Date.now() < deadline) {
-    messages = await (await recorder.fetch("http://recorder/")).json();
-    if (messages.length >= count) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return (await recorder.fetch("http://recorder/")).json();
-}
-
 const batch = JSON.stringify({
   statusReportList: Array.from({ length: 20 }, (_, i) => ({ smsMsgId: `fault-${i}`, status: "DELIVRD", total: "1", sequence: "1" })),
 });
@@ -106,7 +94,7 @@ test("a KV binding that throws: 503 with Retry-After, then the retried push stor
     assert.deepEqual(keys, Array.from({ length: 20 }, (_, i) => `status/fault-${i}/1`).sort());
     // The queue took the events on both attempts (it comes first): at-least-once, and the ids
     // say which are the same event.
-    const messages = await received(relay.recorder, 40);
+    const messages = await recorded(relay.recorder, 40);
     assert.equal(messages.length, 40);
     assert.equal(new Set(messages.map((event) => event.id)).size, 20);
   } finally {
@@ -119,7 +107,7 @@ test("a transient KV refusal is absorbed by the in-request retry", async () => {
   try {
     assert.equal((await push(relay.url, batch)).status, 200);
     assert.equal((await relay.kv.list()).keys.length, 20);
-    assert.equal(new Set((await received(relay.recorder, 20)).map((event) => event.id)).size, 20);
+    assert.equal(new Set((await recorded(relay.recorder, 20)).map((event) => event.id)).size, 20);
   } finally {
     await relay.mf.dispose();
   }

@@ -49,22 +49,17 @@ impl HttpDelivery {
             validate_forward_url(url).map(|origin| (Secret::new(url.to_string()), origin))
         });
         let secrets = required(reader, "FORWARD_SECRET", WebhookSecret::parse_list);
-        let numbers_ok = [
-            "FORWARD_MAX_ATTEMPTS",
-            "FORWARD_TIMEOUT_MS",
-            "FORWARD_RETRY_BASE_SECS",
-        ];
-        let max_attempts = reader.number(
+        let max_attempts = reader.checked_number(
             "FORWARD_MAX_ATTEMPTS",
             DEFAULT_FORWARD_MAX_ATTEMPTS,
             1..=100,
         );
-        let timeout_ms = reader.number(
+        let timeout_ms = reader.checked_number(
             "FORWARD_TIMEOUT_MS",
             DEFAULT_FORWARD_TIMEOUT_MS,
             100..=300_000,
         );
-        let base_delay_secs = reader.number(
+        let base_delay_secs = reader.checked_number(
             "FORWARD_RETRY_BASE_SECS",
             DEFAULT_FORWARD_RETRY_BASE_SECS,
             0..=3600,
@@ -73,9 +68,8 @@ impl HttpDelivery {
             reader.problem("FORWARD", DeliveryProblem::MissingDeadLetterQueue);
             return None;
         }
-        if numbers_ok.iter().any(|name| reader.has_problem(name)) {
-            return None;
-        }
+        let (max_attempts, timeout_ms, base_delay_secs) =
+            (max_attempts?, timeout_ms?, base_delay_secs?);
         let ((url, origin), secrets) = (url?, secrets?);
         Some(HttpDelivery {
             url,

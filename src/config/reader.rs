@@ -39,11 +39,6 @@ impl<'l> Reader<'l> {
         });
     }
 
-    /// Whether any problem has been recorded for `setting` so far.
-    pub fn has_problem(&self, setting: &str) -> bool {
-        self.errors.iter().any(|error| error.setting == setting)
-    }
-
     /// `true`/`false` (also `1`/`0`, `yes`/`no`, any case); `default` when unset.
     pub fn flag(&mut self, name: &'static str, default: bool) -> bool {
         let Some(raw) = self.text(name) else {
@@ -61,7 +56,22 @@ impl<'l> Reader<'l> {
 
     /// A whole number in `range`; `default` when unset or invalid (the problem is recorded).
     pub fn number(&mut self, name: &'static str, default: u64, range: RangeInclusive<u64>) -> u64 {
-        self.optional_number(name, range).unwrap_or(default)
+        self.checked_number(name, default, range).unwrap_or(default)
+    }
+
+    /// A whole number in `range`, `default` when unset, `None` when invalid (the problem is
+    /// recorded): for settings whose invalid value must disable what depends on them.
+    pub fn checked_number(
+        &mut self,
+        name: &'static str,
+        default: u64,
+        range: RangeInclusive<u64>,
+    ) -> Option<u64> {
+        if self.is_set(name) {
+            self.optional_number(name, range)
+        } else {
+            Some(default)
+        }
     }
 
     /// A whole number in `range`, or `None` when unset or invalid (the problem is recorded).

@@ -129,7 +129,6 @@ pub struct MessageJob<'h> {
     attempt: u32,
     headers_at: i64,
     state: State,
-    last: Option<AttemptResult>,
     log: AttemptLog,
 }
 
@@ -151,7 +150,6 @@ impl<'h> MessageJob<'h> {
             attempt: attempt.max(1),
             headers_at: now.unix_millis().div_euclid(1000),
             state: State::Start,
-            last: None,
             log: AttemptLog {
                 delivery: "http",
                 event_id: id,
@@ -159,11 +157,6 @@ impl<'h> MessageJob<'h> {
                 ..AttemptLog::default()
             },
         }
-    }
-
-    /// The `webhook-id` of the delivery: the event's id.
-    pub fn id(&self) -> &str {
-        &self.log.event_id
     }
 
     /// What to do next; `now` times the POST for the log.
@@ -232,7 +225,6 @@ impl<'h> MessageJob<'h> {
                 }
             }
         };
-        self.last = Some(result);
     }
 
     /// Whether the dead-letter queue took the letter.
@@ -264,11 +256,6 @@ impl<'h> MessageJob<'h> {
 
     pub fn log(&self) -> &AttemptLog {
         &self.log
-    }
-
-    /// The last attempt's result, once posted.
-    pub fn last_result(&self) -> Option<&AttemptResult> {
-        self.last.as_ref()
     }
 
     fn keep(&mut self, outcome: &'static str, error: String) -> State {

@@ -50,8 +50,8 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
                         headers: &headers,
                         body: &body,
                     };
-                    let ingested = endpoint.ingest(token, &push, &config, now());
-                    access_key = ingested.access_key.clone();
+                    let mut ingested = endpoint.ingest(token, &push, &config, now());
+                    access_key = ingested.access_key.take();
                     log.access_key = access_key.as_deref();
                     log.events = ingested.events.len();
                     let store = Store::new(ingested, &body, &config.sinks);

@@ -3,7 +3,7 @@
 
 mod unparsed;
 
-pub use unparsed::{base64_len, escaped_len, unparsed, Receipt};
+pub use unparsed::{base64_len, unparsed, Receipt};
 
 use crate::http::Reply;
 use crate::payload::Extra;
@@ -79,8 +79,6 @@ pub struct CloudEvent {
     /// so an event too large for a sink can be stored as those bytes instead.
     #[serde(skip)]
     pub origin: Option<Range<usize>>,
-    #[serde(skip)]
-    pub provider: Provider,
 }
 
 impl CloudEvent {
@@ -103,7 +101,6 @@ impl CloudEvent {
             datacontenttype: DATA_CONTENT_TYPE,
             data,
             origin: None,
-            provider,
         }
     }
 }

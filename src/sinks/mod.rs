@@ -44,7 +44,7 @@ impl Sink {
 /// The most an unparsed event adds to the base64 of the bytes it holds: its attributes, the
 /// reason (a code and a field name of at most 64 bytes), the endpoint, the content type (at
 /// most 256 bytes), the receive time and the access key (at most 128 bytes), each of the last
-/// three escaped at worst six bytes per byte. `tests/properties.rs` checks the bound.
+/// three escaped at worst six bytes per byte. The tests below check the bound.
 pub const EVENT_OVERHEAD_BYTES: usize = 4096;
 
 /// The largest event every one of `sinks` can hold: one queue message, or one KV value.

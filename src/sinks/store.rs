@@ -70,7 +70,6 @@ enum Phase {
     Writing,
     /// A retry pause was handed out.
     Waiting,
-    Done,
 }
 
 #[derive(Debug)]
@@ -171,7 +170,6 @@ impl Store {
     /// What to do next. Call again after reporting each write's result or sleeping.
     pub fn step(&mut self) -> Step<'_> {
         if let Some(finished) = &self.finished {
-            self.phase = Phase::Done;
             return Step::Finish(finished.clone());
         }
         if self.phase == Phase::Waiting {
@@ -193,7 +191,6 @@ impl Store {
             self.retries = 0;
         }
         let Some((_, work)) = self.work.get(self.current) else {
-            self.phase = Phase::Done;
             return Step::Finish(Finished {
                 reply: self.success.clone(),
                 sink_error: None,
