@@ -14,15 +14,11 @@ SHELL := /bin/bash
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-WORKER_BUILD_VERSION := 0.8.7
 # The wasm-bindgen CLI must match the crate exactly; read the version from Cargo.lock so the
 # two can never drift.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
 
-# worker-build would download these from a code host; point it at local, pinned copies.
-export WASM_BINDGEN_BIN := $(CARGO_BIN)/wasm-bindgen
-export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
-export ESBUILD_BIN := $(CURDIR)/node_modules/@esbuild/linux-x64/bin/esbuild
+WASM_OPT := node_modules/.bin/wasm-opt
 
 WRANGLER := node_modules/.bin/wrangler
 
@@ -39,8 +35,6 @@ rust-tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
-	@cargo install --list | grep -qx 'worker-build v$(WORKER_BUILD_VERSION):' || \
-		cargo install worker-build --version $(WORKER_BUILD_VERSION) --locked
 	@# Not --locked: its lock file names a webpki-roots version crates.io no longer serves.
 	@cargo install --list | grep -qx 'wasm-bindgen-cli v$(WASM_BINDGEN_VERSION):' || \
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
@@ -53,16 +47,20 @@ node_modules/.installed: package.json package-lock.json
 
 ## Build and test ---------------------------------------------------------------
 
-# worker-build keeps the wasm name section for readable stack traces; it is about a quarter
-# of the file (~28 KB gzip). Panic messages keep their file and line without it, so the
-# release build drops it to stay inside the size budget. KEEP_WASM_NAMES=1 keeps it.
-WASM_FEATURES := mutable-globals sign-ext nontrapping-float-to-int bulk-memory multivalue reference-types exception-handling
+# The worker is three files in build/: worker.js (the entry module, src/edge/worker.js), and
+# wasm-bindgen's relay.js and relay_bg.wasm. The wasm name section is dropped (about a quarter
+# of the file); KEEP_WASM_NAMES=1 keeps it for readable profiles and stack traces.
+WASM_FEATURES := mutable-globals sign-ext nontrapping-float-to-int bulk-memory multivalue reference-types
+WASM := target/wasm32-unknown-unknown/release/sms_relay.wasm
 
 build: tools
-	worker-build --release
+	cargo build --locked --release --lib --target wasm32-unknown-unknown
+	rm -rf build && mkdir -p build
+	wasm-bindgen --target web --no-typescript --experimental-reset-state-function --out-dir build --out-name relay $(WASM)
 ifndef KEEP_WASM_NAMES
-	$(WASM_OPT_BIN) build/index_bg.wasm --strip-debug $(addprefix --enable-,$(WASM_FEATURES)) -o build/index_bg.wasm
+	$(WASM_OPT) build/relay_bg.wasm --strip-debug $(addprefix --enable-,$(WASM_FEATURES)) -o build/relay_bg.wasm
 endif
+	cp src/edge/worker.js build/worker.js
 
 test: test-rust test-e2e
 

@@ -113,7 +113,9 @@ function areaOf(name, scriptUrl) {
   if (name.startsWith("(")) return scriptUrl ? "JS (anonymous functions)" : `runtime ${name}`;
   if (/^js-to-wasm|^wasm-to-js/.test(name)) return "JS ↔ wasm crossings";
   if (scriptUrl?.includes("wasm") || /^\$|::|wasm-function|^__wbindgen_(malloc|free|realloc)|^__externref/.test(name)) return "relay wasm (Rust)";
-  if (scriptUrl) return scriptUrl.includes("baseline-js") ? "JS worker code" : "JS glue (wasm-bindgen, workers-rs shim)";
+  if (scriptUrl?.includes("baseline-js")) return "JS worker code";
+  if (scriptUrl?.endsWith("worker.js")) return "JS entry module (I/O around the core)";
+  if (scriptUrl) return "JS glue (wasm-bindgen)";
   return "runtime builtins (sendBatch, Response, queueMicrotask, …)";
 }
 

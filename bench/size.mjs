@@ -8,7 +8,7 @@ import { gzipSync, constants } from "node:zlib";
 /** The budget: gzip size of the wasm, checked by e2e/size-budget.test.mjs. */
 export const BUDGET = JSON.parse(readFileSync(new URL("./size-budget.json", import.meta.url), "utf8"));
 
-export const FILES = ["build/index_bg.wasm", "build/index.js"];
+export const FILES = ["build/relay_bg.wasm", "build/relay.js", "build/worker.js"];
 
 /** `{ file, raw, gzip }` for each built file, gzip at level 9 (what `gzip -9` and upload tools use). */
 export function measure(files = FILES) {

@@ -41,7 +41,7 @@ test("the HTTP delivery blocks in wrangler.toml are valid once uncommented", { t
   const dir = mkdtempSync(join(tmpdir(), "sms-relay-http-config-"));
   const config = join(dir, "wrangler.toml");
   // Point `main` at the repo's build and drop the build command (the suite already built).
-  writeFileSync(config, enabled.replace('main = "build/worker/shim.mjs"', `main = "${process.cwd()}/build/worker/shim.mjs"`).replace(/\[build\][^\[]*/, ""));
+  writeFileSync(config, enabled.replace('main = "build/worker.js"', `main = "${process.cwd()}/build/worker.js"`).replace(/\[build\][^\[]*/, ""));
   const { stdout, stderr } = await promisify(execFile)("node_modules/.bin/wrangler", ["deploy", "--dry-run", "--outdir", join(dir, "out"), "-c", config], {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
     maxBuffer: 16 * 1024 * 1024,

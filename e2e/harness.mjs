@@ -1,4 +1,4 @@
-// Runs the built worker (build/index.js + index_bg.wasm) in Miniflare with real KV and Queue
+// Runs the built worker (build/worker.js, relay.js and relay_bg.wasm) in Miniflare with real KV and Queue
 // simulations, plus a small recorder worker that consumes the queue, so tests can assert
 // exactly what a consumer receives.
 import { Miniflare } from "miniflare";

@@ -1,4 +1,4 @@
-// The Miniflare worker options that load the built relay (build/index.js + its wasm), shared
+// The Miniflare worker options that load the built relay (build/worker.js, relay.js and relay_bg.wasm), shared
 // by the end-to-end tests and the load benchmark so they all run the worker the same way.
 export const COMPATIBILITY_DATE = "2026-04-01";
 
@@ -6,9 +6,12 @@ export const COMPATIBILITY_DATE = "2026-04-01";
 export function relayWorker(extra = {}) {
   return {
     name: "relay",
-    scriptPath: "build/index.js",
+    scriptPath: "build/worker.js",
     modules: true,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"], fallthrough: true }],
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
     compatibilityDate: COMPATIBILITY_DATE,
     ...extra,
   };

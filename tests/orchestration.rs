@@ -275,7 +275,7 @@ fn consume(
     answer: AttemptResult,
 ) -> (Settle, Option<Value>, Value, usize) {
     let http = config.http.as_ref().unwrap();
-    let mut job = MessageJob::new(http, EVENT.to_string(), "queue-msg-1", attempt, NOW);
+    let mut job = MessageJob::new(http.clone(), EVENT.to_string(), "queue-msg-1", attempt, NOW);
     let (mut settle, mut letter, mut posts) = (None, None, 0);
     loop {
         match job.step(NOW) {
@@ -390,7 +390,7 @@ fn a_permanent_4xx_is_dead_lettered_at_once() {
 fn a_refused_dead_letter_keeps_the_message_for_later() {
     let config = http_config("1");
     let http = config.http.as_ref().unwrap();
-    let mut job = MessageJob::new(http, EVENT.to_string(), "m", 1, NOW);
+    let mut job = MessageJob::new(http.clone(), EVENT.to_string(), "m", 1, NOW);
     assert!(matches!(job.step(NOW), MessageStep::Post(_)));
     job.posted(AttemptResult::Timeout, NOW, 0.0);
     assert!(matches!(job.step(NOW), MessageStep::DeadLetter(_)));

@@ -123,8 +123,8 @@ pub struct AttemptLog {
 
 /// The delivery of one queued event.
 #[derive(Debug)]
-pub struct MessageJob<'h> {
-    http: &'h HttpDelivery,
+pub struct MessageJob {
+    http: HttpDelivery,
     body: String,
     attempt: u32,
     headers_at: i64,
@@ -132,17 +132,17 @@ pub struct MessageJob<'h> {
     log: AttemptLog,
 }
 
-impl<'h> MessageJob<'h> {
+impl MessageJob {
     /// `body` is the event JSON as queued, `message_id` the queue's id for the message (the
     /// fallback `webhook-id` should the body hold no event id), `attempt` the queue's 1-based
     /// delivery count, `now` when the consumer picked it up.
     pub fn new(
-        http: &'h HttpDelivery,
+        http: HttpDelivery,
         body: String,
         message_id: &str,
         attempt: u32,
         now: Timestamp,
-    ) -> MessageJob<'h> {
+    ) -> MessageJob {
         let id = super::event_id(&body).unwrap_or_else(|| message_id.to_string());
         MessageJob {
             http,

@@ -1,127 +1,179 @@
-//! The fetch entry point: reads what the core asks for, executes the [`Store`] machine's
-//! writes, and sends the answer it decides.
+//! The fetch side of [`Relay`]: [`Exchange`] wraps the core's
+//! [`crate::relay::Exchange`] for `worker.js`. Each `step()` answers a number naming what to
+//! do; the data of that step is then read with the matching getter.
 
-use super::bindings::Bindings;
-use super::{load_config, now};
-use crate::http::{split_url, with_host, PushRequest, Reply};
-use crate::log::RequestLog;
-use crate::relay::{admit, route, Admission, BodyBuffer, RequestHead};
-use crate::sinks::{Finished, Step, Store};
-use futures_util::StreamExt;
-use std::time::Duration;
-use worker::{console_log, event, Context, Delay, Env, Request, Response};
+use super::{instant, Relay};
+use crate::config::Config;
+use crate::http::Reply;
+use crate::relay;
+use crate::sinks::Step;
+use std::rc::Rc;
+use wasm_bindgen::prelude::wasm_bindgen;
 
-#[event(fetch)]
-async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    let started = now();
-    let bindings = Bindings::of(&env);
-    let config = load_config(&env, &bindings);
-    let method = request.method().to_string();
-    let url = request.inner().url();
-    let (host, path, query) = split_url(&url);
-    let headers = with_host(request.headers().entries().collect(), host);
-    let header = |wanted: &str| {
-        headers
-            .iter()
-            .find(|(name, _)| name == wanted)
-            .map(|(_, value)| value.as_str())
-    };
-    let head = RequestHead {
-        content_length: header("content-length"),
-        client_ip: header("cf-connecting-ip"),
-    };
+/// `step()` answers: call the queue's `sendBatch` with `JSON.parse(text())`, then `sent()`.
+const SEND_BATCH: u8 = 1;
+/// `step()` answers: `put` each of `putCount` entries (`putKey(i)`, `putValue(i)`,
+/// `JSON.parse(putOptions(i))`) concurrently, then `written()`.
+const PUT_KV: u8 = 2;
+/// `step()` answers: sleep `waitMs`, then step again.
+const WAIT: u8 = 3;
+/// `step()` answers: respond with `status`, `JSON.parse(headers())` and `text()` (no body
+/// when empty), and log `log(now)`.
+const FINISH: u8 = 4;
 
-    let mut log = RequestLog {
-        route: route(path).map_or("unknown", |route| route.name()),
-        method: &method,
-        ..RequestLog::default()
-    };
-    let access_key;
-    let reply = match admit(&method, path, head, &config) {
-        Admission::Respond(reply) => reply,
-        Admission::ReadBody { endpoint, token } => {
-            match read_body(&mut request, config.limits.max_body_bytes).await {
-                Err(reply) => reply,
-                Ok(body) => {
-                    let push = PushRequest {
-                        method: &method,
-                        path,
-                        query,
-                        headers: &headers,
-                        body: &body,
-                    };
-                    let mut ingested = endpoint.ingest(token, &push, &config, now());
-                    access_key = ingested.access_key.take();
-                    log.access_key = access_key.as_deref();
-                    log.events = ingested.events.len();
-                    let store = Store::new(ingested, &body, &config.sinks);
-                    let finished = run(store, &bindings).await;
-                    log.sink_error = finished.sink_error;
-                    finished.reply
-                }
-            }
+#[wasm_bindgen]
+impl Relay {
+    /// A request's exchange, from its head: `headers` is one `name:value` per line.
+    pub fn exchange(&self, method: &str, url: &str, headers: &str, now: f64) -> Exchange {
+        Exchange {
+            inner: relay::Exchange::new(&self.config, method, url, headers, instant(now)),
+            config: Rc::clone(&self.config),
+            text: String::new(),
+            puts: Vec::new(),
+            wait_ms: 0,
+            reply: None,
         }
-    };
-
-    log.status = reply.status;
-    log.outcome = reply.code;
-    log.duration_ms = now().unix_millis().saturating_sub(started.unix_millis());
-    console_log!("{}", log.to_json());
-    respond(reply)
+    }
 }
 
-/// Executes the store machine's steps until it finishes.
-async fn run(mut store: Store, bindings: &Bindings) -> Finished {
-    loop {
-        match store.step() {
-            Step::SendBatch(messages) => {
-                let result = match &bindings.queue {
-                    Some(queue) => queue.send_batch_json(&messages).await,
-                    None => Err("binding missing".to_string()),
-                };
-                store.queue_sent(result);
+/// One request in flight.
+#[wasm_bindgen]
+pub struct Exchange {
+    inner: relay::Exchange,
+    config: Rc<Config>,
+    text: String,
+    puts: Vec<(String, String, String)>,
+    wait_ms: u64,
+    reply: Option<Reply>,
+}
+
+#[wasm_bindgen]
+impl Exchange {
+    /// Whether to read (more of) the body and pass it to `chunk()`.
+    #[wasm_bindgen(getter, js_name = wantsBody)]
+    pub fn wants_body(&self) -> bool {
+        self.inner.wants_body()
+    }
+
+    /// The next piece of the body; `false` once no more is wanted.
+    pub fn chunk(&mut self, bytes: &[u8]) -> bool {
+        self.inner.body_chunk(bytes)
+    }
+
+    /// The body could not be read to its end.
+    pub fn failed(&mut self) {
+        self.inner.body_failed();
+    }
+
+    /// The body is complete (a no-op when none was wanted).
+    pub fn end(&mut self, now: f64) {
+        self.inner.body_end(&self.config, instant(now));
+    }
+
+    /// What to do next: one of the constants above.
+    pub fn step(&mut self) -> u8 {
+        match self.inner.step() {
+            Step::SendBatch(json) => {
+                self.text = json;
+                SEND_BATCH
             }
             Step::PutKv(puts) => {
-                let results = match &bindings.kv {
-                    Some(kv) => {
-                        let writes = puts
-                            .iter()
-                            .map(|put| kv.put_json(put.key, put.value, put.options));
-                        futures_util::future::join_all(writes).await
-                    }
-                    None => vec![Err("binding missing".to_string()); puts.len()],
-                };
-                store.kv_written(results);
+                self.puts = puts
+                    .iter()
+                    .map(|put| {
+                        (
+                            put.key.to_string(),
+                            put.value.to_string(),
+                            put.options.to_string(),
+                        )
+                    })
+                    .collect();
+                PUT_KV
             }
-            Step::Wait { millis } => Delay::from(Duration::from_millis(millis)).await,
-            Step::Finish(finished) => return finished,
+            Step::Wait { millis } => {
+                self.wait_ms = millis;
+                WAIT
+            }
+            Step::Finish(finished) => {
+                self.text = finished.reply.body.clone();
+                self.reply = Some(finished.reply);
+                FINISH
+            }
         }
     }
-}
 
-/// Feeds the body to the core's [`BodyBuffer`] chunk by chunk; it stops the read as soon as
-/// the body passes the limit.
-async fn read_body(request: &mut Request, limit: usize) -> Result<Vec<u8>, Reply> {
-    let mut body = BodyBuffer::new(limit);
-    // No stream: no body at all.
-    if let Ok(mut stream) = request.stream() {
-        while let Some(chunk) = stream.next().await {
-            body.push(&chunk.map_err(|_| BodyBuffer::unreadable())?)?;
-        }
+    /// The current step's text (the `sendBatch` argument, or the answer's body), handed over
+    /// once.
+    pub fn text(&mut self) -> String {
+        std::mem::take(&mut self.text)
     }
-    Ok(body.into_bytes())
-}
 
-fn respond(reply: Reply) -> worker::Result<Response> {
-    let response = if reply.body.is_empty() {
-        Response::empty()?
-    } else {
-        Response::ok(reply.body)?
-    };
-    let mut response = response.with_status(reply.status);
-    let headers = response.headers_mut();
-    for (name, value) in &reply.headers {
-        headers.set(name, value)?;
+    /// `sendBatch` settled: `error` is its rejection's message, if it was rejected.
+    pub fn sent(&mut self, error: Option<String>) {
+        self.inner.queue_sent(error.map_or(Ok(()), Err));
     }
-    Ok(response)
+
+    #[wasm_bindgen(getter, js_name = putCount)]
+    pub fn put_count(&self) -> usize {
+        self.puts.len()
+    }
+
+    #[wasm_bindgen(js_name = putKey)]
+    pub fn put_key(&self, index: usize) -> String {
+        self.puts
+            .get(index)
+            .map(|put| put.0.clone())
+            .unwrap_or_default()
+    }
+
+    #[wasm_bindgen(js_name = putValue)]
+    pub fn put_value(&self, index: usize) -> String {
+        self.puts
+            .get(index)
+            .map(|put| put.1.clone())
+            .unwrap_or_default()
+    }
+
+    #[wasm_bindgen(js_name = putOptions)]
+    pub fn put_options(&self, index: usize) -> String {
+        self.puts
+            .get(index)
+            .map(|put| put.2.clone())
+            .unwrap_or_default()
+    }
+
+    /// The `put`s settled: one entry per put, in order, `undefined` for success or the
+    /// rejection's message.
+    pub fn written(&mut self, errors: Vec<wasm_bindgen::JsValue>) {
+        let results = errors
+            .iter()
+            .map(|error| match error.as_string() {
+                None => Ok(()),
+                Some(message) => Err(message),
+            })
+            .collect();
+        self.inner.kv_written(results);
+    }
+
+    #[wasm_bindgen(getter, js_name = waitMs)]
+    pub fn wait_ms(&self) -> f64 {
+        self.wait_ms as f64
+    }
+
+    /// The answer's status.
+    #[wasm_bindgen(getter)]
+    pub fn status(&self) -> u16 {
+        self.reply.as_ref().map_or(500, |reply| reply.status)
+    }
+
+    /// The answer's headers as a JSON array of `[name, value]` pairs.
+    pub fn headers(&self) -> String {
+        let headers = self.reply.as_ref().map(|reply| &reply.headers);
+        serde_json::to_string(&headers.cloned().unwrap_or_default()).unwrap_or_default()
+    }
+
+    /// The request's log line.
+    pub fn log(&self, now: f64) -> String {
+        self.inner.log_line(instant(now))
+    }
 }

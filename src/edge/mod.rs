@@ -1,41 +1,97 @@
-//! The Cloudflare Workers adapter: the only module that touches the `worker` crate.
+//! The Cloudflare Workers adapter: the core's calls exported to the worker's JavaScript entry
+//! module, `worker.js` (beside this file), which does the runtime I/O around them.
 //!
-//! [`fetch`] and [`queue`] are the runtime's entry points. Each asks the core what to do —
-//! [`crate::relay::admit`], a provider's `ingest`, the [`crate::sinks::Store`] machine, the
-//! [`crate::delivery::consumer::MessageJob`] machine — and executes it: reading the body,
-//! calling bindings, sleeping, fetching, answering. No decision is made here.
+//! The split is measured (BENCHMARKS.md): the runtime calls `worker.js` directly, which reads
+//! the request, makes one synchronous call into wasm per step of the core's machines
+//! ([`crate::relay::Exchange`], [`crate::delivery::consumer::MessageJob`]), and performs the
+//! write, fetch or answer each step names. No decision is made in the JS or here: these
+//! types only translate between JS values and the core's.
+//!
+//! [`Relay`] holds the configuration, read once per isolate (the environment of a deployed
+//! worker never changes; a new secret or var is a new version, hence new isolates).
 
-mod bindings;
 mod fetch;
 mod queue;
 
 use crate::clock::Timestamp;
 use crate::config::reader::number_var_text;
-use crate::config::Config;
-use bindings::Bindings;
+use crate::config::{self, Config, DEAD_LETTER_QUEUE_BINDING};
+use crate::sinks::Sink;
+use std::rc::Rc;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
-use worker::{event, Date, Env};
 
-#[event(start)]
-fn start() {
-    console_error_panic_hook::set_once();
+/// The configuration and bindings of one worker environment.
+#[wasm_bindgen]
+pub struct Relay {
+    config: Rc<Config>,
+    queue: JsValue,
+    kv: JsValue,
+    dead_letter_queue: JsValue,
 }
 
-/// The current time, for the core.
-fn now() -> Timestamp {
-    Timestamp::from_unix_millis(i64::try_from(Date::now().as_millis()).unwrap_or(i64::MAX))
+#[wasm_bindgen]
+impl Relay {
+    /// Reads every setting and finds the bindings in `env`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(env: &JsValue) -> Relay {
+        let get = |name: &str| js_sys::Reflect::get(env, &JsValue::from_str(name)).ok();
+        // A binding is taken only if it has the method the relay calls: a plain var of the
+        // same name, or a KV namespace where a queue is expected, is not.
+        let binding = |name: &str, method: &str| {
+            get(name)
+                .filter(|value| value.is_object())
+                .filter(|value| {
+                    js_sys::Reflect::get(value, &JsValue::from_str(method))
+                        .is_ok_and(|method| method.is_function())
+                })
+                .unwrap_or(JsValue::UNDEFINED)
+        };
+        let queue = binding(Sink::Queue.binding(), "sendBatch");
+        let kv = binding(Sink::Kv.binding(), "put");
+        let dead_letter_queue = binding(DEAD_LETTER_QUEUE_BINDING, "send");
+        let present = config::Bindings {
+            queue: !queue.is_undefined(),
+            kv: !kv.is_undefined(),
+            dead_letter_queue: !dead_letter_queue.is_undefined(),
+        };
+        let lookup = |name: &str| {
+            let value = get(name)?;
+            // wrangler passes `[vars]` numbers and booleans through as JSON values.
+            value
+                .as_string()
+                .or_else(|| value.as_f64().map(number_var_text))
+                .or_else(|| value.as_bool().map(|b| b.to_string()))
+        };
+        Relay {
+            config: Rc::new(Config::load(lookup, present)),
+            queue,
+            kv,
+            dead_letter_queue,
+        }
+    }
+
+    /// The events queue's producer binding (`undefined` when absent).
+    #[wasm_bindgen(getter)]
+    pub fn queue(&self) -> JsValue {
+        self.queue.clone()
+    }
+
+    /// The KV namespace binding (`undefined` when absent).
+    #[wasm_bindgen(getter)]
+    pub fn kv(&self) -> JsValue {
+        self.kv.clone()
+    }
+
+    /// The dead-letter queue's producer binding (`undefined` when absent).
+    #[wasm_bindgen(getter, js_name = deadLetterQueue)]
+    pub fn dead_letter_queue(&self) -> JsValue {
+        self.dead_letter_queue.clone()
+    }
 }
 
-/// Reads the configuration on every invocation: env lookups are cheap, and a changed secret
-/// takes effect without a redeploy.
-fn load_config(env: &Env, bindings: &Bindings) -> Config {
-    let lookup = |name: &str| {
-        let value = js_sys::Reflect::get(env.as_ref(), &JsValue::from_str(name)).ok()?;
-        // wrangler passes `[vars]` numbers and booleans through as JSON values.
-        value
-            .as_string()
-            .or_else(|| value.as_f64().map(number_var_text))
-            .or_else(|| value.as_bool().map(|b| b.to_string()))
-    };
-    Config::load(lookup, bindings.present())
+/// A JS `Date.now()` for the core.
+fn instant(millis: f64) -> Timestamp {
+    // Saturating: NaN is 0, out of range is clamped.
+    Timestamp::from_unix_millis(millis as i64)
 }

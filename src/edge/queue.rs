@@ -1,128 +1,157 @@
-//! The queue consumer entry point: runs one [`MessageJob`] per message, concurrently, so one
-//! bad message never holds back the batch.
-//!
-//! Exported by hand rather than through `#[event(queue)]`: workers-rs 0.8 does not expose a
-//! message's `attempts`, and its ack/retry wrappers panic where the JS calls can throw.
+//! The queue side of [`Relay`]: [`Delivery`] wraps the core's
+//! [`crate::delivery::consumer::MessageJob`] for `worker.js`, which runs one per message,
+//! concurrently, so one bad message never holds back the batch.
 
-use super::bindings::{describe, error_name, Bindings, Message, MessageBatch};
-use super::{load_config, now};
-use crate::config::HttpDelivery;
-use crate::delivery::consumer::{
-    attempt_number, delivery_for, MessageJob, MessageStep, Post, Settle,
-};
+use super::{instant, Relay};
+use crate::delivery::consumer::{attempt_number, delivery_for, MessageJob, MessageStep, Settle};
 use crate::delivery::AttemptResult;
 use crate::log::bounded;
-use futures_util::future::join_all;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
-use worker::wasm_bindgen_futures::JsFuture;
-use worker::{console_log, web_sys, Env};
 
-// `wasm_bindgen_futures` comes through workers-rs, which already depends on it.
-#[wasm_bindgen(wasm_bindgen_futures = worker::wasm_bindgen_futures)]
-pub async fn queue(batch: MessageBatch, env: Env, _ctx: JsValue) -> Result<JsValue, JsValue> {
-    let bindings = Bindings::of(&env);
-    let config = load_config(&env, &bindings);
-    let messages: Vec<Message> = batch
-        .messages()
-        .iter()
-        .map(JsCast::unchecked_into)
-        .collect();
-    match delivery_for(&config, messages.len()) {
-        Ok(http) => {
-            join_all(
-                messages
-                    .iter()
-                    .map(|message| deliver(message, http, &bindings)),
-            )
-            .await;
-        }
-        Err((settle, line)) => {
-            console_log!("{line}");
-            for message in &messages {
-                let _ = apply(message, settle);
-            }
+/// `step()` answers: POST `text()` to `url` with `JSON.parse(headers())`, redirects not
+/// followed, aborted after `timeoutMs`; then `answered()`, `timedOut()` or `unreachable()`.
+const POST: u8 = 1;
+/// `step()` answers: `send(JSON.parse(text()), {contentType: "json"})` to the dead-letter
+/// queue, then `deadLettered()`.
+const DEAD_LETTER: u8 = 2;
+/// `step()` answers: `ack()` the message, then `settled()`.
+const ACK: u8 = 3;
+/// `step()` answers: `retry({delaySeconds: delaySecs})`, then `settled()`.
+const RETRY: u8 = 4;
+/// `step()` answers: log `log()`; the message is done.
+const DONE: u8 = 5;
+
+#[wasm_bindgen]
+impl Relay {
+    /// `undefined` when a batch of `count` messages can be delivered, else the log line for a
+    /// batch that cannot (an invalid configuration): every message is then retried after
+    /// `refusedRetrySecs`.
+    #[wasm_bindgen(js_name = batchRefused)]
+    pub fn batch_refused(&self, count: usize) -> Option<String> {
+        delivery_for(&self.config, count)
+            .err()
+            .map(|(_, line)| line)
+    }
+
+    /// The delay for [`Relay::batch_refused`] batches.
+    #[wasm_bindgen(getter, js_name = refusedRetrySecs)]
+    pub fn refused_retry_secs(&self) -> u32 {
+        match delivery_for(&self.config, 0) {
+            Err((Settle::Retry { delay_secs }, _)) => delay_secs,
+            _ => 0,
         }
     }
-    Ok(JsValue::UNDEFINED)
+
+    /// One message's delivery: `body` is the message body as JSON, `id` the queue's id for it,
+    /// `attempts` the runtime's count. `undefined` when the batch is refused.
+    pub fn delivery(&self, body: String, id: &str, attempts: f64, now: f64) -> Option<Delivery> {
+        let http = delivery_for(&self.config, 1).ok()?.clone();
+        Some(Delivery {
+            job: MessageJob::new(http, body, id, attempt_number(attempts), instant(now)),
+            text: String::new(),
+            url: String::new(),
+            headers: String::new(),
+            timeout_ms: 0,
+            delay_secs: 0,
+        })
+    }
 }
 
-async fn deliver(message: &Message, http: &HttpDelivery, bindings: &Bindings) {
-    let body = js_sys::JSON::stringify(&message.body())
-        .ok()
-        .and_then(|text| text.as_string())
-        .unwrap_or_default();
-    let attempt = attempt_number(message.attempts());
-    let mut job = MessageJob::new(http, body, &message.id(), attempt, now());
-    loop {
-        match job.step(now()) {
+/// One queued message being delivered.
+#[wasm_bindgen]
+pub struct Delivery {
+    job: MessageJob,
+    text: String,
+    url: String,
+    headers: String,
+    timeout_ms: u32,
+    delay_secs: u32,
+}
+
+#[wasm_bindgen]
+impl Delivery {
+    /// What to do next: one of the constants above.
+    pub fn step(&mut self, now: f64) -> u8 {
+        match self.job.step(instant(now)) {
             MessageStep::Post(post) => {
-                let result = post_once(&post).await;
-                job.posted(result, now(), js_sys::Math::random());
+                self.url = post.url.to_string();
+                self.headers = serde_json::to_string(&post.headers).unwrap_or_default();
+                self.text = post.body.to_string();
+                self.timeout_ms = post.timeout_ms;
+                POST
             }
             MessageStep::DeadLetter(letter) => {
-                let result = match &bindings.dead_letter_queue {
-                    Some(queue) => queue.send_json(letter).await,
-                    None => Err("binding missing".to_string()),
-                };
-                job.dead_lettered(result);
+                self.text = letter.to_string();
+                DEAD_LETTER
             }
-            MessageStep::Settle(settle) => {
-                let result = apply(message, settle).map_err(describe);
-                job.settled(result);
+            MessageStep::Settle(Settle::Ack) => ACK,
+            MessageStep::Settle(Settle::Retry { delay_secs }) => {
+                self.delay_secs = delay_secs;
+                RETRY
             }
-            MessageStep::Done => break,
+            MessageStep::Done => DONE,
         }
     }
-    console_log!("{}", job.log_line());
-}
 
-fn apply(message: &Message, settle: Settle) -> Result<(), JsValue> {
-    match settle {
-        Settle::Ack => message.ack(),
-        Settle::Retry { delay_secs } => {
-            let options = js_sys::Object::new();
-            js_sys::Reflect::set(
-                &options,
-                &JsValue::from_str("delaySeconds"),
-                &JsValue::from(delay_secs),
-            )?;
-            message.retry(&options)
-        }
+    /// The current step's text (the POST body or the dead letter), handed over once.
+    pub fn text(&mut self) -> String {
+        std::mem::take(&mut self.text)
     }
-}
 
-/// One POST as the job describes it, redirects not followed. Uses the Fetch API through
-/// `web_sys` directly: workers-rs' `Request`/`Fetch` wrappers pull in their `cf` options
-/// machinery, about 90 KB of wasm this call does not need.
-async fn post_once(post: &Post<'_>) -> AttemptResult {
-    match try_post(post).await {
-        Ok(response) => AttemptResult::Status {
-            code: response.status(),
-            retry_after: response.headers().get("retry-after").ok().flatten(),
-        },
-        // `AbortSignal.timeout` rejects with a DOMException named TimeoutError.
-        Err(error) if error_name(&error).as_deref() == Some("TimeoutError") => {
-            AttemptResult::Timeout
-        }
-        Err(error) => AttemptResult::NetworkError(bounded(&describe(error))),
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.url.clone()
     }
-}
 
-async fn try_post(post: &Post<'_>) -> Result<web_sys::Response, JsValue> {
-    let headers = web_sys::Headers::new()?;
-    for (name, value) in &post.headers {
-        headers.set(name, value)?;
+    pub fn headers(&self) -> String {
+        self.headers.clone()
     }
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(post.body));
-    init.set_redirect(web_sys::RequestRedirect::Manual);
-    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(
-        post.timeout_ms,
-    )));
-    let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-    let response = JsFuture::from(global.fetch_with_str_and_init(post.url, &init)).await?;
-    response.dyn_into()
+
+    #[wasm_bindgen(getter, js_name = timeoutMs)]
+    pub fn timeout_ms(&self) -> u32 {
+        self.timeout_ms
+    }
+
+    #[wasm_bindgen(getter, js_name = delaySecs)]
+    pub fn delay_secs(&self) -> u32 {
+        self.delay_secs
+    }
+
+    /// The backend answered `status` (`retryAfter`: its `Retry-After` header, if any).
+    pub fn answered(&mut self, status: u16, retry_after: Option<String>, now: f64, random: f64) {
+        let result = AttemptResult::Status {
+            code: status,
+            retry_after,
+        };
+        self.job.posted(result, instant(now), random);
+    }
+
+    /// No answer within `timeoutMs`.
+    #[wasm_bindgen(js_name = timedOut)]
+    pub fn timed_out(&mut self, now: f64, random: f64) {
+        self.job
+            .posted(AttemptResult::Timeout, instant(now), random);
+    }
+
+    /// The request failed without an answer (DNS, TLS, refused, reset…).
+    pub fn unreachable(&mut self, error: &str, now: f64, random: f64) {
+        let result = AttemptResult::NetworkError(bounded(error));
+        self.job.posted(result, instant(now), random);
+    }
+
+    /// The dead-letter `send` settled: `error` is its rejection's message, if rejected.
+    #[wasm_bindgen(js_name = deadLettered)]
+    pub fn dead_lettered(&mut self, error: Option<String>) {
+        self.job.dead_lettered(error.map_or(Ok(()), Err));
+    }
+
+    /// `ack`/`retry` threw: `error` is its message.
+    pub fn settled(&mut self, error: Option<String>) {
+        self.job.settled(error.map_or(Ok(()), Err));
+    }
+
+    /// The message's log line.
+    pub fn log(&self) -> String {
+        self.job.log_line()
+    }
 }

@@ -4,4 +4,4 @@ pub mod reply;
 pub mod request;
 
 pub use reply::Reply;
-pub use request::{split_url, with_host, PushRequest};
+pub use request::{header_lines, split_url, with_host, PushRequest};

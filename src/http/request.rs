@@ -26,6 +26,16 @@ impl<'a> PushRequest<'a> {
     }
 }
 
+/// Headers passed as one string, one `name:value` per line: the cheapest way across the
+/// JS/wasm boundary. A line without a colon is skipped (the Fetch API never makes one).
+pub fn header_lines(lines: &str) -> Vec<(String, String)> {
+    lines
+        .split('\n')
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect()
+}
+
 /// The request's headers (the Fetch API gives lower-case names) plus `host` from the URL when
 /// the runtime does not list it: Huawei signs `host`.
 pub fn with_host(mut headers: Vec<(String, String)>, url_host: &str) -> Vec<(String, String)> {
@@ -65,6 +75,18 @@ mod tests {
         );
         assert_eq!(split_url("http://h"), ("h", "", ""));
         assert_eq!(split_url("http://h?q"), ("h", "", "q"));
+    }
+
+    #[test]
+    fn header_lines_split_at_the_first_colon() {
+        assert_eq!(
+            header_lines("host:a.example:8443\nx-sdk-date:20260101T000000Z\n\nbad\n"),
+            [
+                ("host".to_string(), "a.example:8443".to_string()),
+                ("x-sdk-date".to_string(), "20260101T000000Z".to_string()),
+            ]
+        );
+        assert_eq!(header_lines(""), []);
     }
 
     #[test]

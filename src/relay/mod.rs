@@ -3,8 +3,10 @@
 //! `ingest` turns the body into events, and [`crate::sinks::Store`] stores them and picks the
 //! answer.
 
+mod exchange;
 mod health;
 
+pub use exchange::Exchange;
 pub use health::health;
 
 use crate::config::Config;

@@ -1,0 +1,190 @@
+// The worker's entry module. It only moves bytes: the Rust core (src/relay/exchange.rs,
+// src/delivery/consumer.rs, through src/edge/) makes every decision, one synchronous call per
+// step, and this file performs the I/O each step names. Why the I/O is in JavaScript rather
+// than in Rust through workers-rs: BENCHMARKS.md ("The hot path's shape").
+//
+// `make build` copies it to build/worker.js beside wasm-bindgen's relay.js and relay_bg.wasm.
+import { initSync, Relay, __wbg_reset_state as resetWasm } from "./relay.js";
+import wasmModule from "./relay_bg.wasm";
+
+initSync({ module: wasmModule });
+
+// The step numbers of src/edge/fetch.rs and src/edge/queue.rs.
+const SEND_BATCH = 1, PUT_KV = 2, WAIT = 3;
+const POST = 1, DEAD_LETTER = 2, ACK = 3, RETRY = 4;
+
+// The configuration is read once per environment, i.e. once per isolate.
+let relay, relayEnv;
+function relayFor(env) {
+  if (relayEnv !== env) {
+    relay = new Relay(env);
+    relayEnv = env;
+  }
+  return relay;
+}
+
+const message = (error) => String(error?.message ?? error);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Reads the body into the exchange: one read when its length is declared (the core has
+ * checked it against the limit), else chunk by chunk until the core says stop. */
+async function readBody(request, exchange) {
+  try {
+    if (request.headers.has("content-length")) {
+      exchange.chunk(new Uint8Array(await request.arrayBuffer()));
+    } else if (request.body) {
+      const reader = request.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (!exchange.chunk(value)) {
+          await reader.cancel();
+          break;
+        }
+      }
+    }
+  } catch {
+    exchange.failed();
+  }
+}
+
+async function serve(request, env) {
+  const relay = relayFor(env);
+  let headers = "";
+  for (const [name, value] of request.headers) headers += `${name}:${value}\n`;
+  const exchange = relay.exchange(request.method, request.url, headers, Date.now());
+  try {
+    if (exchange.wantsBody) await readBody(request, exchange);
+    exchange.end(Date.now());
+    for (;;) {
+      switch (exchange.step()) {
+        case SEND_BATCH: {
+          let error;
+          try {
+            await relay.queue.sendBatch(JSON.parse(exchange.text()));
+          } catch (e) {
+            error = message(e);
+          }
+          exchange.sent(error);
+          break;
+        }
+        case PUT_KV: {
+          const kv = relay.kv;
+          const puts = [];
+          for (let i = 0; i < exchange.putCount; i++) {
+            puts.push(kv.put(exchange.putKey(i), exchange.putValue(i), JSON.parse(exchange.putOptions(i))));
+          }
+          const results = await Promise.allSettled(puts);
+          exchange.written(results.map((result) => (result.status === "fulfilled" ? undefined : message(result.reason))));
+          break;
+        }
+        case WAIT:
+          await sleep(exchange.waitMs);
+          break;
+        default: {
+          const body = exchange.text();
+          const response = new Response(body === "" ? null : body, {
+            status: exchange.status,
+            headers: JSON.parse(exchange.headers()),
+          });
+          console.log(exchange.log(Date.now()));
+          return response;
+        }
+      }
+    }
+  } finally {
+    exchange.free();
+  }
+}
+
+async function deliver(relay, msg) {
+  const delivery = relay.delivery(JSON.stringify(msg.body) ?? "", msg.id, msg.attempts, Date.now());
+  try {
+    for (;;) {
+      const step = delivery.step(Date.now());
+      switch (step) {
+        case POST:
+          try {
+            const response = await fetch(delivery.url, {
+              method: "POST",
+              headers: JSON.parse(delivery.headers()),
+              body: delivery.text(),
+              redirect: "manual",
+              signal: AbortSignal.timeout(delivery.timeoutMs),
+            });
+            // Only the status and Retry-After matter; release the connection.
+            await response.body?.cancel();
+            delivery.answered(response.status, response.headers.get("retry-after") ?? undefined, Date.now(), Math.random());
+          } catch (e) {
+            if (e?.name === "TimeoutError") delivery.timedOut(Date.now(), Math.random());
+            else delivery.unreachable(message(e), Date.now(), Math.random());
+          }
+          break;
+        case DEAD_LETTER: {
+          let error;
+          try {
+            await relay.deadLetterQueue.send(JSON.parse(delivery.text()), { contentType: "json" });
+          } catch (e) {
+            error = message(e);
+          }
+          delivery.deadLettered(error);
+          break;
+        }
+        case ACK:
+        case RETRY: {
+          let error;
+          try {
+            if (step === ACK) msg.ack();
+            else msg.retry({ delaySeconds: delivery.delaySecs });
+          } catch (e) {
+            error = message(e);
+          }
+          delivery.settled(error);
+          break;
+        }
+        default:
+          console.log(delivery.log());
+          return;
+      }
+    }
+  } finally {
+    delivery.free();
+  }
+}
+
+/** A trap leaves the wasm instance in an unknown state: start a fresh one for what follows. */
+function recover(error) {
+  if (error instanceof WebAssembly.RuntimeError) {
+    console.error("sms-relay: wasm trapped; restarting its instance", error);
+    resetWasm();
+    relayEnv = undefined;
+  }
+}
+
+export default {
+  async fetch(request, env) {
+    try {
+      return await serve(request, env);
+    } catch (error) {
+      recover(error);
+      return Response.json({ error: "internal_error" }, { status: 500 });
+    }
+  },
+
+  async queue(batch, env) {
+    try {
+      const relay = relayFor(env);
+      const refused = relay.batchRefused(batch.messages.length);
+      if (refused !== undefined) {
+        console.log(refused);
+        batch.retryAll({ delaySeconds: relay.refusedRetrySecs });
+        return;
+      }
+      await Promise.all(batch.messages.map((msg) => deliver(relay, msg)));
+    } catch (error) {
+      // Unsettled messages are retried by the runtime.
+      recover(error);
+      throw error;
+    }
+  },
+};

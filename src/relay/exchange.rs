@@ -1,0 +1,220 @@
+//! One HTTP exchange from request head to answer, as a sans-IO state machine.
+//!
+//! The edge hands over the request head ([`Exchange::new`]), feeds the body while
+//! [`Exchange::wants_body`] says so, then executes [`Exchange::step`] until it says
+//! [`Step::Finish`], reporting each write's result; finally it logs [`Exchange::log_line`].
+//! Every decision — the route, the early refusals, the body cap, the provider's ingest, the
+//! sink writes and their retries, the answer and the log — is made here, so the edge is a
+//! loop of I/O calls and the whole flow is tested natively (`tests/exchange.rs`).
+
+use super::{admit, route, Admission, BodyBuffer, RequestHead};
+use crate::clock::Timestamp;
+use crate::config::Config;
+use crate::http::{header_lines, split_url, with_host, PushRequest, Reply};
+use crate::log::RequestLog;
+use crate::providers::Endpoint;
+use crate::sinks::{Finished, Step, Store};
+
+/// Where an exchange is.
+#[derive(Debug)]
+enum State {
+    /// Admitted: the body is being read into the buffer.
+    Reading {
+        endpoint: Endpoint,
+        token: Option<String>,
+        body: BodyBuffer,
+    },
+    /// The events are being written.
+    Storing(Store),
+    /// The answer is decided.
+    Done(Finished),
+}
+
+/// One request's way through the relay.
+#[derive(Debug)]
+pub struct Exchange {
+    method: String,
+    url: String,
+    headers: Vec<(String, String)>,
+    started: Timestamp,
+    state: State,
+    route: &'static str,
+    events: usize,
+    access_key: Option<String>,
+    /// The store's last answer, once it gave one.
+    finished: Option<Finished>,
+}
+
+impl Exchange {
+    /// A request as the runtime gives it: `headers` one `name:value` per line (the Fetch API
+    /// lower-cases names and never lets a value hold a line break), `url` absolute.
+    pub fn new(
+        config: &Config,
+        method: &str,
+        url: &str,
+        headers: &str,
+        now: Timestamp,
+    ) -> Exchange {
+        let (host, path, _) = split_url(url);
+        let headers = with_host(header_lines(headers), host);
+        let header = |wanted: &str| {
+            headers
+                .iter()
+                .find(|(name, _)| name == wanted)
+                .map(|(_, value)| value.as_str())
+        };
+        let head = RequestHead {
+            content_length: header("content-length"),
+            client_ip: header("cf-connecting-ip"),
+        };
+        let state = match admit(method, path, head, config) {
+            Admission::Respond(reply) => State::Done(Finished {
+                reply,
+                sink_error: None,
+            }),
+            Admission::ReadBody { endpoint, token } => State::Reading {
+                endpoint,
+                token: token.map(str::to_string),
+                body: BodyBuffer::new(config.limits.max_body_bytes),
+            },
+        };
+        Exchange {
+            route: route(path).map_or("unknown", |route| route.name()),
+            method: method.to_string(),
+            url: url.to_string(),
+            headers,
+            started: now,
+            state,
+            events: 0,
+            access_key: None,
+            finished: None,
+        }
+    }
+
+    /// Whether the edge should read (more of) the body.
+    pub fn wants_body(&self) -> bool {
+        matches!(self.state, State::Reading { .. })
+    }
+
+    /// The next piece of the body. `false` once no more is wanted: the body passed the limit
+    /// (answered `413`), or nothing was wanted.
+    pub fn body_chunk(&mut self, chunk: &[u8]) -> bool {
+        let State::Reading { body, .. } = &mut self.state else {
+            return false;
+        };
+        match body.push(chunk) {
+            Ok(()) => true,
+            Err(reply) => {
+                self.finish_with(reply);
+                false
+            }
+        }
+    }
+
+    /// The body stream failed before its end.
+    pub fn body_failed(&mut self) {
+        if self.wants_body() {
+            self.finish_with(BodyBuffer::unreadable());
+        }
+    }
+
+    /// The body is complete: the provider ingests it and the writes are planned.
+    pub fn body_end(&mut self, config: &Config, now: Timestamp) {
+        let state = std::mem::replace(
+            &mut self.state,
+            State::Done(Finished {
+                reply: Reply::error(500, "internal_error"),
+                sink_error: None,
+            }),
+        );
+        let State::Reading {
+            endpoint,
+            token,
+            body,
+        } = state
+        else {
+            self.state = state;
+            return;
+        };
+        let body = body.into_bytes();
+        let (_, path, query) = split_url(&self.url);
+        let push = PushRequest {
+            method: &self.method,
+            path,
+            query,
+            headers: &self.headers,
+            body: &body,
+        };
+        let mut ingested = endpoint.ingest(token.as_deref(), &push, config, now);
+        self.access_key = ingested.access_key.take();
+        self.events = ingested.events.len();
+        self.state = State::Storing(Store::new(ingested, &body, &config.sinks));
+    }
+
+    /// What to do next. Once this says [`Step::Finish`], it keeps saying so.
+    pub fn step(&mut self) -> Step<'_> {
+        match &mut self.state {
+            State::Storing(store) => {
+                let step = store.step();
+                if let Step::Finish(finished) = &step {
+                    self.finished = Some(finished.clone());
+                }
+                step
+            }
+            State::Done(finished) => Step::Finish(finished.clone()),
+            // Asked before the body was ended: a bug in the edge, answered as one.
+            State::Reading { .. } => Step::Finish(Finished {
+                reply: Reply::error(500, "internal_error"),
+                sink_error: None,
+            }),
+        }
+    }
+
+    /// The result of the `sendBatch` call [`Exchange::step`] asked for.
+    pub fn queue_sent(&mut self, result: Result<(), String>) {
+        if let State::Storing(store) = &mut self.state {
+            store.queue_sent(result);
+        }
+    }
+
+    /// The results of the KV writes [`Exchange::step`] asked for, in the same order.
+    pub fn kv_written(&mut self, results: Vec<Result<(), String>>) {
+        if let State::Storing(store) = &mut self.state {
+            store.kv_written(results);
+        }
+    }
+
+    /// The one log line for this request, once it is answered.
+    pub fn log_line(&self, now: Timestamp) -> String {
+        let finished = match &self.state {
+            State::Done(finished) => Some(finished),
+            _ => self.finished.as_ref(),
+        };
+        let (status, outcome, sink_error) = match finished {
+            Some(finished) => (
+                finished.reply.status,
+                finished.reply.code,
+                finished.sink_error.clone(),
+            ),
+            None => (0, "unfinished", None),
+        };
+        RequestLog {
+            route: self.route,
+            method: &self.method,
+            status,
+            outcome,
+            events: self.events,
+            access_key: self.access_key.as_deref(),
+            duration_ms: now.unix_millis().saturating_sub(self.started.unix_millis()),
+            sink_error,
+        }
+        .to_json()
+    }
+
+    fn finish_with(&mut self, reply: Reply) {
+        self.state = State::Done(Finished {
+            reply,
+            sink_error: None,
+        });
+    }
+}

@@ -1,0 +1,210 @@
+//! One request from head to answer through the core's `Exchange`, driven natively the way
+//! `src/edge/worker.js` drives it in the worker: head, body chunks, then steps until `Finish`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use serde_json::Value;
+use sms_relay::clock::{parse_report_time, Timestamp};
+use sms_relay::config::{Bindings, Config};
+use sms_relay::relay::Exchange;
+use sms_relay::sinks::store::SINK_RETRY_DELAYS_MS;
+use sms_relay::sinks::{Finished, Step};
+use sms_relay::testing::huawei::{
+    signed_headers, AK, FORM, HOST, RECEIVED_AT, SK, STATUS_REPORT, STATUS_REPORT_EVENT,
+};
+
+fn now() -> Timestamp {
+    parse_report_time(RECEIVED_AT).unwrap()
+}
+
+fn config(vars: &[(&str, &str)]) -> Config {
+    let keys = format!("{AK}:{SK}");
+    let mut all = vec![("HUAWEI_PUSH_KEYS", keys.as_str()), ("FORWARD", "queue")];
+    all.extend_from_slice(vars);
+    Config::from_vars(&all, Bindings::ALL)
+}
+
+/// The headers as `worker.js` passes them: `name:value` lines, the way the runtime lists
+/// them (lower-case names, `host` included, `Connection` not: Cloudflare drops it).
+fn header_lines(path: &str, body: &[u8]) -> String {
+    signed_headers(path, FORM, body)
+        .iter()
+        .filter(|(name, _)| !name.eq_ignore_ascii_case("connection"))
+        .map(|(name, value)| format!("{}:{value}\n", name.to_ascii_lowercase()))
+        .collect()
+}
+
+fn url(path: &str) -> String {
+    format!("https://{HOST}{path}")
+}
+
+/// Runs the steps with a queue that answers from `queue_results` in turn; returns the
+/// answer, the batches accepted and the pauses asked for.
+fn finish(
+    exchange: &mut Exchange,
+    mut queue_results: Vec<Result<(), String>>,
+) -> (Finished, Vec<String>, Vec<u64>) {
+    let (mut sent, mut waits) = (Vec::new(), Vec::new());
+    for _ in 0..100 {
+        match exchange.step() {
+            Step::SendBatch(json) => {
+                let result = if queue_results.is_empty() {
+                    Ok(())
+                } else {
+                    queue_results.remove(0)
+                };
+                if result.is_ok() {
+                    sent.push(json);
+                }
+                exchange.queue_sent(result);
+            }
+            Step::PutKv(puts) => {
+                let results = puts.iter().map(|_| Ok(())).collect();
+                exchange.kv_written(results);
+            }
+            Step::Wait { millis } => waits.push(millis),
+            Step::Finish(finished) => return (finished, sent, waits),
+        }
+    }
+    panic!("the exchange never finished");
+}
+
+fn log(exchange: &Exchange) -> Value {
+    serde_json::from_str(&exchange.log_line(now())).unwrap()
+}
+
+#[test]
+fn a_signed_report_is_queued_as_its_event_then_answered_200_and_logged() {
+    let config = config(&[]);
+    let path = "/huawei/reports";
+    let body = STATUS_REPORT.as_bytes();
+    let mut exchange = Exchange::new(&config, "POST", &url(path), &header_lines(path, body), now());
+    assert!(exchange.wants_body());
+    // Any split of the body into chunks is the same body.
+    let (first, rest) = body.split_at(body.len() / 3);
+    assert!(exchange.body_chunk(first));
+    assert!(exchange.body_chunk(rest));
+    exchange.body_end(&config, now());
+    assert!(!exchange.wants_body());
+
+    let (finished, sent, waits) = finish(&mut exchange, vec![]);
+    assert_eq!(finished.reply.status, 200);
+    assert!(finished.reply.body.is_empty());
+    assert!(waits.is_empty());
+    let batch: Value = serde_json::from_str(&sent[0]).unwrap();
+    let expected: Value = serde_json::from_str(STATUS_REPORT_EVENT).unwrap();
+    assert_eq!(batch[0]["contentType"], "json");
+    assert_eq!(batch[0]["body"], expected);
+
+    let line = log(&exchange);
+    assert_eq!(line["route"], "reports");
+    assert_eq!(line["status"], 200);
+    assert_eq!(line["outcome"], "ok");
+    assert_eq!(line["events"], 1);
+    assert_eq!(line["access_key"], AK);
+    // Asking again changes nothing.
+    assert!(matches!(exchange.step(), Step::Finish(again) if again == finished));
+}
+
+#[test]
+fn refusals_before_the_body_want_no_body() {
+    let config = config(&[]);
+    for (method, path, status, code) in [
+        ("GET", "/nowhere", 404, "not_found"),
+        ("GET", "/huawei/reports", 405, "method_not_allowed"),
+        ("POST", "/healthz", 405, "method_not_allowed"),
+    ] {
+        let mut exchange = Exchange::new(&config, method, &url(path), "", now());
+        assert!(!exchange.wants_body(), "{method} {path}");
+        assert!(!exchange.body_chunk(b"ignored"));
+        exchange.body_end(&config, now());
+        let (finished, sent, _) = finish(&mut exchange, vec![]);
+        assert_eq!(
+            (finished.reply.status, finished.reply.code),
+            (status, code),
+            "{method} {path}"
+        );
+        assert!(sent.is_empty());
+        assert_eq!(log(&exchange)["status"], status);
+    }
+    let mut health = Exchange::new(&config, "GET", &url("/healthz"), "", now());
+    assert!(!health.wants_body());
+    let (finished, _, _) = finish(&mut health, vec![]);
+    assert_eq!(finished.reply.status, 200);
+    assert_eq!(log(&health)["route"], "healthz");
+}
+
+#[test]
+fn a_declared_length_over_the_limit_is_refused_before_any_body() {
+    let config = config(&[("MAX_BODY_BYTES", "100")]);
+    let path = "/huawei/reports";
+    let headers = format!("content-length:101\nhost:{HOST}\n");
+    let mut exchange = Exchange::new(&config, "POST", &url(path), &headers, now());
+    assert!(!exchange.wants_body());
+    let (finished, _, _) = finish(&mut exchange, vec![]);
+    assert_eq!(finished.reply.code, "body_too_large");
+}
+
+#[test]
+fn a_body_past_the_limit_stops_the_read_at_exactly_the_limit() {
+    let config = config(&[("MAX_BODY_BYTES", "100")]);
+    let path = "/huawei/reports";
+    // No Content-Length: the body arrives in chunks and the limit is enforced as it grows.
+    let mut exchange = Exchange::new(&config, "POST", &url(path), "", now());
+    assert!(exchange.body_chunk(&[b'a'; 60]));
+    assert!(exchange.body_chunk(&[b'a'; 40]), "exactly the limit is fine");
+    assert!(!exchange.body_chunk(b"a"), "one byte past it is not");
+    assert!(!exchange.wants_body());
+    exchange.body_end(&config, now());
+    let (finished, sent, _) = finish(&mut exchange, vec![]);
+    assert_eq!((finished.reply.status, finished.reply.code), (413, "body_too_large"));
+    assert!(sent.is_empty());
+}
+
+#[test]
+fn a_body_that_fails_mid_read_is_answered_400_and_nothing_is_written() {
+    let config = config(&[]);
+    let mut exchange = Exchange::new(&config, "POST", &url("/huawei/reports"), "", now());
+    assert!(exchange.body_chunk(b"smsMsgId="));
+    exchange.body_failed();
+    exchange.body_end(&config, now());
+    let (finished, sent, _) = finish(&mut exchange, vec![]);
+    assert_eq!((finished.reply.status, finished.reply.code), (400, "body_unreadable"));
+    assert!(sent.is_empty());
+}
+
+#[test]
+fn a_queue_that_keeps_refusing_is_retried_then_answered_503_and_the_failure_logged() {
+    let config = config(&[]);
+    let path = "/huawei/reports";
+    let body = STATUS_REPORT.as_bytes();
+    let mut exchange = Exchange::new(&config, "POST", &url(path), &header_lines(path, body), now());
+    exchange.body_chunk(body);
+    exchange.body_end(&config, now());
+    let refusals = vec![Err("queue down".to_string()); SINK_RETRY_DELAYS_MS.len() + 1];
+    let (finished, sent, waits) = finish(&mut exchange, refusals);
+    assert_eq!((finished.reply.status, finished.reply.code), (503, "sink_unavailable"));
+    assert!(sent.is_empty());
+    assert_eq!(waits, SINK_RETRY_DELAYS_MS);
+    let line = log(&exchange);
+    assert_eq!(line["status"], 503);
+    assert!(line["sink_error"].as_str().unwrap().contains("queue down"));
+}
+
+#[test]
+fn an_unsigned_push_is_refused_401_with_nothing_written() {
+    let config = config(&[]);
+    let path = "/huawei/reports";
+    let mut exchange = Exchange::new(&config, "POST", &url(path), &format!("host:{HOST}\n"), now());
+    exchange.body_chunk(STATUS_REPORT.as_bytes());
+    exchange.body_end(&config, now());
+    let (finished, sent, _) = finish(&mut exchange, vec![]);
+    assert_eq!(finished.reply.status, 401);
+    assert!(sent.is_empty());
+    assert_eq!(log(&exchange)["events"], 0);
+}
