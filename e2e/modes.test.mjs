@@ -16,7 +16,7 @@ async function withRelay(options, body) {
   }
 }
 
-test("token mode: the URL must end in the ingest token", async () => {
+test("token mode: the URL must end in the ingest token; by default only refusals are logged", async () => {
   await withRelay({ bindings: { INGEST_TOKEN: TOKEN, FORWARD: "queue" }, kv: false }, async (relay) => {
     const headers = { "Content-Type": FORM };
     const ok = await relay.request("POST", `/huawei/uplink/${TOKEN}`, { headers, body: UPLINK });
@@ -25,6 +25,10 @@ test("token mode: the URL must end in the ingest token", async () => {
     assert.deepEqual([missing.status, JSON.parse(missing.body).error], [401, "missing_token"]);
     const wrong = await relay.request("POST", `/huawei/uplink/${TOKEN}x`, { headers, body: UPLINK });
     assert.deepEqual([wrong.status, JSON.parse(wrong.body).error], [401, "invalid_token"]);
+    // Log lines arrive through the runtime's stdout: give the last one a moment.
+    for (let i = 0; i < 50 && relay.requestLogs().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    const logged = relay.requestLogs().map((line) => [line.status, line.outcome]);
+    assert.deepEqual(logged, [[401, "missing_token"], [401, "invalid_token"]]);
     const messages = await relay.waitForMessages(1);
     assert.equal(messages.length, 1, "only the request with the token was forwarded");
     assertValidEvent(messages[0].body);

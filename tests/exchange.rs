@@ -83,7 +83,13 @@ fn a_signed_report_is_queued_as_its_event_then_answered_200_and_logged() {
     let config = config(&[]);
     let path = "/huawei/reports";
     let body = STATUS_REPORT.as_bytes();
-    let mut exchange = Exchange::new(&config, "POST", &url(path), &header_lines(path, body), now());
+    let mut exchange = Exchange::new(
+        &config,
+        "POST",
+        &url(path),
+        &header_lines(path, body),
+        now(),
+    );
     assert!(exchange.wants_body());
     // Any split of the body into chunks is the same body.
     let (first, rest) = body.split_at(body.len() / 3);
@@ -101,7 +107,10 @@ fn a_signed_report_is_queued_as_its_event_then_answered_200_and_logged() {
     assert_eq!(batch[0]["contentType"], "json");
     assert_eq!(batch[0]["body"], expected);
 
-    let line = log(&exchange);
+    // Not logged by default (the runtime records the invocation); every field with `all`.
+    assert_eq!(exchange.log(&config, now()), None);
+    let all = self::config(&[("LOG_REQUESTS", "all")]);
+    let line: Value = serde_json::from_str(&exchange.log(&all, now()).unwrap()).unwrap();
     assert_eq!(line["route"], "reports");
     assert_eq!(line["status"], 200);
     assert_eq!(line["outcome"], "ok");
@@ -157,12 +166,18 @@ fn a_body_past_the_limit_stops_the_read_at_exactly_the_limit() {
     // No Content-Length: the body arrives in chunks and the limit is enforced as it grows.
     let mut exchange = Exchange::new(&config, "POST", &url(path), "", now());
     assert!(exchange.body_chunk(&[b'a'; 60]));
-    assert!(exchange.body_chunk(&[b'a'; 40]), "exactly the limit is fine");
+    assert!(
+        exchange.body_chunk(&[b'a'; 40]),
+        "exactly the limit is fine"
+    );
     assert!(!exchange.body_chunk(b"a"), "one byte past it is not");
     assert!(!exchange.wants_body());
     exchange.body_end(&config, now());
     let (finished, sent, _) = finish(&mut exchange, vec![]);
-    assert_eq!((finished.reply.status, finished.reply.code), (413, "body_too_large"));
+    assert_eq!(
+        (finished.reply.status, finished.reply.code),
+        (413, "body_too_large")
+    );
     assert!(sent.is_empty());
 }
 
@@ -174,7 +189,10 @@ fn a_body_that_fails_mid_read_is_answered_400_and_nothing_is_written() {
     exchange.body_failed();
     exchange.body_end(&config, now());
     let (finished, sent, _) = finish(&mut exchange, vec![]);
-    assert_eq!((finished.reply.status, finished.reply.code), (400, "body_unreadable"));
+    assert_eq!(
+        (finished.reply.status, finished.reply.code),
+        (400, "body_unreadable")
+    );
     assert!(sent.is_empty());
 }
 
@@ -183,15 +201,24 @@ fn a_queue_that_keeps_refusing_is_retried_then_answered_503_and_the_failure_logg
     let config = config(&[]);
     let path = "/huawei/reports";
     let body = STATUS_REPORT.as_bytes();
-    let mut exchange = Exchange::new(&config, "POST", &url(path), &header_lines(path, body), now());
+    let mut exchange = Exchange::new(
+        &config,
+        "POST",
+        &url(path),
+        &header_lines(path, body),
+        now(),
+    );
     exchange.body_chunk(body);
     exchange.body_end(&config, now());
     let refusals = vec![Err("queue down".to_string()); SINK_RETRY_DELAYS_MS.len() + 1];
     let (finished, sent, waits) = finish(&mut exchange, refusals);
-    assert_eq!((finished.reply.status, finished.reply.code), (503, "sink_unavailable"));
+    assert_eq!(
+        (finished.reply.status, finished.reply.code),
+        (503, "sink_unavailable")
+    );
     assert!(sent.is_empty());
     assert_eq!(waits, SINK_RETRY_DELAYS_MS);
-    let line = log(&exchange);
+    let line: Value = serde_json::from_str(&exchange.log(&config, now()).unwrap()).unwrap();
     assert_eq!(line["status"], 503);
     assert!(line["sink_error"].as_str().unwrap().contains("queue down"));
 }
@@ -200,11 +227,21 @@ fn a_queue_that_keeps_refusing_is_retried_then_answered_503_and_the_failure_logg
 fn an_unsigned_push_is_refused_401_with_nothing_written() {
     let config = config(&[]);
     let path = "/huawei/reports";
-    let mut exchange = Exchange::new(&config, "POST", &url(path), &format!("host:{HOST}\n"), now());
+    let mut exchange = Exchange::new(
+        &config,
+        "POST",
+        &url(path),
+        &format!("host:{HOST}\n"),
+        now(),
+    );
     exchange.body_chunk(STATUS_REPORT.as_bytes());
     exchange.body_end(&config, now());
     let (finished, sent, _) = finish(&mut exchange, vec![]);
     assert_eq!(finished.reply.status, 401);
     assert!(sent.is_empty());
     assert_eq!(log(&exchange)["events"], 0);
+    assert!(
+        exchange.log(&config, now()).is_some(),
+        "a refusal is logged by default"
+    );
 }

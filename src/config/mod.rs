@@ -10,17 +10,20 @@
 //! | [`sinks`] | `FORWARD`, `KV_TTL_SECS` |
 //! | [`delivery`] | `FORWARD_URL`, `FORWARD_SECRET`, `FORWARD_MAX_ATTEMPTS`, `FORWARD_TIMEOUT_MS`, `FORWARD_RETRY_BASE_SECS` |
 //! | [`limits`] | `MAX_BODY_BYTES` |
+//! | [`logging`] | `LOG_REQUESTS` |
 
 pub mod auth;
 pub mod delivery;
 pub mod ip_allow;
 pub mod limits;
+pub mod logging;
 pub mod reader;
 pub mod sinks;
 
 pub use auth::{AuthMode, AuthSettings};
 pub use delivery::HttpDelivery;
 pub use limits::Limits;
+pub use logging::LogRequests;
 pub use sinks::SinkSettings;
 
 use reader::Reader;
@@ -83,6 +86,7 @@ pub struct Config {
     /// `Some` when `FORWARD` includes `http` and its settings are valid.
     pub http: Option<HttpDelivery>,
     pub limits: Limits,
+    pub logging: LogRequests,
     /// Empty when the configuration is valid; callbacks are refused otherwise.
     pub errors: Vec<ConfigError>,
 }
@@ -98,11 +102,15 @@ impl Config {
             .then(|| HttpDelivery::read(&mut reader, bindings))
             .flatten();
         let limits = Limits::read(&mut reader, &sinks);
+        let logging = reader
+            .parse("LOG_REQUESTS", LogRequests::parse)
+            .unwrap_or_default();
         Config {
             auth,
             sinks,
             http,
             limits,
+            logging,
             errors: reader.finish(),
         }
     }

@@ -18,7 +18,7 @@ const PUT_KV: u8 = 2;
 /// `step()` answers: sleep `waitMs`, then step again.
 const WAIT: u8 = 3;
 /// `step()` answers: respond with `status`, `JSON.parse(headers())` and `text()` (no body
-/// when empty), and log `log(now)`.
+/// when empty), and log `log(now)` unless it is `undefined`.
 const FINISH: u8 = 4;
 
 #[wasm_bindgen]
@@ -172,8 +172,8 @@ impl Exchange {
         serde_json::to_string(&headers.cloned().unwrap_or_default()).unwrap_or_default()
     }
 
-    /// The request's log line.
-    pub fn log(&self, now: f64) -> String {
-        self.inner.log_line(instant(now))
+    /// The request's log line, or `undefined` when it is not logged.
+    pub fn log(&self, now: f64) -> Option<String> {
+        self.inner.log(&self.config, instant(now))
     }
 }

@@ -87,7 +87,8 @@ async function serve(request, env) {
             status: exchange.status,
             headers: JSON.parse(exchange.headers()),
           });
-          console.log(exchange.log(Date.now()));
+          const line = exchange.log(Date.now());
+          if (line !== undefined) console.log(line);
           return response;
         }
       }

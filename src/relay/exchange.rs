@@ -184,7 +184,21 @@ impl Exchange {
         }
     }
 
-    /// The one log line for this request, once it is answered.
+    /// The request's log line, when `LOG_REQUESTS` asks for one ([`crate::config::LogRequests`]).
+    pub fn log(&self, config: &Config, now: Timestamp) -> Option<String> {
+        let finished = match &self.state {
+            State::Done(finished) => Some(finished),
+            _ => self.finished.as_ref(),
+        };
+        let (status, sink_failed) =
+            finished.map_or((0, false), |f| (f.reply.status, f.sink_error.is_some()));
+        config
+            .logging
+            .logs(status, sink_failed)
+            .then(|| self.log_line(now))
+    }
+
+    /// The request's log line, whatever `LOG_REQUESTS` says.
     pub fn log_line(&self, now: Timestamp) -> String {
         let finished = match &self.state {
             State::Done(finished) => Some(finished),
