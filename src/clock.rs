@@ -99,9 +99,20 @@ pub struct ReportTime<'a> {
     pub at: Timestamp,
     /// The digits after the decimal point (none, or 1 to 9), kept as written.
     pub fraction: &'a str,
+    /// The text as read, when it already is its own RFC 3339 UTC spelling (`T`, `Z`, no
+    /// offset, no leap second): most reports, which then need no formatting.
+    canonical: Option<&'a str>,
 }
 
-impl ReportTime<'_> {
+impl<'a> ReportTime<'a> {
+    /// [`ReportTime::to_rfc3339`], borrowing the text read when it already is that spelling.
+    pub fn rfc3339(&self) -> std::borrow::Cow<'a, str> {
+        match self.canonical {
+            Some(text) => std::borrow::Cow::Borrowed(text),
+            None => std::borrow::Cow::Owned(self.to_rfc3339()),
+        }
+    }
+
     /// RFC 3339 in UTC with the fraction as it was written, so `46.250Z` stays `46.250Z`.
     /// Offsets are whole minutes, so moving to UTC never changes the fraction.
     pub fn to_rfc3339(&self) -> String {
@@ -185,10 +196,12 @@ pub fn read_report_time(value: &str) -> Option<ReportTime<'_>> {
         second,
         millis,
     };
+    let canonical = (b.get(10) == Some(&b'T') && rest == b"Z" && second < 60).then_some(value);
     let at = instant(civil, offset_minutes)?;
     Some(ReportTime {
         at,
         fraction: fraction_digits,
+        canonical,
     })
 }
 

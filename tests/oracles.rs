@@ -11,7 +11,7 @@
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};
-use sms_relay::clock::{parse_report_time, parse_sdk_date, Timestamp};
+use sms_relay::clock::{parse_report_time, parse_sdk_date, read_report_time, Timestamp};
 use sms_relay::payload::json_scan::object_members;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -54,6 +54,23 @@ proptest! {
         let theirs = OffsetDateTime::parse(&text, &Rfc3339).unwrap();
         let ours = parse_report_time(&text).map(Timestamp::unix_millis);
         prop_assert_eq!(ours, Some((theirs.unix_timestamp_nanos() / 1_000_000) as i64), "{}", text);
+        // The borrowed spelling (used when the text already is RFC 3339 UTC) is the formatted one.
+        let read = read_report_time(&text).unwrap();
+        prop_assert_eq!(read.rfc3339(), read.to_rfc3339(), "{}", text);
+        let spaced = text.replacen('T', " ", 1).to_lowercase();
+        let read = read_report_time(&spaced).unwrap();
+        prop_assert_eq!(read.rfc3339(), read.to_rfc3339(), "{}", spaced);
+    }
+
+    #[test]
+    fn a_leap_second_is_formatted_not_borrowed(fraction in proptest::option::of("[0-9]{1,9}")) {
+        let text = match fraction {
+            Some(digits) => format!("2016-12-31T23:59:60.{digits}Z"),
+            None => "2016-12-31T23:59:60Z".to_string(),
+        };
+        let read = read_report_time(&text).unwrap();
+        prop_assert_eq!(read.rfc3339(), read.to_rfc3339());
+        prop_assert!(read.rfc3339().starts_with("2017-01-01T00:00:00"));
     }
 
     #[test]

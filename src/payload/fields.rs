@@ -28,8 +28,11 @@ pub struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    /// Room for a typical callback's fields, so reading one allocates once.
     pub fn new() -> Fields<'a> {
-        Fields::default()
+        Fields {
+            entries: Vec::with_capacity(12),
+        }
     }
 
     /// Adds a field; a name already present is a [`PayloadError::DuplicateField`].
@@ -53,6 +56,24 @@ impl<'a> Fields<'a> {
             .iter()
             .find(|(candidate, _)| candidate == name)
             .map(|(_, value)| value)
+    }
+
+    /// The values of `names`, in that order, and how many fields are none of them: one pass
+    /// over the fields instead of one search per name.
+    pub fn pick<const N: usize>(&self, names: &[&str; N]) -> ([Option<&FieldValue<'a>>; N], usize) {
+        let mut values = [None; N];
+        let mut others = 0;
+        for (name, value) in &self.entries {
+            match names.iter().position(|wanted| wanted == name) {
+                Some(index) => {
+                    if let Some(slot) = values.get_mut(index) {
+                        *slot = Some(value);
+                    }
+                }
+                None => others += 1,
+            }
+        }
+        (values, others)
     }
 
     pub fn len(&self) -> usize {
@@ -230,7 +251,15 @@ pub fn text<'f>(
     fields: &'f Fields<'_>,
     name: &'static str,
 ) -> Result<Option<Cow<'f, str>>, PayloadError> {
-    match fields.get(name) {
+    value_text(fields.get(name), name)
+}
+
+/// [`text`] of a value already looked up (`name` names it in errors).
+pub fn value_text<'f>(
+    value: Option<&'f FieldValue<'_>>,
+    name: &'static str,
+) -> Result<Option<Cow<'f, str>>, PayloadError> {
+    match value {
         None => Ok(None),
         Some(FieldValue::Text(text)) => Ok(Some(Cow::Borrowed(text))),
         Some(FieldValue::Json(raw)) => {
@@ -259,7 +288,15 @@ pub fn non_empty<'f>(
     fields: &'f Fields<'_>,
     name: &'static str,
 ) -> Result<Option<Cow<'f, str>>, PayloadError> {
-    Ok(text(fields, name)?.filter(|value| !value.is_empty()))
+    value_non_empty(fields.get(name), name)
+}
+
+/// [`non_empty`] of a value already looked up.
+pub fn value_non_empty<'f>(
+    value: Option<&'f FieldValue<'_>>,
+    name: &'static str,
+) -> Result<Option<Cow<'f, str>>, PayloadError> {
+    Ok(value_text(value, name)?.filter(|value| !value.is_empty()))
 }
 
 /// Like [`text`], but the field must be present and non-empty.
@@ -267,5 +304,13 @@ pub fn required<'f>(
     fields: &'f Fields<'_>,
     name: &'static str,
 ) -> Result<Cow<'f, str>, PayloadError> {
-    non_empty(fields, name)?.ok_or(PayloadError::MissingField(name))
+    value_required(fields.get(name), name)
+}
+
+/// [`required`] of a value already looked up.
+pub fn value_required<'f>(
+    value: Option<&'f FieldValue<'_>>,
+    name: &'static str,
+) -> Result<Cow<'f, str>, PayloadError> {
+    value_non_empty(value, name)?.ok_or(PayloadError::MissingField(name))
 }

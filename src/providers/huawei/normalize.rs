@@ -7,8 +7,8 @@ use crate::clock::read_report_time;
 use crate::event::{
     event_id, CloudEvent, EventData, EventKind, Receipt, StatusReportData, UplinkData,
 };
-use crate::payload::fields::{non_empty, required, text};
-use crate::payload::{percent, Extra, Fields, PayloadError};
+use crate::payload::fields::{value_non_empty, value_required, value_text};
+use crate::payload::{percent, Extra, FieldValue, Fields, PayloadError};
 use std::borrow::Cow;
 use std::rc::Rc;
 
@@ -16,7 +16,7 @@ use std::rc::Rc;
 /// below KV's 512-byte limit while leaving room if Huawei lengthens its ids.
 pub const MAX_MESSAGE_ID_BYTES: usize = 256;
 
-const STATUS_REPORT_FIELDS: &[&str] = &[
+const STATUS_REPORT_FIELDS: [&str; 10] = [
     "smsMsgId",
     "status",
     "statusDesc",
@@ -31,25 +31,33 @@ const STATUS_REPORT_FIELDS: &[&str] = &[
 
 /// A status report (`docs/huawei-protocol.md` §1.1), from a form body or one batch entry.
 pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
-    let message_id = message_id(fields)?;
-    let status = required(fields, "status")?.into_owned();
-    let segment = count(fields, "sequence")?;
-    let segments = count(fields, "total")?;
-    let updated_at: Option<Rc<str>> = time(fields, "updateTime")?.map(|t| t.into());
-    let report_source = match non_empty(fields, "source")?.as_deref() {
+    // One pass over the fields finds every mapped one (a batch normalizes 50 of these).
+    let ([id, status, description, source, updated, total, sequence, extend, to, org], others) =
+        fields.pick(&STATUS_REPORT_FIELDS);
+    let message_id = message_id(id)?;
+    let status = value_required(status, "status")?.into_owned();
+    let segment = count(sequence, "sequence")?;
+    let segments = count(total, "total")?;
+    let updated_at = time(updated, "updateTime")?;
+    let report_source = match value_non_empty(source, "source")?.as_deref() {
         Some("1") => Some("sms_platform"),
         Some("2") => Some("sms_center"),
         Some("3") => Some("huawei_platform"),
         _ => None,
     };
-    let status_description = match non_empty(fields, "statusDesc")? {
+    let status_description = match value_non_empty(description, "statusDesc")? {
         Some(description) => Some(Cow::Owned(description.into_owned())),
         None => status_codes::describe(&status).map(Cow::Borrowed),
     };
     // An unrecognised `source` value is not mapped, so it stays in `extra`.
-    let extra = unmapped(fields, STATUS_REPORT_FIELDS, |name| {
-        name == "source" && report_source.is_none()
-    })?;
+    let source_unmapped = source.is_some() && report_source.is_none();
+    let extra = if others == 0 && !source_unmapped {
+        Extra::default()
+    } else {
+        unmapped(fields, &STATUS_REPORT_FIELDS, |name| {
+            name == "source" && source_unmapped
+        })?
+    };
     let data = StatusReportData {
         message_id,
         delivered: status == DELIVERED,
@@ -58,9 +66,9 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
         report_source,
         segment,
         segments,
-        recipient: owned(text(fields, "to")?),
-        extend: owned(text(fields, "extend")?),
-        org_code: owned(text(fields, "orgCode")?),
+        recipient: owned(value_text(to, "to")?),
+        extend: owned(value_text(extend, "extend")?),
+        org_code: owned(value_text(org, "orgCode")?),
         updated_at: updated_at.clone(),
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
@@ -87,18 +95,19 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
     ))
 }
 
-const UPLINK_FIELDS: &[&str] = &["smsMsgId", "from", "to", "body", "createTime"];
+const UPLINK_FIELDS: [&str; 5] = ["smsMsgId", "from", "to", "body", "createTime"];
 
 /// An uplink (mobile-originated) SMS (`docs/huawei-protocol.md` §1.3).
 pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
-    let message_id = message_id(fields)?;
-    let from = required(fields, "from")?.into_owned();
-    let to = required(fields, "to")?.into_owned();
+    let ([id, from, to, body, created], others) = fields.pick(&UPLINK_FIELDS);
+    let message_id = message_id(id)?;
+    let from = value_required(from, "from")?.into_owned();
+    let to = value_required(to, "to")?.into_owned();
     // An empty text is still a message; only absence is an error.
-    let body = text(fields, "body")?
+    let body = value_text(body, "body")?
         .ok_or(PayloadError::MissingField("body"))?
         .into_owned();
-    let created_at: Option<Rc<str>> = time(fields, "createTime")?.map(|t| t.into());
+    let created_at = time(created, "createTime")?;
     let data = UplinkData {
         message_id,
         from,
@@ -107,7 +116,11 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         created_at: created_at.clone(),
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
-        extra: unmapped(fields, UPLINK_FIELDS, |_| false)?,
+        extra: if others == 0 {
+            Extra::default()
+        } else {
+            unmapped(fields, &UPLINK_FIELDS, |_| false)?
+        },
     };
     let id = event_id(PROVIDER, EventKind::Uplink, &[data.message_id.as_bytes()]);
     let subject = Some(data.message_id.clone());
@@ -128,8 +141,8 @@ fn event_time(huawei_time: Option<Rc<str>>, receipt: &Receipt) -> Rc<str> {
     huawei_time.unwrap_or_else(|| receipt.received_at.clone())
 }
 
-fn message_id(fields: &Fields<'_>) -> Result<Rc<str>, PayloadError> {
-    let id = required(fields, "smsMsgId")?;
+fn message_id(value: Option<&FieldValue<'_>>) -> Result<Rc<str>, PayloadError> {
+    let id = value_required(value, "smsMsgId")?;
     if id.len() > MAX_MESSAGE_ID_BYTES {
         return Err(PayloadError::InvalidField("smsMsgId"));
     }
@@ -137,8 +150,8 @@ fn message_id(fields: &Fields<'_>) -> Result<Rc<str>, PayloadError> {
 }
 
 /// `sequence` / `total`: a positive integer, 1 when absent (a message that was not split).
-fn count(fields: &Fields<'_>, name: &'static str) -> Result<u32, PayloadError> {
-    match non_empty(fields, name)? {
+fn count(value: Option<&FieldValue<'_>>, name: &'static str) -> Result<u32, PayloadError> {
+    match value_non_empty(value, name)? {
         None => Ok(1),
         Some(value) => value
             .trim()
@@ -151,8 +164,11 @@ fn count(fields: &Fields<'_>, name: &'static str) -> Result<u32, PayloadError> {
 
 /// `updateTime` / `createTime` as RFC 3339 UTC, its fraction of a second as written. Batch
 /// entries may carry the form-encoded spelling (`%3A`).
-fn time(fields: &Fields<'_>, name: &'static str) -> Result<Option<String>, PayloadError> {
-    let Some(value) = non_empty(fields, name)? else {
+fn time(
+    value: Option<&FieldValue<'_>>,
+    name: &'static str,
+) -> Result<Option<Rc<str>>, PayloadError> {
+    let Some(value) = value_non_empty(value, name)? else {
         return Ok(None);
     };
     let decoded;
@@ -164,7 +180,7 @@ fn time(fields: &Fields<'_>, name: &'static str) -> Result<Option<String>, Paylo
         &value
     };
     read_report_time(value.trim())
-        .map(|time| Some(time.to_rfc3339()))
+        .map(|time| Some(Rc::from(time.rfc3339().as_ref())))
         .ok_or(PayloadError::InvalidField(name))
 }
 
