@@ -26,8 +26,23 @@ const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
 const KEYS = "cmpAk:cmpSk-0123456789";
 const [ACCESS_KEY, SECRET_KEY] = KEYS.split(":");
 const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
+// Cold start is one request per fresh runtime, so it is sampled on this many runtimes (median).
+const COLD_SAMPLES = Number(process.env.COLD_SAMPLES ?? (smoke ? 1 : 7));
 
 const NOOP = `export default { async fetch(request) { await request.arrayBuffer(); return new Response(null); } };`;
+// The platform's share: what any worker pays to put the same number of events of the same
+// size on the queue (the documented example event, one per report in the push), and nothing
+// else. No worker doing the job can be cheaper than this.
+const QUEUE_ONLY = `
+const EVENT = ${readFileSync(new URL("../tests/data/huawei/status-report.event.json", import.meta.url), "utf8").trim().replace(/\s+/g, " ")};
+export default {
+  async fetch(request, env) {
+    const body = await request.text();
+    const count = body.split("smsMsgId").length - 1 || 1;
+    await env.EVENTS_QUEUE.sendBatch(Array.from({ length: count }, () => ({ body: EVENT, contentType: "json" })));
+    return new Response(null);
+  },
+};`;
 const COUNTER = `
 let count = 0;
 export default {
@@ -56,6 +71,13 @@ const WORKERS = {
     handleRuntimeStdio: discardOutput,
   },
   noop: { modules: true, script: NOOP, compatibilityDate: COMPATIBILITY_DATE, handleRuntimeStdio: discardOutput },
+  queue_only: {
+    workers: [
+      { name: "queue_only", modules: true, script: QUEUE_ONLY, compatibilityDate: COMPATIBILITY_DATE, queueProducers: { EVENTS_QUEUE: "events" } },
+      counter("events"),
+    ],
+    handleRuntimeStdio: discardOutput,
+  },
 };
 
 /** workerd processes that are children of this one, by pid. */
@@ -126,9 +148,31 @@ const quantile = (values, q) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 };
 
+/** The first answer of a fresh runtime, once it is up (the module evaluated, its wasm compiled
+ * lazily as the request runs), on `COLD_SAMPLES - 1` runtimes started and stopped for it. */
+async function coldSamples(options) {
+  const samples = [];
+  for (let i = 1; i < COLD_SAMPLES; i++) {
+    const known = new Set(workerdPids());
+    const mf = new Miniflare(options);
+    const url = await mf.ready;
+    const [pid] = workerdPids().filter((p) => !known.has(p));
+    const port = Number(url.port);
+    const [first] = sign(port, bodies("single", 1));
+    const sent = process.hrtime.bigint();
+    await fire({ port, pid }, [first]);
+    samples.push(Number(process.hrtime.bigint() - sent) / 1e6);
+    await mf.dispose();
+  }
+  return samples;
+}
+
 const workers = {};
 try {
+  // Warm Node's own HTTP client first, so the first cold sample does not pay for it.
+  await fetch("http://127.0.0.1:9/").catch(() => {});
   for (const [name, options] of Object.entries(WORKERS)) {
+    const coldRuns = await coldSamples(options);
     const known = new Set(workerdPids());
     const mf = new Miniflare(options);
     const url = await mf.ready;
@@ -138,7 +182,8 @@ try {
     const [first] = sign(port, bodies("single", 1));
     const sent = process.hrtime.bigint();
     const cold = await fire({ port, pid }, [first]);
-    workers[name] = { mf, port, pid, cold_ms: Number(process.hrtime.bigint() - sent) / 1e6, accepted_events: cold.accepted };
+    coldRuns.push(Number(process.hrtime.bigint() - sent) / 1e6);
+    workers[name] = { mf, port, pid, cold_ms: median(coldRuns), accepted_events: cold.accepted };
   }
 
   const results = { rounds: ROUNDS, concurrency: CONCURRENCY, workloads: {} };
@@ -161,6 +206,8 @@ try {
       relay_over_js: ratio("relay", "js"),
       relay_over_noop: ratio("relay", "noop"),
       js_over_noop: ratio("js", "noop"),
+      relay_over_queue_only: ratio("relay", "queue_only"),
+      js_over_queue_only: ratio("js", "queue_only"),
       ...Object.fromEntries(
         Object.keys(WORKERS).map((name) => {
           const latencies = runs[name].flatMap((run) => run.latencies);
@@ -179,7 +226,7 @@ try {
 
   // Nothing lost: each queue received every event of every accepted push.
   results.events = {};
-  for (const name of ["relay", "js"]) {
+  for (const name of ["relay", "js", "queue_only"]) {
     const counter = await workers[name].mf.getWorker("counter");
     const deadline = Date.now() + 30_000;
     let count = 0;
@@ -192,6 +239,8 @@ try {
   }
   results.cold_start_ms = Object.fromEntries(Object.entries(workers).map(([name, w]) => [name, w.cold_ms]));
   results.all_accepted = Object.values(results.workloads).every((w) => ["relay", "js", "noop"].every((n) => w[n].accepted === w[n].requests));
+  // The issue's floor for keeping the win: never slower than the JavaScript a user could write.
+  results.slower_than_js = Object.entries(results.workloads).filter(([, w]) => w.relay_over_js < 1.0).map(([name]) => name);
 
   if (args.has("--json")) {
     console.log(JSON.stringify(results));
@@ -200,14 +249,20 @@ try {
     for (const [workload, w] of Object.entries(results.workloads)) {
       const cpuAbove = (name) => w[name].cpu_us_per_request - w.noop.cpu_us_per_request;
       console.log(`  ${workload}: relay/JS ${w.relay_over_js.toFixed(2)}×   relay/no-op ${w.relay_over_noop.toFixed(2)}×   JS/no-op ${w.js_over_noop.toFixed(2)}×`);
-      for (const name of ["relay", "js", "noop"]) {
-        console.log(`    ${name.padEnd(6)} ${w[name].rps.toFixed(0).padStart(6)} req/s   p50 ${w[name].p50_ms.toFixed(2).padStart(6)} ms   p99 ${w[name].p99_ms.toFixed(2).padStart(6)} ms   CPU ${w[name].cpu_us_per_request.toFixed(0).padStart(5)} µs/request${name === "noop" ? "" : ` (${cpuAbove(name).toFixed(0)} above no-op)`}`);
+      console.log(`    against the queue-only floor (the platform's share): relay ${w.relay_over_queue_only.toFixed(2)}×, JS ${w.js_over_queue_only.toFixed(2)}×`);
+      for (const name of ["relay", "js", "noop", "queue_only"]) {
+        console.log(`    ${name.padEnd(10)} ${w[name].rps.toFixed(0).padStart(6)} req/s   p50 ${w[name].p50_ms.toFixed(2).padStart(6)} ms   p99 ${w[name].p99_ms.toFixed(2).padStart(6)} ms   CPU ${w[name].cpu_us_per_request.toFixed(0).padStart(5)} µs/request${name === "noop" ? "" : ` (${cpuAbove(name).toFixed(0)} above no-op)`}`);
       }
     }
-    console.log(`  cold start (first answer): relay ${results.cold_start_ms.relay.toFixed(1)} ms, JS ${results.cold_start_ms.js.toFixed(1)} ms, no-op ${results.cold_start_ms.noop.toFixed(1)} ms`);
+    const cold = results.cold_start_ms;
+    console.log(`  cold start (first answer, median of ${COLD_SAMPLES} runtimes): relay ${cold.relay.toFixed(1)} ms, JS ${cold.js.toFixed(1)} ms (relay/JS ${(cold.relay / cold.js).toFixed(2)}×), no-op ${cold.noop.toFixed(1)} ms`);
     for (const [name, e] of Object.entries(results.events)) console.log(`  ${name}: ${e.accepted} events accepted, ${e.queued} from the queue, ${e.lost} lost`);
   }
   process.exitCode = results.all_accepted && Object.values(results.events).every((e) => e.lost === 0) ? 0 : 1;
+  if (!smoke && results.slower_than_js.length > 0) {
+    console.error(`FAILED: the relay is slower than the JavaScript baseline on ${results.slower_than_js.join(", ")}`);
+    process.exitCode = 1;
+  }
 } finally {
   await Promise.all(Object.values(workers).map((w) => w.mf.dispose()));
 }

@@ -1,6 +1,7 @@
 //! The hot-path ratios measured in WebAssembly, as the worker runs them: built for
 //! `wasm32-wasip1` and run under Node's WASI by `make bench`. Prints one JSON object:
-//! `{"<case>": {"floor_ns": …, "path_ns": …}}`, medians of timed rounds.
+//! `{"<case>": {"floor_ns": …, "ids_ns": …, "path_ns": …}}`, medians of timed rounds: the
+//! verifier's hashes, the events' id hashes, and the whole path.
 //!
 //! Criterion does not run in wasm, so this times rounds itself; the numbers are only ever
 //! read as ratios of two measurements taken in the same process.
@@ -43,9 +44,12 @@ fn main() {
         let floor = median_ns(rounds, per_round, || {
             black_box(case.floor());
         });
+        let ids = median_ns(rounds, per_round, || {
+            black_box(case.id_hashes());
+        });
         let path = median_ns(rounds, per_round, || drop(black_box(case.ingest(&fixture))));
         out.push(format!(
-            r#""{}":{{"floor_ns":{floor:.0},"path_ns":{path:.0}}}"#,
+            r#""{}":{{"floor_ns":{floor:.0},"ids_ns":{ids:.0},"path_ns":{path:.0}}}"#,
             case.name
         ));
     }
