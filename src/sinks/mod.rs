@@ -65,6 +65,9 @@ pub fn max_body_bytes(sinks: &[Sink]) -> usize {
     max_event_bytes(sinks).saturating_sub(EVENT_OVERHEAD_BYTES) / 4 * 3
 }
 
+/// The starting capacity of an event's JSON.
+const EVENT_JSON_CAPACITY: usize = 1024;
+
 /// An event ready for the sinks, serialized once and shared by all of them.
 #[derive(Debug, Clone)]
 pub struct PreparedEvent {
@@ -77,9 +80,13 @@ pub struct PreparedEvent {
 
 impl PreparedEvent {
     pub fn new(event: &CloudEvent) -> Result<PreparedEvent, serde_json::Error> {
+        // A report's event is 600–700 bytes: starting there saves the writer three regrowths.
+        let mut json = Vec::with_capacity(EVENT_JSON_CAPACITY);
+        serde_json::to_writer(&mut json, event)?;
         Ok(PreparedEvent {
             id: event.id.clone(),
-            json: serde_json::to_string(event)?,
+            // serde_json writes UTF-8 only; the fallback is never taken.
+            json: String::from_utf8(json).unwrap_or_default(),
             kv_key: kv::key(event),
             kv_metadata: KvMetadata::of(event),
         })
