@@ -5,7 +5,8 @@
 //     WebAssembly on V8 (what the worker runs), with Criterion as the worker builds it
 //     (the release profile, portable SHA-256), and with Criterion host-native for reference;
 //   - worker throughput (Miniflare): the relay vs a no-op worker, same requests, same process;
-//   - the relay vs the JavaScript a user could write (bench/compare.mjs), with the goals;
+//   - the relay vs the JavaScript a user could write (bench/compare.mjs), with the goals, and
+//     each one's own work with the queue stubbed (bench/own.mjs);
 //   - bundle size against the budget.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -53,6 +54,7 @@ function runJson(script, label) {
 
 const load = runJson("bench/load.mjs", "the worker load test");
 const compare = runJson("bench/compare.mjs", "the relay against the JavaScript baseline");
+const own = runJson("bench/own.mjs", "each worker's own work, queue stubbed");
 const sizes = measure();
 
 const us = (ns) => `${(ns / 1000).toFixed(2)} µs`;
@@ -111,6 +113,14 @@ if (compare) {
   const coldRatio = c.relay / c.js;
   lines.push(`    cold start (first answer, median): relay ${c.relay.toFixed(1)} ms, JS ${c.js.toFixed(1)} ms (${coldRatio.toFixed(2)}×, goal ≤ ${COLD_GOAL}× ${coldRatio <= COLD_GOAL ? "met" : "MISSED"}), no-op ${c.noop.toFixed(1)} ms`);
   lines.push(`    events lost: relay ${compare.events.relay.lost} of ${compare.events.relay.accepted}, JS ${compare.events.js.lost} of ${compare.events.js.accepted}`);
+  if (own && !own.failed) {
+    lines.push(`  Each worker's own work per push (bench/own.mjs: both in one isolate, queue stubbed, ${own.rounds} alternating rounds)`);
+    for (const [workload, w] of Object.entries(own.workloads)) {
+      lines.push(`    ${workload.padEnd(9)} relay ${w.relay_us.toFixed(0).padStart(4)} µs   JS ${w.js_us.toFixed(0).padStart(4)} µs   floor (request, body, answer) ${w.floor_us.toFixed(0).padStart(3)} µs   above the floor JS/relay ${w.js_over_relay.toFixed(2)}×`);
+    }
+  } else {
+    lines.push("  Each worker's own work: the measurement failed (see above)");
+  }
 } else {
   lines.push("The relay vs the JavaScript baseline: the comparison failed (see above)");
 }

@@ -31,3 +31,13 @@ test("bench/compare.mjs runs the relay, the JS baseline and the no-op, and loses
     }
   }
 });
+
+test("bench/own.mjs runs the relay and the JS baseline side by side with a stubbed queue", { timeout: 120_000 }, async () => {
+  const { stdout } = await promisify(execFile)("node", ["bench/own.mjs", "--smoke", "--json"], { maxBuffer: 4 * 1024 * 1024 });
+  const result = JSON.parse(stdout);
+  assert.equal(result.failed, false);
+  for (const workload of ["single", "batch_50"]) {
+    const w = result.workloads[workload];
+    for (const key of ["relay_us", "js_us", "floor_us"]) assert.ok(w[key] >= 0, `${workload} ${key}`);
+  }
+});
