@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { Webhook } from "standardwebhooks";
+import { HTTP } from "cloudevents";
 import { startRelay, kvContents, KEYS } from "./harness.mjs";
 import { JSON_UTF8, FORM, UPLINK } from "../scripts/huawei-samples.mjs";
 
@@ -116,7 +117,13 @@ test("every good event reaches the backend signed; the rejected one is dead-lett
     for (const request of backend.requests) {
       assert.deepEqual(request.verified, { old: true, new: true }, request.body);
       assert.equal(request.url, "/hooks/sms?tenant=t1");
-      assert.equal(request.headers["content-type"], "application/json");
+      assert.equal(request.headers["content-type"], "application/cloudevents+json; charset=utf-8");
+      // The CloudEvents SDK's HTTP binding reads it as a structured-mode event, attributes and data intact.
+      const parsed = HTTP.toEvent({ headers: request.headers, body: request.body });
+      assert.equal(parsed.id, request.event.id);
+      assert.equal(parsed.type, request.event.type);
+      assert.equal(parsed.source, request.event.source);
+      assert.deepEqual(parsed.data, request.event.data);
       assert.equal(request.headers["webhook-id"], request.event.id, "webhook-id is the event id");
       assert.equal(request.headers["webhook-signature"].split(" ").length, 2);
       assert.deepEqual(request.event, stored.find((event) => event.id === request.event.id), "the body is the stored event");

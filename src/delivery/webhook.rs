@@ -73,6 +73,9 @@ impl std::fmt::Debug for WebhookSecret {
     }
 }
 
+/// The content type of a CloudEvent in structured mode, JSON format.
+pub const STRUCTURED_CONTENT_TYPE: &str = "application/cloudevents+json; charset=utf-8";
+
 /// The headers of one delivery attempt: the id stays the event id across retries, the
 /// timestamp is the attempt's own, and every secret contributes a `v1,` signature.
 pub fn delivery_headers(
@@ -87,7 +90,9 @@ pub fn delivery_headers(
         .collect::<Vec<_>>()
         .join(" ");
     vec![
-        ("content-type", "application/json".to_string()),
+        // CloudEvents structured mode (HTTP binding §3.1), so CloudEvents SDKs parse the body
+        // as the event it is.
+        ("content-type", STRUCTURED_CONTENT_TYPE.to_string()),
         (
             "user-agent",
             concat!("sms-relay/", env!("CARGO_PKG_VERSION")).to_string(),
