@@ -148,7 +148,7 @@ test("authentic but unreadable input is answered 400 and still forwarded whole",
   const body = "smsMsgId=abc&status=DELIVRD&status=UNDELIV";
   const response = await relay.push(REPORTS, body, FORM);
   assert.equal(response.status, 400);
-  assert.deepEqual(JSON.parse(response.body), { error: "duplicate_field" });
+  assert.deepEqual(JSON.parse(response.body), { error: "duplicate_field", field: "status" });
   const messages = await relay.waitForMessages(1);
   assert.equal(messages.length, 1);
   const event = messages[0].body;
@@ -195,6 +195,7 @@ test("unauthenticated pushes are refused with 401 and a short code, and nothing 
   const cases = [
     [{}, "missing_signature"],
     [{ Authorization: "Bearer abc" }, "unsupported_algorithm"],
+    [{ Authorization: "garbage" }, "malformed_authorization"],
     [{ Authorization: "SDK-HMAC-SHA256 Access=ak1" }, "malformed_authorization"],
   ];
   for (const [headers, code] of cases) {
@@ -268,7 +269,8 @@ test("with LOG_REQUESTS=all each request logs one JSON line without secrets, bod
   const lines = relay.requestLogs().slice(before);
   assert.equal(lines.length, 2, JSON.stringify(lines));
   const [stored, refused] = lines;
-  assert.deepEqual({ ...stored, duration_ms: 0 }, { route: "uplink", method: "POST", status: 200, outcome: "ok", events: 1, access_key: "ak2", duration_ms: 0 });
+  const [uplink] = await relay.waitForMessages(1);
+  assert.deepEqual({ ...stored, duration_ms: 0 }, { route: "uplink", method: "POST", status: 200, outcome: "ok", events: 1, access_key: "ak2", duration_ms: 0, event_ids: [uplink.body.id], message_ids: [uplink.body.data.message_id] });
   assert.ok(Number.isInteger(stored.duration_ms) && stored.duration_ms >= 0);
   assert.deepEqual([refused.route, refused.status, refused.outcome, refused.events], ["reports", 401, "missing_signature", 0]);
   const text = JSON.stringify(lines);

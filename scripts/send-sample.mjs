@@ -2,17 +2,22 @@
 // Signs Huawei's documented sample callbacks with the first key in .dev.vars and posts them to
 // the local relay (`make dev`), then lists what landed in local KV.
 //   SMS_RELAY_URL=http://localhost:8787 node scripts/send-sample.mjs
+//   SMS_RELAY_DEV_VARS=path/to/.dev.vars (default: the repository's .dev.vars)
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { signedPushHeaders } from "./huawei-signer.mjs";
 import { FORM, JSON_UTF8, STATUS_REPORT, BATCH, UPLINK } from "./huawei-samples.mjs";
 
 const base = process.env.SMS_RELAY_URL ?? "http://localhost:8787";
-const devVars = readFileSync(new URL("../.dev.vars", import.meta.url), "utf8");
+const devVars = readFileSync(process.env.SMS_RELAY_DEV_VARS ?? new URL("../.dev.vars", import.meta.url), "utf8");
 const keys = devVars.match(/^HUAWEI_PUSH_KEYS\s*=\s*"?([^"\n]*)"?/m)?.[1];
-const [accessKey, ...secret] = (keys ?? "").split(/[,\n]/)[0].split(":");
-if (!accessKey || secret.length === 0) {
+if (keys === undefined) {
   console.error("No HUAWEI_PUSH_KEYS in .dev.vars; copy .dev.vars.example to .dev.vars.");
+  process.exit(1);
+}
+const [accessKey, ...secret] = keys.split(/[,\n]/)[0].split(":");
+if (!accessKey.trim() || secret.length === 0 || !secret.join(":").trim()) {
+  console.error(`HUAWEI_PUSH_KEYS in .dev.vars is malformed: expected "ACCESS_KEY:SECRET_KEY" (entries separated by commas), got ${keys.length} characters without such a pair.`);
   process.exit(1);
 }
 const secretKey = secret.join(":").trim();

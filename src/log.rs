@@ -14,6 +14,12 @@ pub struct RequestLog<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_key: Option<&'a str>,
     pub duration_ms: i64,
+    /// The ids of the events the request produced, in order.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub event_ids: &'a [String],
+    /// The provider's message ids those events are about (none for an unparsed event).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub message_ids: &'a [std::rc::Rc<str>],
     /// Which sink failed and how, when one did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sink_error: Option<String>,

@@ -116,6 +116,16 @@ fn a_signed_report_is_queued_as_its_event_then_answered_200_and_logged() {
     assert_eq!(line["outcome"], "ok");
     assert_eq!(line["events"], 1);
     assert_eq!(line["access_key"], AK);
+    // The ids that answer "did the receipt for message X arrive?", and nothing of the content.
+    assert_eq!(line["event_ids"], serde_json::json!([expected["id"]]));
+    assert_eq!(
+        line["message_ids"],
+        serde_json::json!([expected["data"]["message_id"]])
+    );
+    let text = line.to_string();
+    for private in ["DELIVRD", "recipient", "+86"] {
+        assert!(!text.contains(private), "{private} in {text}");
+    }
     // Asking again changes nothing.
     assert!(matches!(exchange.step(), Step::Finish(again) if again == finished));
 }

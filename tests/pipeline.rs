@@ -202,6 +202,46 @@ fn ids_separate_segments_and_statuses_but_repeat_for_duplicates() {
 }
 
 #[test]
+fn error_answers_name_the_field_concerned() {
+    let cfg = signed_config();
+    for (body, expected) in [
+        (
+            &b"status=DELIVRD"[..],
+            json!({"error": "missing_field", "field": "smsMsgId"}),
+        ),
+        (
+            b"smsMsgId=a&status=DELIVRD&total=0",
+            json!({"error": "invalid_field", "field": "total"}),
+        ),
+        (
+            b"smsMsgId=a&status=1&status=2",
+            json!({"error": "duplicate_field", "field": "status"}),
+        ),
+        // A name that cannot be shown as it is stays out of the answer (the event keeps it).
+        (
+            b"smsMsgId=a&status=1&%0A=1&%0A=2",
+            json!({"error": "duplicate_field"}),
+        ),
+    ] {
+        let path = "/p";
+        let headers = signed_headers(path, "application/x-www-form-urlencoded", body);
+        let request = PushRequest {
+            method: "POST",
+            path,
+            query: "",
+            headers: &headers,
+            body,
+        };
+        let reply = REPORTS.ingest(None, &request, &cfg, now()).reply;
+        assert_eq!(reply.status, 400);
+        assert_eq!(
+            serde_json::from_str::<Value>(&reply.body).unwrap(),
+            expected
+        );
+    }
+}
+
+#[test]
 fn unreadable_but_authentic_bodies_are_kept_as_unparsed_events() {
     let cfg = signed_config();
     for (endpoint, content_type, body, code, reason) in [

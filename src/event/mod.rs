@@ -113,6 +113,17 @@ pub enum EventData {
     Unparsed(UnparsedData),
 }
 
+impl EventData {
+    /// The provider's id of the message the event is about (none for unparsed input).
+    pub fn message_id(&self) -> Option<Rc<str>> {
+        match self {
+            EventData::StatusReport(report) => Some(report.message_id.clone()),
+            EventData::Uplink(uplink) => Some(uplink.message_id.clone()),
+            EventData::Unparsed(_) => None,
+        }
+    }
+}
+
 /// How the push that carried an event was authenticated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "scheme", rename_all = "lowercase")]

@@ -35,6 +35,21 @@ impl Reply {
         }
     }
 
+    /// An error answer about one field of the input: `{"error":"<code>","field":"<name>"}`, so
+    /// the sender sees what to fix (`missing_field` and `smsMsgId`).
+    pub fn field_error(status: u16, code: &'static str, field: Option<&str>) -> Reply {
+        let Some(field) = field else {
+            return Reply::error(status, code);
+        };
+        #[derive(serde::Serialize)]
+        struct FieldError<'a> {
+            error: &'a str,
+            field: &'a str,
+        }
+        let body = serde_json::to_string(&FieldError { error: code, field }).unwrap_or_default();
+        Reply::json(status, code, body)
+    }
+
     /// A JSON document (the health report).
     pub fn json(status: u16, code: &'static str, body: String) -> Reply {
         Reply {

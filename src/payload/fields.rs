@@ -221,6 +221,15 @@ impl PayloadError {
         }
     }
 
+    /// The field concerned, when there is one that can be shown (see [`PayloadError::reason`]).
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            PayloadError::DuplicateField(name) => Some(name.as_str()).filter(|n| fits_reason(n)),
+            PayloadError::MissingField(name) | PayloadError::InvalidField(name) => Some(name),
+            _ => None,
+        }
+    }
+
     /// Code plus the field concerned, e.g. `missing_field: smsMsgId`. A name the schema's
     /// `reason` pattern could not hold (empty, over 64 bytes, or with a control character or
     /// line separator) is left out: the body in the event still shows it.

@@ -14,6 +14,7 @@ use crate::http::{header_lines, split_url, with_host, PushRequest, Reply};
 use crate::log::RequestLog;
 use crate::providers::Endpoint;
 use crate::sinks::{Finished, Step, Store};
+use std::rc::Rc;
 
 /// Where an exchange is.
 #[derive(Debug)]
@@ -40,6 +41,8 @@ pub struct Exchange {
     state: State,
     route: &'static str,
     events: usize,
+    event_ids: Vec<String>,
+    message_ids: Vec<Rc<str>>,
     access_key: Option<String>,
     /// The store's last answer, once it gave one.
     finished: Option<Finished>,
@@ -86,6 +89,8 @@ impl Exchange {
             started: now,
             state,
             events: 0,
+            event_ids: Vec::new(),
+            message_ids: Vec::new(),
             access_key: None,
             finished: None,
         }
@@ -148,6 +153,16 @@ impl Exchange {
         let mut ingested = endpoint.ingest(token.as_deref(), &push, config, now);
         self.access_key = ingested.access_key.take();
         self.events = ingested.events.len();
+        self.event_ids = ingested
+            .events
+            .iter()
+            .map(|event| event.id.clone())
+            .collect();
+        self.message_ids = ingested
+            .events
+            .iter()
+            .filter_map(|event| event.data.message_id())
+            .collect();
         self.state = State::Storing(Store::new(ingested, &body, &config.sinks));
     }
 
@@ -220,6 +235,8 @@ impl Exchange {
             events: self.events,
             access_key: self.access_key.as_deref(),
             duration_ms: now.unix_millis().saturating_sub(self.started.unix_millis()),
+            event_ids: &self.event_ids,
+            message_ids: &self.message_ids,
             sink_error,
         }
         .to_json()

@@ -110,7 +110,10 @@ pub fn ingest(
                 batch_events(batch, request.body, &receipt, whole_body),
                 Reply::stored(),
             ),
-            Err(error) => (vec![whole_body(&error)], Reply::error(400, error.code())),
+            Err(error) => (
+                vec![whole_body(&error)],
+                Reply::field_error(400, error.code(), error.field()),
+            ),
         },
         _ => {
             let error = PayloadError::UnsupportedMediaType;
@@ -150,7 +153,10 @@ fn single(
             event.origin = Some(origin);
             (vec![event], Reply::stored())
         }
-        Err(error) => (vec![whole_body(&error)], Reply::error(400, error.code())),
+        Err(error) => (
+            vec![whole_body(&error)],
+            Reply::field_error(400, error.code(), error.field()),
+        ),
     }
 }
 

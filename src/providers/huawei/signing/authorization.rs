@@ -17,9 +17,10 @@ pub struct Authorization<'a> {
 /// Why an `Authorization` header could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthorizationError {
-    /// Another scheme (`Bearer …`, `Basic …`, AWS…).
+    /// Another scheme with its credentials (`Bearer …`, `Basic …`, AWS…).
     UnsupportedAlgorithm,
-    /// The right scheme, but the parts are not as Huawei writes them.
+    /// Not `<scheme> <credentials>` at all (`garbage`), or the right scheme with its parts
+    /// not as Huawei writes them.
     Malformed,
 }
 
@@ -28,19 +29,19 @@ pub enum AuthorizationError {
 /// this order, separated by `,` with or without one space (the docs omit it, the SDKs write it).
 pub fn parse_authorization(header: &str) -> Result<Authorization<'_>, AuthorizationError> {
     let header = header.trim();
-    let rest = header
-        .strip_prefix(ALGORITHM)
-        .ok_or(AuthorizationError::UnsupportedAlgorithm)?;
-    if !rest.starts_with(|c: char| c.is_ascii_whitespace()) {
-        return Err(
-            if rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-                AuthorizationError::UnsupportedAlgorithm
-            } else {
-                AuthorizationError::Malformed
-            },
-        );
-    }
+    let (scheme, rest) = header
+        .split_once(|c: char| c.is_ascii_whitespace())
+        .unwrap_or((header, ""));
     let rest = rest.trim_start();
+    if scheme != ALGORITHM {
+        // RFC 9110 §11.4: credentials are a scheme token, then its parameters.
+        let other_scheme = !rest.is_empty() && !scheme.is_empty() && scheme.bytes().all(is_tchar);
+        return Err(if other_scheme {
+            AuthorizationError::UnsupportedAlgorithm
+        } else {
+            AuthorizationError::Malformed
+        });
+    }
     let (access_key, rest) = take_part(rest, "Access=")?;
     let (signed_headers, rest) = take_part(rest, "SignedHeaders=")?;
     let signature_hex = rest
@@ -55,6 +56,11 @@ pub fn parse_authorization(header: &str) -> Result<Authorization<'_>, Authorizat
         signed_headers,
         signature,
     })
+}
+
+/// RFC 9110 §5.6.2 `tchar`: what a token, such as an authentication scheme, is made of.
+fn is_tchar(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
 }
 
 /// Takes `name=value` up to the next `,` and skips the separator and at most one space.
@@ -105,6 +111,21 @@ mod tests {
             parse_authorization("SDK-HMAC-SHA256X Access=a"),
             Err(AuthorizationError::UnsupportedAlgorithm)
         );
+        // Not credentials at all: no scheme and parameters.
+        for garbage in [
+            "garbage",
+            "",
+            "   ",
+            "Bearer",
+            "{json} x",
+            "SDK-HMAC-SHA256,Access=a",
+        ] {
+            assert_eq!(
+                parse_authorization(garbage),
+                Err(AuthorizationError::Malformed),
+                "{garbage}"
+            );
+        }
         for broken in [
             "SDK-HMAC-SHA256".to_string(),
             "SDK-HMAC-SHA256 Access=ak".to_string(),
