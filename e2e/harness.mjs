@@ -11,6 +11,8 @@ import { relayWorker, COMPATIBILITY_DATE } from "../scripts/relay-worker.mjs";
 export const QUEUE = "sms-events";
 export const DEAD_LETTER_QUEUE = "sms-events-dlq";
 export const KEYS = { ak1: "secret-one-111111", ak2: "secret-two-222222" };
+/** The READ_TOKEN every test relay gets unless its bindings say otherwise. */
+export const READ_TOKEN = "e2e-read-token-0123456789";
 
 const schema = JSON.parse(readFileSync(new URL("../schema/event.schema.json", import.meta.url), "utf8"));
 const validateEvent = new Ajv2020({ allErrors: true, strict: true, strictRequired: false }).compile(schema);
@@ -61,7 +63,7 @@ export async function startRelay({ bindings = {}, kv = true, queue = true, deliv
         // As in wrangler.toml: max_retries above FORWARD_MAX_ATTEMPTS, so the worker itself
         // dead-letters with the failure recorded.
         queueConsumers: delivery ? { [QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 0.05, maxRetries: 20 } } : {},
-        bindings,
+        bindings: { READ_TOKEN, ...bindings },
       }),
       {
         name: "recorder",
@@ -127,6 +129,11 @@ export async function startRelay({ bindings = {}, kv = true, queue = true, deliv
       return relay.received();
     },
     /** A raw HTTP/1.1 request to the relay, with exactly these headers (like Huawei sends). */
+    /** `GET /healthz` with the read token: the detailed report, parsed, and its status. */
+    async health(headers = {}) {
+      const response = await relay.request("GET", "/healthz", { headers: { Authorization: `Bearer ${READ_TOKEN}`, ...headers } });
+      return { status: response.status, ...JSON.parse(response.body) };
+    },
     request(method, path, { headers = {}, body } = {}) {
       return new Promise((resolve, reject) => {
         const request = http.request(new URL(path, url), { method, headers, agent: false }, (response) => {

@@ -163,7 +163,7 @@ test("every good event reaches the backend signed; the rejected one is dead-lett
     for (const secret of [SECRET_OLD, SECRET_NEW, "tenant=t1", "+8615500000000"]) assert.ok(!text.includes(secret), secret);
 
     // /healthz shows where events go (origin only) and the retry settings, never a secret.
-    const health = JSON.parse((await relay.request("GET", "/healthz")).body);
+    const health = await relay.health();
     assert.deepEqual(health.sinks, ["kv", "queue"]);
     assert.deepEqual(health.http_delivery, {
       target: new URL(backend.url).origin, secrets: 2, max_attempts: 4, retry_base_secs: 1, timeout_ms: 1000,

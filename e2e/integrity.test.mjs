@@ -155,7 +155,7 @@ test("the clock-skew window is kept to the millisecond", async () => {
 async function healthOf(bindings) {
   const other = await startRelay({ bindings, delivery: bindings.FORWARD === "http" });
   try {
-    return JSON.parse((await other.request("GET", "/healthz")).body);
+    return await other.health();
   } finally {
     await other.dispose();
   }

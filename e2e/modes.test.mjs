@@ -33,7 +33,7 @@ test("token mode: the URL must end in the ingest token; by default only refusals
     assert.equal(messages.length, 1, "only the request with the token was forwarded");
     assertValidEvent(messages[0].body);
     assert.deepEqual(messages[0].body.data.auth, { scheme: "token" });
-    const health = JSON.parse((await relay.request("GET", "/healthz")).body);
+    const health = await relay.health();
     assert.deepEqual([health.auth_mode, health.ingest_token], ["token", true]);
     assert.ok(!JSON.stringify(health).includes(TOKEN));
   });
@@ -57,9 +57,12 @@ test("with no keys, no token and no ALLOW_UNSIGNED the worker accepts nothing an
   await withRelay({ bindings: {} }, async (relay) => {
     const response = await relay.push("/huawei/reports", STATUS_REPORT, FORM);
     assert.deepEqual([response.status, JSON.parse(response.body).error], [500, "config_invalid"]);
-    const health = await relay.request("GET", "/healthz");
-    assert.equal(health.status, 500);
-    const report = JSON.parse(health.body);
+    // In public: not ready, and which setting is wrong, by name only.
+    const open = await relay.request("GET", "/healthz");
+    assert.equal(open.status, 500);
+    assert.deepEqual(JSON.parse(open.body), { service: "sms-relay", ready: false, invalid_settings: ["HUAWEI_PUSH_KEYS"] });
+    const report = await relay.health();
+    assert.equal(report.status, 500);
     assert.equal(report.config_valid, false);
     assert.equal(report.auth_mode, "unconfigured");
     assert.match(report.errors[0].problem, /no authentication configured/);
@@ -80,7 +83,7 @@ test("a sink named in FORWARD without its binding is a configuration error", asy
   await withRelay({ bindings: { ALLOW_UNSIGNED: "true", FORWARD: "queue,kv" }, kv: false }, async (relay) => {
     const response = await relay.request("POST", "/huawei/reports", { headers: { "Content-Type": FORM }, body: STATUS_REPORT });
     assert.deepEqual([response.status, JSON.parse(response.body).error], [500, "config_invalid"]);
-    const report = JSON.parse((await relay.request("GET", "/healthz")).body);
+    const report = await relay.health();
     assert.deepEqual(report.errors, [{ setting: "FORWARD", problem: "sink kv needs the EVENTS_KV binding in wrangler.toml" }]);
   });
 });
@@ -96,7 +99,7 @@ test("ALLOWED_IPS admits Huawei's published ranges only, by CF-Connecting-IP", a
     // Miniflare fills in 127.0.0.1 when the header is absent, which is outside the list too.
     assert.equal((await send(null)).status, 403);
     assert.equal((await relay.waitForMessages(1)).length, 1, "only the admitted push was forwarded");
-    const health = JSON.parse((await relay.request("GET", "/healthz", { headers: { "CF-Connecting-IP": "203.0.113.9" } })).body);
+    const health = await relay.health({ "CF-Connecting-IP": "203.0.113.9" });
     assert.equal(health.allowed_ip_ranges, 5, "/healthz stays reachable for monitoring");
   });
 });

@@ -2,7 +2,7 @@
 // asserts the HTTP answer and exactly what reached the queue consumer and KV.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { startRelay, kvContents, assertValidEvent, KEYS } from "./harness.mjs";
+import { startRelay, kvContents, assertValidEvent, KEYS, READ_TOKEN } from "./harness.mjs";
 import { FORM, JSON_UTF8, STATUS_REPORT, BATCH, UPLINK, STATUS_REPORT_EVENT } from "../scripts/huawei-samples.mjs";
 
 const REPORTS = "/huawei/reports";
@@ -238,14 +238,20 @@ test("a trailing slash on the callback path is accepted", async () => {
   assert.equal((await relay.waitForMessages(1)).length, 1);
 });
 
-test("/healthz reports the configuration and no secret", async () => {
-  const response = await relay.request("GET", "/healthz");
+test("/healthz says only 'ready' in public, and the configuration with the read token, never a secret", async () => {
+  const open = await relay.request("GET", "/healthz");
+  assert.equal(open.status, 200);
+  assert.equal(open.headers["content-type"], "application/json");
+  assert.deepEqual(JSON.parse(open.body), { service: "sms-relay", ready: true, invalid_settings: [] });
+  const wrong = await relay.request("GET", "/healthz", { headers: { Authorization: "Bearer not-the-read-token-000" } });
+  assert.deepEqual(JSON.parse(wrong.body), JSON.parse(open.body));
+  const response = await relay.request("GET", "/healthz", { headers: { Authorization: `Bearer ${READ_TOKEN}` } });
   assert.equal(response.status, 200);
-  assert.equal(response.headers["content-type"], "application/json");
   const health = JSON.parse(response.body);
   assert.deepEqual(health, {
     service: "sms-relay",
     version: health.version,
+    ready: true,
     config_valid: true,
     auth_mode: "aksk",
     access_keys: 2,
@@ -258,7 +264,7 @@ test("/healthz reports the configuration and no secret", async () => {
     errors: [],
   });
   assert.match(health.version, /^\d+\.\d+\.\d+/);
-  for (const secret of Object.values(KEYS)) assert.ok(!response.body.includes(secret));
+  for (const secret of [...Object.values(KEYS), READ_TOKEN]) assert.ok(!response.body.includes(secret));
 });
 
 test("with LOG_REQUESTS=all each request logs one JSON line without secrets, bodies or phone numbers", async () => {

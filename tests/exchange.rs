@@ -255,3 +255,51 @@ fn an_unsigned_push_is_refused_401_with_nothing_written() {
         "a refusal is logged by default"
     );
 }
+
+#[test]
+fn healthz_says_only_ready_and_invalid_names_in_public_and_details_with_the_read_token() {
+    const TOKEN: &str = "read-token-0123456789";
+    let get = |config: &Config, authorization: Option<&str>| {
+        let headers =
+            authorization.map_or(String::new(), |value| format!("authorization:{value}\n"));
+        let mut exchange = Exchange::new(config, "GET", &url("/healthz"), &headers, now());
+        let (finished, _, _) = finish(&mut exchange, vec![]);
+        let body: Value = serde_json::from_str(&finished.reply.body).unwrap();
+        (finished.reply.status, body)
+    };
+    let config = config(&[("READ_TOKEN", TOKEN)]);
+    let (status, public) = get(&config, None);
+    assert_eq!(status, 200);
+    assert_eq!(
+        public,
+        serde_json::json!({"service": "sms-relay", "ready": true, "invalid_settings": []})
+    );
+    for wrong in [
+        "Bearer nope-nope-nope-nope",
+        &format!("Basic {TOKEN}"),
+        TOKEN,
+        "Bearer",
+    ] {
+        assert_eq!(get(&config, Some(wrong)).1, public, "{wrong}");
+    }
+    let (_, detailed) = get(&config, Some(&format!("Bearer {TOKEN}")));
+    assert_eq!(detailed["ready"], true);
+    assert_eq!(detailed["sinks"], serde_json::json!(["queue"]));
+    assert!(!detailed.to_string().contains(TOKEN));
+
+    // Invalid settings are named, never their values; without a READ_TOKEN nothing more is shown.
+    let broken = Config::from_vars(
+        &[
+            ("HUAWEI_PUSH_KEYS", "no-pair-here"),
+            ("MAX_BODY_BYTES", "lots"),
+            ("FORWARD", "queue"),
+        ],
+        Bindings::ALL,
+    );
+    let (status, body) = get(&broken, Some(&format!("Bearer {TOKEN}")));
+    assert_eq!(status, 500);
+    assert_eq!(
+        body,
+        serde_json::json!({"service": "sms-relay", "ready": false, "invalid_settings": ["HUAWEI_PUSH_KEYS", "MAX_BODY_BYTES"]})
+    );
+}

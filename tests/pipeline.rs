@@ -362,7 +362,7 @@ fn failed_authentication_forwards_nothing() {
 fn length(value: &str) -> RequestHead<'_> {
     RequestHead {
         content_length: Some(value),
-        client_ip: None,
+        ..RequestHead::default()
     }
 }
 
@@ -377,8 +377,8 @@ fn allowed_ips_admit_listed_clients_only_and_fail_closed() {
         "POST",
         "/huawei/reports",
         RequestHead {
-            content_length: None,
             client_ip: ip,
+            ..RequestHead::default()
         },
         &cfg,
     ) {

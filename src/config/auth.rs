@@ -6,6 +6,7 @@ use super::reader::Reader;
 use super::{Secret, MIN_TOKEN_LENGTH};
 use crate::providers::huawei::signing::KeySet;
 use std::fmt;
+use subtle::ConstantTimeEq;
 
 pub const DEFAULT_MAX_CLOCK_SKEW_SECS: u64 = 900;
 /// An access key id is carried in every event (`auth.access_key`); Huawei's are about 20
@@ -22,6 +23,8 @@ pub struct AuthSettings {
     pub max_clock_skew_secs: u64,
     /// `ALLOWED_IPS`: when set, callbacks must come from these ranges.
     pub allowed_ips: Option<IpAllowList>,
+    /// `READ_TOKEN`: the bearer token for `/healthz` details and the status lookup.
+    pub read_token: Option<Secret>,
 }
 
 /// How callbacks are authenticated, derived from which settings are present.
@@ -63,6 +66,7 @@ impl AuthSettings {
                 0..=86_400,
             ),
             allowed_ips: reader.parse("ALLOWED_IPS", IpAllowList::parse),
+            read_token: reader.parse("READ_TOKEN", parse_token),
         };
         // Only when nothing was attempted: a malformed key list or token is its own problem.
         let attempted = ["HUAWEI_PUSH_KEYS", "INGEST_TOKEN", "ALLOW_UNSIGNED"]
@@ -72,6 +76,23 @@ impl AuthSettings {
             reader.problem("HUAWEI_PUSH_KEYS", AuthProblem::NothingConfigured);
         }
         settings
+    }
+
+    /// Whether `authorization` is `Bearer <READ_TOKEN>`, compared in constant time. Always
+    /// `false` without a `READ_TOKEN`.
+    pub fn reads(&self, authorization: Option<&str>) -> bool {
+        let (Some(expected), Some(given)) = (&self.read_token, authorization) else {
+            return false;
+        };
+        let Some(token) = given
+            .trim()
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
+        else {
+            return false;
+        };
+        bool::from(token.as_bytes().ct_eq(expected.expose().as_bytes()))
     }
 
     pub fn mode(&self) -> AuthMode {

@@ -6,7 +6,7 @@
 //!
 //! | concern | settings |
 //! |---|---|
-//! | [`auth`] | `HUAWEI_PUSH_KEYS`, `INGEST_TOKEN`, `ALLOW_UNSIGNED`, `MAX_CLOCK_SKEW_SECS`, `ALLOWED_IPS` |
+//! | [`auth`] | `HUAWEI_PUSH_KEYS`, `INGEST_TOKEN`, `ALLOW_UNSIGNED`, `MAX_CLOCK_SKEW_SECS`, `ALLOWED_IPS`, `READ_TOKEN` |
 //! | [`sinks`] | `FORWARD`, `KV_TTL_SECS` |
 //! | [`delivery`] | `FORWARD_URL`, `FORWARD_SECRET`, `FORWARD_MAX_ATTEMPTS`, `FORWARD_TIMEOUT_MS`, `FORWARD_RETRY_BASE_SECS` |
 //! | [`limits`] | `MAX_BODY_BYTES` |

@@ -69,6 +69,7 @@ impl Exchange {
         let head = RequestHead {
             content_length: header("content-length"),
             client_ip: header("cf-connecting-ip"),
+            authorization: header("authorization"),
         };
         let state = match admit(method, path, head, config) {
             Admission::Respond(reply) => State::Done(Finished {

@@ -4,12 +4,33 @@ use crate::config::Config;
 use crate::http::Reply;
 use serde::Serialize;
 
-/// `GET /healthz`: what is configured and whether it is valid. Never a secret or key id.
-pub fn health(config: &Config) -> Reply {
+/// `GET /healthz`. In public it says only whether the relay is ready and which settings are
+/// invalid, by name; with `Authorization: Bearer <READ_TOKEN>` (`detailed`) it also says what
+/// is configured: sinks, the delivery origin, limits. Never a secret or key id.
+pub fn health(config: &Config, detailed: bool) -> Reply {
+    if !detailed {
+        #[derive(Serialize)]
+        struct Public<'a> {
+            service: &'static str,
+            ready: bool,
+            invalid_settings: Vec<&'a str>,
+        }
+        let mut invalid_settings: Vec<&str> =
+            config.errors.iter().map(|error| error.setting).collect();
+        invalid_settings.dedup();
+        let body = serde_json::to_string(&Public {
+            service: env!("CARGO_PKG_NAME"),
+            ready: config.is_valid(),
+            invalid_settings,
+        })
+        .unwrap_or_default();
+        return answer(config, body);
+    }
     #[derive(Serialize)]
     struct Health<'a> {
         service: &'static str,
         version: &'static str,
+        ready: bool,
         config_valid: bool,
         auth_mode: &'static str,
         access_keys: usize,
@@ -33,6 +54,7 @@ pub fn health(config: &Config) -> Reply {
     let health = Health {
         service: env!("CARGO_PKG_NAME"),
         version: env!("CARGO_PKG_VERSION"),
+        ready: config.is_valid(),
         config_valid: config.is_valid(),
         auth_mode: config.auth.mode().name(),
         access_keys: config.auth.keys.len(),
@@ -56,6 +78,10 @@ pub fn health(config: &Config) -> Reply {
         errors: &config.errors,
     };
     let body = serde_json::to_string(&health).unwrap_or_default();
+    answer(config, body)
+}
+
+fn answer(config: &Config, body: String) -> Reply {
     if config.is_valid() {
         Reply::json(200, "ok", body)
     } else {

@@ -72,6 +72,8 @@ pub struct RequestHead<'h> {
     pub content_length: Option<&'h str>,
     /// `CF-Connecting-IP`: the client's address as Cloudflare saw it.
     pub client_ip: Option<&'h str>,
+    /// `Authorization`, for the routes that take the read token.
+    pub authorization: Option<&'h str>,
 }
 
 /// Routes the request and refuses early what needs no body to refuse: unknown paths (`404`),
@@ -88,7 +90,7 @@ pub fn admit<'p>(
     };
     let (endpoint, token) = match route {
         Route::Health if method == "GET" || method == "HEAD" => {
-            return Admission::Respond(health(config))
+            return Admission::Respond(health(config, config.auth.reads(head.authorization)))
         }
         Route::Health => {
             return Admission::Respond(
