@@ -2,7 +2,7 @@
 // unsigned local development, a missing binding, and a sink that refuses a write.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startRelay, kvContents, assertValidEvent, KEYS } from "./harness.mjs";
+import { startRelay, kvContents, assertValidEvent, KEYS, READ_TOKEN } from "./harness.mjs";
 import { FORM, STATUS_REPORT, UPLINK } from "../scripts/huawei-samples.mjs";
 
 const TOKEN = "tok_0123456789abcdefghij";
@@ -35,6 +35,9 @@ test("token mode: the URL must end in the ingest token; by default only refusals
     assert.deepEqual(messages[0].body.data.auth, { scheme: "token" });
     const health = await relay.health();
     assert.deepEqual([health.auth_mode, health.ingest_token], ["token", true]);
+    // Without the KV sink there is nothing to look up.
+    const lookup = await relay.request("GET", "/v1/messages/m", { headers: { Authorization: `Bearer ${READ_TOKEN}` } });
+    assert.deepEqual([lookup.status, JSON.parse(lookup.body).error], [404, "not_enabled"]);
     assert.ok(!JSON.stringify(health).includes(TOKEN));
   });
 });

@@ -282,3 +282,36 @@ test("with LOG_REQUESTS=all each request logs one JSON line without secrets, bod
   const text = JSON.stringify(lines);
   for (const secret of [...Object.values(KEYS), "+8615500000000", "8615500000000", "你好"]) assert.ok(!text.includes(secret), secret);
 });
+
+test("GET /v1/messages/<id> answers a message's latest status per segment from KV, with the read token", async () => {
+  const segments = [
+    { smsMsgId: "lookup-1", sequence: "1", total: "2", status: "DELIVRD", updateTime: "2018-04-13T06:31:46Z" },
+    { smsMsgId: "lookup-1", sequence: "2", total: "2", status: "UNDELIV", updateTime: "2018-04-13T06:31:47Z" },
+  ];
+  assert.equal((await relay.push(REPORTS, JSON.stringify({ statusReportList: segments }), JSON_UTF8)).status, 200);
+  const bearer = { Authorization: `Bearer ${READ_TOKEN}` };
+  const found = await relay.request("GET", "/v1/messages/lookup-1", { headers: bearer });
+  assert.equal(found.status, 200, found.body);
+  assert.deepEqual(JSON.parse(found.body), {
+    message_id: "lookup-1",
+    segments: [
+      { segment: 1, status: "DELIVRD", delivered: true, updated_at: "2018-04-13T06:31:46Z" },
+      { segment: 2, status: "UNDELIV", delivered: false, updated_at: "2018-04-13T06:31:47Z" },
+    ],
+  });
+  // A newer report for the same segment replaces the older one.
+  const later = { ...segments[1], status: "DELIVRD", updateTime: "2018-04-13T07:00:00Z" };
+  assert.equal((await relay.push(REPORTS, JSON.stringify({ statusReportList: [later] }), JSON_UTF8)).status, 200);
+  const again = JSON.parse((await relay.request("GET", "/v1/messages/lookup-1", { headers: bearer })).body);
+  assert.deepEqual(again.segments[1], { segment: 2, status: "DELIVRD", delivered: true, updated_at: "2018-04-13T07:00:00Z" });
+
+  const answer = async (path, headers = bearer) => {
+    const response = await relay.request("GET", path, { headers });
+    return [response.status, JSON.parse(response.body).error];
+  };
+  assert.deepEqual(await answer("/v1/messages/nothing-stored"), [404, "not_found"]);
+  assert.deepEqual(await answer("/v1/messages/lookup-1", {}), [401, "missing_token"]);
+  assert.deepEqual(await answer("/v1/messages/lookup-1", { Authorization: "Bearer wrong-wrong-wrong-wrong" }), [401, "invalid_token"]);
+  const logged = JSON.stringify(relay.structuredLogs());
+  assert.ok(!logged.includes(READ_TOKEN), "the read token is never logged");
+});

@@ -68,6 +68,7 @@ fn finish(
                 exchange.kv_written(results);
             }
             Step::Wait { millis } => waits.push(millis),
+            Step::ListKv { .. } => panic!("a push never lists KV"),
             Step::Finish(finished) => return (finished, sent, waits),
         }
     }
@@ -302,4 +303,86 @@ fn healthz_says_only_ready_and_invalid_names_in_public_and_details_with_the_read
         body,
         serde_json::json!({"service": "sms-relay", "ready": false, "invalid_settings": ["HUAWEI_PUSH_KEYS", "MAX_BODY_BYTES"]})
     );
+}
+
+#[test]
+fn the_status_lookup_lists_kv_under_the_message_and_answers_its_segments() {
+    const TOKEN: &str = "read-token-0123456789";
+    let bearer = format!("authorization:Bearer {TOKEN}\n");
+    let start = |config: &Config, method: &str, path: &str, headers: &str| {
+        Exchange::new(config, method, &url(path), headers, now())
+    };
+    let enabled = Config::from_vars(
+        &[
+            ("ALLOW_UNSIGNED", "true"),
+            ("FORWARD", "queue,kv"),
+            ("READ_TOKEN", TOKEN),
+        ],
+        Bindings::ALL,
+    );
+
+    let mut exchange = start(&enabled, "GET", "/v1/messages/msg%2D1", &bearer);
+    assert!(!exchange.wants_body());
+    match exchange.step() {
+        Step::ListKv { prefix } => assert_eq!(prefix, "status/msg-1/"),
+        other => panic!("expected a KV list, got {other:?}"),
+    }
+    exchange.kv_listed(Ok(
+        r#"[{"name":"status/msg-1/1","metadata":{"type":"t","status":"DELIVRD","delivered":true,"time":"2018-04-13T06:31:46Z"}}]"#
+            .to_string(),
+    ));
+    let Step::Finish(found) = exchange.step() else {
+        panic!("finished")
+    };
+    assert_eq!(found.reply.status, 200);
+    let body: Value = serde_json::from_str(&found.reply.body).unwrap();
+    assert_eq!(body["message_id"], "msg-1");
+    assert_eq!(body["segments"][0]["status"], "DELIVRD");
+
+    let mut missing = start(&enabled, "GET", "/v1/messages/none", &bearer);
+    assert!(matches!(missing.step(), Step::ListKv { .. }));
+    missing.kv_listed(Ok("[]".to_string()));
+    assert!(
+        matches!(missing.step(), Step::Finish(f) if (f.reply.status, f.reply.code) == (404, "not_found"))
+    );
+
+    let mut failing = start(&enabled, "GET", "/v1/messages/m", &bearer);
+    assert!(matches!(failing.step(), Step::ListKv { .. }));
+    failing.kv_listed(Err("kv down".to_string()));
+    assert!(matches!(failing.step(), Step::Finish(f) if f.reply.status == 503));
+
+    // Refusals decided before any KV call.
+    let without_token = Config::from_vars(
+        &[("ALLOW_UNSIGNED", "true"), ("FORWARD", "queue,kv")],
+        Bindings::ALL,
+    );
+    let without_kv = Config::from_vars(
+        &[
+            ("ALLOW_UNSIGNED", "true"),
+            ("FORWARD", "queue"),
+            ("READ_TOKEN", TOKEN),
+        ],
+        Bindings::ALL,
+    );
+    for (config, method, headers, status, code) in [
+        (&enabled, "GET", String::new(), 401, "missing_token"),
+        (
+            &enabled,
+            "GET",
+            "authorization:Bearer wrong-token-0123456789\n".to_string(),
+            401,
+            "invalid_token",
+        ),
+        (&enabled, "POST", bearer.clone(), 405, "method_not_allowed"),
+        (&without_token, "GET", bearer.clone(), 404, "not_enabled"),
+        (&without_kv, "GET", bearer.clone(), 404, "not_enabled"),
+    ] {
+        let mut exchange = start(config, method, "/v1/messages/m", &headers);
+        let (finished, _, _) = finish(&mut exchange, vec![]);
+        assert_eq!(
+            (finished.reply.status, finished.reply.code),
+            (status, code),
+            "{method} {headers}"
+        );
+    }
 }

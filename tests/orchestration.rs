@@ -83,6 +83,7 @@ fn drive(mut store: Store, queue: &mut SimQueue, kv: &mut SimKv) -> Run {
                 store.kv_written(results);
             }
             Step::Wait { millis } => waits.push(millis),
+            Step::ListKv { .. } => panic!("a push never lists KV"),
             Step::Finish(finished) => return Run { finished, waits },
         }
     }

@@ -17,6 +17,9 @@ const SEND_BATCH: u8 = 1;
 const PUT_KV: u8 = 2;
 /// `step()` answers: sleep `waitMs`, then step again.
 const WAIT: u8 = 3;
+/// `step()` answers: `list({prefix: text()})` the KV namespace, then `listed()` with the
+/// listed `keys` as JSON, or with the failure.
+const LIST_KV: u8 = 5;
 /// `step()` answers: respond with `status`, `JSON.parse(headers())` and `text()` (no body
 /// when empty), and log `log(now)` unless it is `undefined`.
 const FINISH: u8 = 4;
@@ -94,6 +97,10 @@ impl Exchange {
                 self.wait_ms = millis;
                 WAIT
             }
+            Step::ListKv { prefix } => {
+                self.text = prefix.to_string();
+                LIST_KV
+            }
             Step::Finish(finished) => {
                 self.text = finished.reply.body.clone();
                 self.reply = Some(finished.reply);
@@ -111,6 +118,12 @@ impl Exchange {
     /// `sendBatch` settled: `error` is its rejection's message, if it was rejected.
     pub fn sent(&mut self, error: Option<String>) {
         self.inner.queue_sent(error.map_or(Ok(()), Err));
+    }
+
+    /// The KV `list` settled: `keys` is its `keys` array as JSON, or `error` why it failed.
+    pub fn listed(&mut self, keys: Option<String>, error: Option<String>) {
+        self.inner
+            .kv_listed(keys.ok_or_else(|| error.unwrap_or_default()));
     }
 
     #[wasm_bindgen(getter, js_name = putCount)]

@@ -10,7 +10,7 @@ import wasmModule from "./relay_bg.wasm";
 initSync({ module: wasmModule });
 
 // The step numbers of src/edge/fetch.rs and src/edge/queue.rs.
-const SEND_BATCH = 1, PUT_KV = 2, WAIT = 3;
+const SEND_BATCH = 1, PUT_KV = 2, WAIT = 3, LIST_KV = 5;
 const POST = 1, DEAD_LETTER = 2, ACK = 3, RETRY = 4;
 
 // The configuration is read once per environment, i.e. once per isolate.
@@ -80,6 +80,14 @@ async function serve(request, env) {
         }
         case WAIT:
           await sleep(exchange.waitMs);
+          break;
+        case LIST_KV:
+          try {
+            const listed = await relay.kv.list({ prefix: exchange.text() });
+            exchange.listed(JSON.stringify(listed.keys), undefined);
+          } catch (e) {
+            exchange.listed(undefined, message(e));
+          }
           break;
         default: {
           const body = exchange.text();

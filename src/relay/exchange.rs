@@ -7,7 +7,7 @@
 //! sink writes and their retries, the answer and the log — is made here, so the edge is a
 //! loop of I/O calls and the whole flow is tested natively (`tests/exchange.rs`).
 
-use super::{admit, route, Admission, BodyBuffer, RequestHead};
+use super::{admit, lookup, route, Admission, BodyBuffer, RequestHead};
 use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::http::{header_lines, split_url, with_host, PushRequest, Reply};
@@ -27,6 +27,8 @@ enum State {
     },
     /// The events are being written.
     Storing(Store),
+    /// A lookup: the KV keys under `prefix` are being listed.
+    Looking { prefix: String },
     /// The answer is decided.
     Done(Finished),
 }
@@ -76,6 +78,7 @@ impl Exchange {
                 reply,
                 sink_error: None,
             }),
+            Admission::LookUp { prefix } => State::Looking { prefix },
             Admission::ReadBody { endpoint, token } => State::Reading {
                 endpoint,
                 token: token.map(str::to_string),
@@ -177,6 +180,7 @@ impl Exchange {
                 }
                 step
             }
+            State::Looking { prefix } => Step::ListKv { prefix },
             State::Done(finished) => Step::Finish(finished.clone()),
             // Asked before the body was ended: a bug in the edge, answered as one.
             State::Reading { .. } => Step::Finish(Finished {
@@ -191,6 +195,22 @@ impl Exchange {
         if let State::Storing(store) = &mut self.state {
             store.queue_sent(result);
         }
+    }
+
+    /// The KV `list` [`Exchange::step`] asked for: the listed `keys` as JSON, or why the call
+    /// failed.
+    pub fn kv_listed(&mut self, result: Result<String, String>) {
+        let State::Looking { prefix } = &self.state else {
+            return;
+        };
+        let reply = match result {
+            Ok(keys) => lookup::answer(prefix, &keys),
+            Err(_) => Reply::error(503, "kv_unavailable").with_header(
+                "retry-after",
+                crate::http::reply::RETRY_AFTER_SECS.to_string(),
+            ),
+        };
+        self.finish_with(reply);
     }
 
     /// The results of the KV writes [`Exchange::step`] asked for, in the same order.

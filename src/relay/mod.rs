@@ -5,6 +5,7 @@
 
 mod exchange;
 mod health;
+pub mod lookup;
 
 pub use exchange::Exchange;
 pub use health::health;
@@ -13,11 +14,16 @@ use crate::config::Config;
 pub use crate::event::Ingested;
 use crate::http::Reply;
 use crate::providers::{Endpoint, PROVIDERS};
+use crate::sinks::Sink;
 
 /// Where a request is going, from its path alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route<'p> {
     Health,
+    /// `/v1/messages/<message_id>`: the stored status of one message.
+    Lookup {
+        message_id: &'p str,
+    },
     /// A callback; `token` is the optional last path segment (`/huawei/reports/<token>`).
     Callback {
         endpoint: Endpoint,
@@ -30,6 +36,7 @@ impl Route<'_> {
     pub fn name(&self) -> &'static str {
         match self {
             Route::Health => "healthz",
+            Route::Lookup { .. } => "lookup",
             Route::Callback { endpoint, .. } => endpoint.name(),
         }
     }
@@ -40,6 +47,10 @@ impl Route<'_> {
 pub fn route(path: &str) -> Option<Route<'_>> {
     if path == "/healthz" || path == "/healthz/" {
         return Some(Route::Health);
+    }
+    if let Some(message_id) = path.strip_prefix("/v1/messages/") {
+        return (!message_id.is_empty() && !message_id.contains('/'))
+            .then_some(Route::Lookup { message_id });
     }
     let rest = path.strip_prefix('/')?;
     let (provider, rest) = rest.split_once('/')?;
@@ -64,6 +75,8 @@ pub enum Admission<'p> {
         endpoint: Endpoint,
         token: Option<&'p str>,
     },
+    /// List the KV keys under `prefix` and answer with [`lookup::answer`].
+    LookUp { prefix: String },
 }
 
 /// What [`admit`] looks at besides the path: no body, nothing that needs reading.
@@ -97,6 +110,12 @@ pub fn admit<'p>(
                 Reply::error(405, "method_not_allowed").with_header("allow", "GET, HEAD".into()),
             )
         }
+        Route::Lookup { .. } if method != "GET" && method != "HEAD" => {
+            return Admission::Respond(
+                Reply::error(405, "method_not_allowed").with_header("allow", "GET, HEAD".into()),
+            )
+        }
+        Route::Lookup { message_id } => return look_up(message_id, head, config),
         Route::Callback { .. } if method != "POST" => {
             return Admission::Respond(
                 Reply::error(405, "method_not_allowed").with_header("allow", "POST".into()),
@@ -120,6 +139,28 @@ pub fn admit<'p>(
         return Admission::Respond(Reply::error(413, "body_too_large"));
     }
     Admission::ReadBody { endpoint, token }
+}
+
+/// The lookup's admission: enabled (a `READ_TOKEN` and the KV sink), the bearer token, a
+/// message id a report could have.
+fn look_up<'p>(message_id: &str, head: RequestHead<'_>, config: &Config) -> Admission<'p> {
+    if config.auth.read_token.is_none() || !config.sinks.enabled.contains(&Sink::Kv) {
+        return Admission::Respond(Reply::error(404, "not_enabled"));
+    }
+    if !config.auth.reads(head.authorization) {
+        let code = if head.authorization.is_some() {
+            "invalid_token"
+        } else {
+            "missing_token"
+        };
+        return Admission::Respond(
+            Reply::error(401, code).with_header("www-authenticate", "Bearer".into()),
+        );
+    }
+    match lookup::status_prefix(message_id) {
+        Some(prefix) => Admission::LookUp { prefix },
+        None => Admission::Respond(Reply::error(404, "not_found")),
+    }
 }
 
 /// A body being read chunk by chunk, refused as soon as it passes the limit, so a body

@@ -31,6 +31,10 @@ pub enum Step<'s> {
     PutKv(Vec<KvPut<'s>>),
     /// Sleep this long, then ask again.
     Wait { millis: u64 },
+    /// List the KV keys under this prefix (with their metadata), then
+    /// [`crate::relay::Exchange::kv_listed`] with the `keys` as JSON. Only a lookup asks this;
+    /// the store never does.
+    ListKv { prefix: &'s str },
     /// Nothing more to do: answer.
     Finish(Finished),
 }
