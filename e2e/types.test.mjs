@@ -1,0 +1,100 @@
+// schema/event.d.ts against schema/event.schema.json and against what the worker sends: the
+// same fields with the same optionality and nullability, and real events type-check.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import ts from "typescript";
+import { startRelay, KEYS } from "./harness.mjs";
+import { FORM, JSON_UTF8, STATUS_REPORT, BATCH, UPLINK } from "../scripts/huawei-samples.mjs";
+
+const DTS = resolve("schema/event.d.ts");
+const schema = JSON.parse(readFileSync("schema/event.schema.json", "utf8"));
+
+/** Whether a schema property admits null. */
+function nullable(property) {
+  if (property.$ref) return nullable(schema.$defs[property.$ref.split("/").pop()]);
+  if (Array.isArray(property.type)) return property.type.includes("null");
+  if (property.type === "null") return true;
+  if (property.enum) return property.enum.includes(null);
+  return (property.oneOf ?? property.anyOf ?? []).some(nullable);
+}
+
+/** `{ name: { optional, nullable } }` of an interface in event.d.ts. */
+function interfaceMembers(name) {
+  const program = ts.createProgram([DTS], { strict: true, noEmit: true });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(DTS);
+  const declaration = source.statements.find((s) => ts.isInterfaceDeclaration(s) && s.name.text === name);
+  assert.ok(declaration, `event.d.ts declares ${name}`);
+  const type = checker.getTypeAtLocation(declaration);
+  return Object.fromEntries(
+    checker.getPropertiesOfType(type).map((symbol) => {
+      const propertyType = checker.getTypeOfSymbolAtLocation(symbol, declaration);
+      const parts = propertyType.isUnion() ? propertyType.types : [propertyType];
+      const literals = parts.filter((part) => part.isStringLiteral()).map((part) => part.value).sort();
+      return [symbol.name, {
+        optional: (symbol.flags & ts.SymbolFlags.Optional) !== 0,
+        nullable: parts.some((part) => part.flags & ts.TypeFlags.Null),
+        literals,
+      }];
+    }),
+  );
+}
+
+test("event.d.ts names every data field of the schema, with the same optionality and nullability", () => {
+  for (const [name, def] of [["StatusReportData", "status_report"], ["UplinkData", "uplink"], ["UnparsedData", "unparsed"]]) {
+    const members = interfaceMembers(name);
+    const { properties, required } = schema.$defs[def];
+    assert.deepEqual(Object.keys(members).sort(), Object.keys(properties).sort(), name);
+    for (const [field, property] of Object.entries(properties)) {
+      assert.equal(members[field].optional, !required.includes(field), `${name}.${field} optional`);
+      assert.equal(members[field].nullable, nullable(property), `${name}.${field} nullable`);
+      if (property.enum) {
+        const values = property.enum.filter((value) => value !== null).sort();
+        assert.deepEqual(members[field].literals, values, `${name}.${field} values`);
+      }
+    }
+  }
+  // The envelope: every event interface has the schema's attributes, `subject` where the schema
+  // requires it for that type.
+  for (const [name, subject] of [["StatusReportEvent", true], ["UplinkEvent", true], ["UnparsedEvent", false]]) {
+    const members = interfaceMembers(name);
+    const expected = schema.required.concat(subject ? ["subject"] : []).sort();
+    assert.deepEqual(Object.keys(members).sort(), expected, name);
+    assert.ok(Object.values(members).every((member) => !member.optional && !member.nullable), name);
+  }
+});
+
+test("the events the worker sends type-check against event.d.ts", { timeout: 60_000 }, async () => {
+  const relay = await startRelay({ bindings: { HUAWEI_PUSH_KEYS: `ak1:${KEYS.ak1}`, FORWARD: "queue" }, kv: false });
+  let events;
+  try {
+    assert.equal((await relay.push("/huawei/reports", STATUS_REPORT, FORM)).status, 200);
+    assert.equal((await relay.push("/huawei/reports", BATCH, JSON_UTF8)).status, 200);
+    assert.equal((await relay.push("/huawei/uplink", UPLINK, FORM)).status, 200);
+    assert.equal((await relay.push("/huawei/reports", "status=DELIVRD", FORM)).status, 400);
+    const expected = 1 + JSON.parse(BATCH).statusReportList.length + 1 + 1;
+    events = (await relay.waitForMessages(expected)).map((message) => message.body);
+    assert.equal(events.length, expected);
+  } finally {
+    await relay.dispose();
+  }
+  assert.deepEqual([...new Set(events.map((e) => e.type))].sort(), [
+    "com.huaweicloud.sms.status_report", "com.huaweicloud.sms.unparsed", "com.huaweicloud.sms.uplink",
+  ]);
+  const file = join(mkdtempSync(join(tmpdir(), "event-types-")), "events.ts");
+  writeFileSync(file, `import type { SmsRelayEvent } from ${JSON.stringify(DTS.replace(/\.d\.ts$/, ""))};
+export const events: SmsRelayEvent[] = ${JSON.stringify(events, null, 2)};
+// A consumer narrows on type.
+for (const event of events) {
+  if (event.type === "com.huaweicloud.sms.status_report") { const delivered: boolean = event.data.delivered; void delivered; }
+  else if (event.type === "com.huaweicloud.sms.uplink") { const text: string = event.data.body; void text; }
+  else { const reason: string = event.data.reason; void reason; }
+}
+`);
+  const program = ts.createProgram([file], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022, moduleResolution: ts.ModuleResolutionKind.Node10 });
+  const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  assert.deepEqual(diagnostics, []);
+});
