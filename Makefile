@@ -1,6 +1,7 @@
 # sms-relay — every target installs what it needs first (pinned, from crates.io and npm only).
 #   make dev          serve the worker locally (wrangler dev, local Queue + KV, .dev.vars)
 #   make send-sample  sign and post Huawei's sample callbacks to the local worker
+#   make sample-backend  a local HTTP delivery backend that verifies and prints each event
 #   make test         cargo test + end-to-end tests of the built worker in Miniflare
 #   make build        release build into build/ (wrangler.toml's build command)
 #   make bench        native benches, worker load test and bundle size, one summary table
@@ -22,10 +23,10 @@ WASM_OPT := node_modules/.bin/wasm-opt
 
 WRANGLER := node_modules/.bin/wrangler
 
-.PHONY: help tools rust-tools node-tools build test test-rust test-e2e dev send-sample bench size fuzz clean
+.PHONY: help tools rust-tools node-tools build test test-rust test-e2e dev sample-backend send-sample bench size fuzz clean
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# *//'
+	@sed -n '2,10p' Makefile | sed 's/^# *//'
 
 ## Provisioning ---------------------------------------------------------------
 
@@ -85,8 +86,22 @@ test-e2e: build
 
 # Serves the relay on http://localhost:8787 with a local queue (printed by a tail consumer)
 # and local KV under .wrangler/. wrangler runs `make build` itself and rebuilds on changes.
+# When .dev.vars puts `http` in FORWARD, the relay consumes its own queue and delivers to
+# FORWARD_URL (dev/http/wrangler.toml), and the tail prints the dead-letter queue instead.
+DEV_HTTP := $(shell grep -Eqs '^FORWARD *= *"?[a-z,]*http' .dev.vars && echo 1)
 dev: tools .dev.vars
+ifeq ($(DEV_HTTP),1)
+	@# wrangler reads .dev.vars beside the configuration it runs.
+	cp .dev.vars dev/http/.dev.vars
+	$(WRANGLER) dev -c dev/http/wrangler.toml -c dev/queue-tail/wrangler.dlq.toml
+else
 	$(WRANGLER) dev -c wrangler.toml -c dev/queue-tail/wrangler.toml
+endif
+
+# The backend end of HTTP delivery, on http://127.0.0.1:8788: verifies each delivery with the
+# standardwebhooks library, parses it with the CloudEvents SDK, prints it.
+sample-backend: node-tools .dev.vars
+	node scripts/sample-backend.mjs
 
 send-sample: node-tools .dev.vars
 	node scripts/send-sample.mjs

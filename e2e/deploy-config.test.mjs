@@ -8,14 +8,48 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
-test("wrangler deploy --dry-run accepts wrangler.toml with both bindings", { timeout: 300_000 }, async () => {
+/** wrangler.toml with the commented block that starts at `marker` uncommented, up to a blank line. */
+function uncommented(marker) {
+  const toml = readFileSync("wrangler.toml", "utf8");
+  const start = toml.indexOf(marker);
+  assert.ok(start > 0, `the commented block ${marker} is there`);
+  const end = toml.indexOf("\n\n", start);
+  const block = toml
+    .slice(start, end < 0 ? undefined : end)
+    .split("\n")
+    .map((line) => line.replace(/^# (?!#)/, "").replace(/^#$/, ""))
+    .join("\n");
+  return toml.slice(0, start) + block + (end < 0 ? "" : toml.slice(end));
+}
+
+/** `wrangler deploy --dry-run` of `toml` against the suite's build. */
+async function dryRun(toml) {
+  const dir = mkdtempSync(join(tmpdir(), "sms-relay-config-"));
+  const config = join(dir, "wrangler.toml");
+  // Point `main` at the repo's build and drop the build command (the suite already built).
+  writeFileSync(config, toml.replace('main = "build/worker.js"', `main = "${process.cwd()}/build/worker.js"`).replace(/\[build\][^\[]*/, ""));
+  return promisify(execFile)("node_modules/.bin/wrangler", ["deploy", "--dry-run", "--outdir", join(dir, "out"), "-c", config], {
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}
+
+test("the KV block in wrangler.toml is valid once uncommented", { timeout: 300_000 }, async () => {
+  const { stdout } = await dryRun(uncommented("# [[kv_namespaces]]"));
+  assert.match(stdout, /env\.EVENTS_KV\s+KV Namespace/);
+  assert.match(stdout, /--dry-run: exiting now/);
+});
+
+test("wrangler deploy --dry-run accepts wrangler.toml as shipped: the queue, no unused KV namespace", { timeout: 300_000 }, async () => {
   const outdir = mkdtempSync(join(tmpdir(), "sms-relay-dry-run-"));
   const { stdout } = await promisify(execFile)("node_modules/.bin/wrangler", ["deploy", "--dry-run", "--outdir", outdir], {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
     maxBuffer: 16 * 1024 * 1024,
   });
   assert.match(stdout, /env\.EVENTS_QUEUE \(sms-events\)\s+Queue/);
-  assert.match(stdout, /env\.EVENTS_KV\s+KV Namespace/);
+  assert.doesNotMatch(stdout, /KV Namespace/, "deploy creates no namespace the default FORWARD never writes");
+  assert.match(readFileSync("wrangler.toml", "utf8"), /^FORWARD = "queue"$/m);
+  assert.match(readFileSync(".dev.vars.example", "utf8"), /^FORWARD="queue"$/m, "make dev runs what deploys");
   assert.match(stdout, /--dry-run: exiting now/);
 });
 

@@ -46,13 +46,20 @@ for (const [name, path, body, contentType] of samples) {
   }
 }
 
-console.log("\nLocal KV (EVENTS_KV) now holds:");
-try {
-  const wrangler = new URL("../node_modules/.bin/wrangler", import.meta.url).pathname;
-  const listing = execFileSync(wrangler, ["kv", "key", "list", "--binding", "EVENTS_KV", "--local"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  for (const key of JSON.parse(listing)) console.log(`  ${key.name}  ${JSON.stringify(key.metadata)}`);
-} catch (error) {
-  console.log(`  (could not list local KV: ${error.message.split("\n")[0]})`);
+const forward = devVars.match(/^FORWARD\s*=\s*"?([^"\n]*)"?/m)?.[1] ?? "queue";
+if (forward.split(",").map((sink) => sink.trim()).includes("kv")) {
+  console.log("\nLocal KV (EVENTS_KV) now holds:");
+  try {
+    const wrangler = new URL("../node_modules/.bin/wrangler", import.meta.url).pathname;
+    const listing = execFileSync(wrangler, ["kv", "key", "list", "--binding", "EVENTS_KV", "--local"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    for (const key of JSON.parse(listing)) console.log(`  ${key.name}  ${JSON.stringify(key.metadata)}`);
+  } catch (error) {
+    console.log(`  (could not list local KV: ${error.message.split("\n")[0]})`);
+  }
 }
-console.log("\nThe queue consumer in the `make dev` terminal prints each event as it arrives.");
+console.log(
+  forward.includes("http")
+    ? "\n`make sample-backend` prints each event as it arrives, verified; the `make dev` terminal logs each delivery attempt."
+    : "\nThe queue consumer in the `make dev` terminal prints each event as it arrives.",
+);
 process.exit(failed ? 1 : 0);

@@ -1,9 +1,12 @@
-// Prints every event the relay puts on the local queue (development only).
+// Prints every event the relay puts on the local queue, or every dead letter when HTTP delivery
+// runs locally (development only).
 export default {
   async queue(batch) {
     for (const message of batch.messages) {
-      const event = message.body;
-      console.log(`[sms-events] ${event.type} ${event.subject ?? event.id}\n${JSON.stringify(event, null, 2)}`);
+      const body = message.body;
+      const event = body.event ?? body; // a dead letter wraps the event
+      const why = body.delivery ? ` dead-lettered: ${body.delivery.reason} after ${body.delivery.attempts} attempt(s)` : "";
+      console.log(`[${batch.queue}] ${event.type} ${event.subject ?? event.id}${why}\n${JSON.stringify(body, null, 2)}`);
     }
     batch.ackAll();
   },
