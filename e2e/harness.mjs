@@ -42,7 +42,7 @@ export default {
  * relay itself consumes the events queue (HTTP delivery) and the recorder consumes the
  * dead-letter queue instead.
  */
-export async function startRelay({ bindings = {}, kv = true, queue = true, delivery = false } = {}) {
+export async function startRelay({ bindings = {}, kv = true, queue = true, delivery = false, replay = false } = {}) {
   const logLines = [];
   const mf = new Miniflare({
     // Keep what the worker logs, so tests can check the log line and CI output stays quiet.
@@ -62,7 +62,13 @@ export async function startRelay({ bindings = {}, kv = true, queue = true, deliv
         queueProducers: queue ? { EVENTS_QUEUE: QUEUE, ...(delivery ? { DEAD_LETTER_QUEUE } : {}) } : {},
         // As in wrangler.toml: max_retries above FORWARD_MAX_ATTEMPTS, so the worker itself
         // dead-letters with the failure recorded.
-        queueConsumers: delivery ? { [QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 0.05, maxRetries: 20 } } : {},
+        queueConsumers: delivery
+          ? {
+              [QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 0.05, maxRetries: 20 },
+              // Replaying: the relay consumes its dead-letter queue too.
+              ...(replay ? { [DEAD_LETTER_QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 0.05, maxRetries: 20 } } : {}),
+            }
+          : {},
         bindings: { READ_TOKEN, ...bindings },
       }),
       {
@@ -70,7 +76,7 @@ export async function startRelay({ bindings = {}, kv = true, queue = true, deliv
         modules: true,
         script: RECORDER,
         compatibilityDate: COMPATIBILITY_DATE,
-        queueConsumers: { [delivery ? DEAD_LETTER_QUEUE : QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 0.05 } },
+        queueConsumers: replay ? {} : { [delivery ? DEAD_LETTER_QUEUE : QUEUE]: { maxBatchSize: 100, maxBatchTimeout: 0.05 } },
       },
     ],
   });

@@ -52,6 +52,8 @@ async function startBackend() {
           return attempt === 1 ? setTimeout(() => answer(200), 2_500) : answer(200);
         case "reject-400":
           return answer(400);
+        case "reject-400-once":
+          return attempt === 1 ? answer(400) : answer(204);
         case "always-503":
           return answer(503);
         default:
@@ -76,9 +78,10 @@ async function waitFor(condition, timeoutMs = 30_000) {
   }
 }
 
-function relayFor(backend, extra = {}) {
+function relayFor(backend, extra = {}, { replay = false } = {}) {
   return startRelay({
     delivery: true,
+    replay,
     bindings: {
       HUAWEI_PUSH_KEYS: `ak1:${KEYS.ak1}`,
       FORWARD: "kv,http",
@@ -232,5 +235,39 @@ test("numbers a JS number cannot hold reach the backend as their literal text, b
   } finally {
     await relay.dispose();
     await backend.close();
+  }
+});
+
+test("dead letters are replayed unchanged once the cause is fixed, and held otherwise", { timeout: 60_000 }, async () => {
+  // The backend rejects the event once (a permanent 4xx: dead-lettered at once), then accepts
+  // it: the "fix". REPLAY_DEAD_LETTERS_BEFORE after the failure sends it back for delivery.
+  const backend = await startBackend();
+  const relay = await relayFor(backend, { REPLAY_DEAD_LETTERS_BEFORE: "2999-01-01T00:00:00Z" }, { replay: true });
+  try {
+    const body = JSON.stringify({ statusReportList: [report("reject-400-once")] });
+    assert.equal((await relay.push("/huawei/reports", body, JSON_UTF8)).status, 200);
+    await waitFor(async () => backend.delivered().size === 1);
+    const attempts = backend.requests;
+    assert.deepEqual(attempts.map((r) => r.status), [400, 204]);
+    assert.equal(attempts[0].body, attempts[1].body, "the replayed event is the same bytes");
+    assert.equal(attempts[0].headers["webhook-id"], attempts[1].headers["webhook-id"], "and the same id");
+    await waitFor(async () => relay.structuredLogs().some((line) => line.delivery === "replay" && line.outcome === "replayed"));
+  } finally {
+    await relay.dispose();
+    await backend.close();
+  }
+
+  // A letter that failed after the cutoff is held: not sent again, not acknowledged.
+  const held = await startBackend();
+  const holding = await relayFor(held, { REPLAY_DEAD_LETTERS_BEFORE: "2000-01-01T00:00:00Z" }, { replay: true });
+  try {
+    const body = JSON.stringify({ statusReportList: [report("reject-400")] });
+    assert.equal((await holding.push("/huawei/reports", body, JSON_UTF8)).status, 200);
+    await waitFor(async () => holding.structuredLogs().some((line) => line.delivery === "replay" && line.outcome === "held"));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(held.requests.map((r) => r.status), [400], "posted once, never replayed");
+  } finally {
+    await holding.dispose();
+    await held.close();
   }
 });

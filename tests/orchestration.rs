@@ -306,6 +306,7 @@ fn consume(
                 letter = Some(serde_json::from_str(json).unwrap());
                 job.dead_lettered(Ok(()));
             }
+            MessageStep::Requeue(_) => panic!("an event is never requeued"),
             MessageStep::Settle(how) => {
                 settle = Some(how);
                 job.settled(Ok(()));
@@ -430,4 +431,107 @@ fn queue_attempt_counts_are_positive_whole_numbers() {
     for odd in [0.0, -1.0, f64::NAN, 1e20] {
         assert_eq!(attempt_number(odd), 1, "{odd}");
     }
+}
+
+/// A dead letter of EVENT that failed at `failed_at`, as the relay writes them.
+fn letter_failed_at(failed_at: &str) -> String {
+    format!(
+        r#"{{"event":{EVENT},"delivery":{{"reason":"permanent_failure","attempts":1,"last_status":400,"last_error":"http_400","failed_at":"{failed_at}"}}}}"#
+    )
+}
+
+/// Runs a dead letter through a consumer job: the events queue answers `requeue`.
+fn replay(
+    config: &Config,
+    letter: &str,
+    requeue: Result<(), String>,
+) -> (Vec<String>, Settle, Value) {
+    let http = config.http.as_ref().unwrap();
+    let mut job = MessageJob::new(http.clone(), letter.to_string(), "dlq-msg-1", 1, NOW);
+    let (mut requeued, mut settle) = (Vec::new(), None);
+    loop {
+        match job.step(NOW) {
+            MessageStep::Requeue(event) => {
+                requeued.push(event.to_string());
+                job.requeued(requeue.clone());
+            }
+            MessageStep::Settle(how) => {
+                settle = Some(how);
+                job.settled(Ok(()));
+            }
+            MessageStep::Done => break,
+            other => panic!("a dead letter is never posted or dead-lettered again: {other:?}"),
+        }
+    }
+    (
+        requeued,
+        settle.unwrap(),
+        serde_json::from_str(&job.log_line()).unwrap(),
+    )
+}
+
+#[test]
+fn dead_letters_that_failed_before_the_cutoff_are_replayed_unchanged_the_rest_held() {
+    let mut vars = vec![
+        ("ALLOW_UNSIGNED", "true"),
+        ("FORWARD", "http"),
+        ("FORWARD_URL", "https://backend.example/hooks"),
+        ("FORWARD_SECRET", "whsec_c2VjcmV0LW9uZQ=="),
+        ("REPLAY_DEAD_LETTERS_BEFORE", "2026-11-26T10:00:00Z"),
+    ];
+    let config = Config::from_vars(&vars, Bindings::ALL);
+    assert!(config.is_valid(), "{:?}", config.errors);
+
+    // Failed before the fix: the very event goes back to the events queue, then the letter is acked.
+    let (requeued, settle, log) = replay(
+        &config,
+        &letter_failed_at("2026-11-26T09:59:59.999Z"),
+        Ok(()),
+    );
+    assert_eq!(requeued, [EVENT], "same bytes, same id");
+    assert_eq!(settle, Settle::Ack);
+    assert_eq!(
+        (log["delivery"].as_str(), log["outcome"].as_str()),
+        (Some("replay"), Some("replayed"))
+    );
+    assert_eq!(log["event_id"], "0123456789abcdef0123456789abcdef");
+
+    // Failed after it (the fix did not help, or it failed again after a replay): held, not looped.
+    let (requeued, settle, log) = replay(
+        &config,
+        &letter_failed_at("2026-11-26T10:00:00.000Z"),
+        Ok(()),
+    );
+    assert!(requeued.is_empty());
+    assert_eq!(
+        settle,
+        Settle::Retry {
+            delay_secs: sms_relay::delivery::replay::HOLD_SECS
+        }
+    );
+    assert_eq!(log["outcome"], "held");
+
+    // The events queue refusing: the letter is kept and retried, never acknowledged.
+    let (_, settle, log) = replay(
+        &config,
+        &letter_failed_at("2026-11-26T09:00:00.000Z"),
+        Err("queue down".into()),
+    );
+    assert!(matches!(settle, Settle::Retry { .. }));
+    assert_eq!(log["outcome"], "requeue_failed");
+
+    // Without the setting every letter is held; a malformed setting is a configuration error.
+    vars.pop();
+    let unset = Config::from_vars(&vars, Bindings::ALL);
+    let (requeued, _, log) = replay(
+        &unset,
+        &letter_failed_at("2020-01-01T00:00:00.000Z"),
+        Ok(()),
+    );
+    assert!(requeued.is_empty());
+    assert_eq!(log["outcome"], "held");
+    vars.push(("REPLAY_DEAD_LETTERS_BEFORE", "yesterday"));
+    let bad = Config::from_vars(&vars, Bindings::ALL);
+    assert_eq!(bad.errors.len(), 1);
+    assert_eq!(bad.errors[0].setting, "REPLAY_DEAD_LETTERS_BEFORE");
 }

@@ -3,6 +3,7 @@
 
 use super::reader::Reader;
 use super::{Bindings, Secret, DEAD_LETTER_QUEUE_BINDING};
+use crate::clock::{parse_report_time, Timestamp};
 use crate::delivery::{validate_forward_url, RetryPolicy, WebhookSecret};
 use std::fmt;
 
@@ -20,6 +21,9 @@ pub struct HttpDelivery {
     pub secrets: Vec<WebhookSecret>,
     pub policy: RetryPolicy,
     pub timeout_ms: u32,
+    /// `REPLAY_DEAD_LETTERS_BEFORE`: dead letters that failed before this instant are sent back
+    /// for delivery when this worker consumes the dead-letter queue; later ones are held.
+    pub replay_before: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +68,11 @@ impl HttpDelivery {
             DEFAULT_FORWARD_RETRY_BASE_SECS,
             0..=3600,
         );
+        let replay_before = reader.parse("REPLAY_DEAD_LETTERS_BEFORE", |raw| {
+            parse_report_time(raw.trim())
+                .filter(|_| raw.trim().ends_with('Z'))
+                .ok_or("must be an RFC 3339 UTC time, e.g. 2026-11-26T09:00:00Z")
+        });
         if !bindings.dead_letter_queue {
             reader.problem("FORWARD", DeliveryProblem::MissingDeadLetterQueue);
             return None;
@@ -81,6 +90,7 @@ impl HttpDelivery {
                 base_delay_secs: u32::try_from(base_delay_secs).ok()?,
             },
             timeout_ms: u32::try_from(timeout_ms).ok()?,
+            replay_before,
         })
     }
 }

@@ -6,6 +6,7 @@
 //! answer means delivered, retry (and when) or give up, and what is logged.
 
 use super::dead_letter::dead_letter_message;
+use super::replay;
 use super::retry::{decide, AttemptResult, DeadLetterReason, Verdict};
 use super::webhook::delivery_headers;
 use crate::clock::Timestamp;
@@ -82,6 +83,9 @@ pub enum MessageStep<'j> {
     Post(Post<'j>),
     /// `send` this JSON object to the dead-letter queue, then [`MessageJob::dead_lettered`].
     DeadLetter(&'j str),
+    /// `send` this event (JSON) back to the events queue, then [`MessageJob::requeued`]: a dead
+    /// letter being replayed.
+    Requeue(&'j str),
     /// Acknowledge or retry the message, then [`MessageJob::settled`]; the job is done.
     Settle(Settle),
     /// Nothing left: log [`MessageJob::log_line`].
@@ -101,6 +105,9 @@ enum State {
     AwaitingDeadLetter {
         reason: DeadLetterReason,
     },
+    /// A dead letter to replay: its event goes back to the events queue.
+    Replaying,
+    AwaitingRequeue,
     Settling(Settle),
     Settled,
 }
@@ -143,6 +150,35 @@ impl MessageJob {
         attempt: u32,
         now: Timestamp,
     ) -> MessageJob {
+        // A message of the dead-letter queue (this worker consumes it to replay): its event is
+        // sent back for delivery if it failed before REPLAY_DEAD_LETTERS_BEFORE, else held.
+        if let Some(letter) = replay::read_letter(&body) {
+            let mut log = AttemptLog {
+                delivery: "replay",
+                event_id: super::event_id(letter.event.get())
+                    .unwrap_or_else(|| message_id.to_string()),
+                attempt: attempt.max(1),
+                ..AttemptLog::default()
+            };
+            let state = if replay::replays(&letter, http.replay_before) {
+                State::Replaying
+            } else {
+                log.outcome = "held";
+                log.retry_in_secs = Some(replay::HOLD_SECS);
+                State::Settling(Settle::Retry {
+                    delay_secs: replay::HOLD_SECS,
+                })
+            };
+            let event = letter.event.to_string();
+            return MessageJob {
+                http,
+                body: event,
+                attempt: attempt.max(1),
+                headers_at: now.unix_millis().div_euclid(1000),
+                state,
+                log,
+            };
+        }
         let id = super::event_id(&body).unwrap_or_else(|| message_id.to_string());
         MessageJob {
             http,
@@ -182,13 +218,19 @@ impl MessageJob {
                 self.body = letter;
                 MessageStep::DeadLetter(&self.body)
             }
+            State::Replaying => {
+                self.state = State::AwaitingRequeue;
+                MessageStep::Requeue(&self.body)
+            }
             State::Settling(settle) => {
                 self.state = State::Settled;
                 MessageStep::Settle(settle)
             }
             State::Settled => MessageStep::Done,
             // Waiting for a report: asking again changes nothing.
-            waiting @ (State::Posting { .. } | State::AwaitingDeadLetter { .. }) => {
+            waiting @ (State::Posting { .. }
+            | State::AwaitingDeadLetter { .. }
+            | State::AwaitingRequeue) => {
                 self.state = waiting;
                 MessageStep::Done
             }
@@ -239,6 +281,21 @@ impl MessageJob {
             }
             // Keep the message: it is retried until the dead-letter queue takes it.
             Err(error) => self.keep("dead_letter_failed", error),
+        };
+    }
+
+    /// Whether the events queue took the replayed event back. If not, the dead letter is kept
+    /// and retried.
+    pub fn requeued(&mut self, result: Result<(), String>) {
+        if self.state != State::AwaitingRequeue {
+            return;
+        }
+        self.state = match result {
+            Ok(()) => {
+                self.log.outcome = "replayed";
+                State::Settling(Settle::Ack)
+            }
+            Err(error) => self.keep("requeue_failed", error),
         };
     }
 

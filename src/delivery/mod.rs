@@ -7,6 +7,7 @@
 
 pub mod consumer;
 pub mod dead_letter;
+pub mod replay;
 pub mod retry;
 pub mod target;
 pub mod webhook;

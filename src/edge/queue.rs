@@ -20,6 +20,9 @@ const ACK: u8 = 3;
 const RETRY: u8 = 4;
 /// `step()` answers: log `log()`; the message is done.
 const DONE: u8 = 5;
+/// `step()` answers: `send(JSON.parse(text()), {contentType: "json"})` to the events queue,
+/// then `requeued()`: a dead letter's event replayed.
+const REQUEUE: u8 = 6;
 
 #[wasm_bindgen]
 impl Relay {
@@ -84,6 +87,10 @@ impl Delivery {
                 self.text = letter.to_string();
                 DEAD_LETTER
             }
+            MessageStep::Requeue(event) => {
+                self.text = event.to_string();
+                REQUEUE
+            }
             MessageStep::Settle(Settle::Ack) => ACK,
             MessageStep::Settle(Settle::Retry { delay_secs }) => {
                 self.delay_secs = delay_secs;
@@ -143,6 +150,11 @@ impl Delivery {
     #[wasm_bindgen(js_name = deadLettered)]
     pub fn dead_lettered(&mut self, error: Option<String>) {
         self.job.dead_lettered(error.map_or(Ok(()), Err));
+    }
+
+    /// The replayed event's `send` settled: `error` is its rejection's message, if rejected.
+    pub fn requeued(&mut self, error: Option<String>) {
+        self.job.requeued(error.map_or(Ok(()), Err));
     }
 
     /// `ack`/`retry` threw: `error` is its message.

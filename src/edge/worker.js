@@ -11,7 +11,7 @@ initSync({ module: wasmModule });
 
 // The step numbers of src/edge/fetch.rs and src/edge/queue.rs.
 const SEND_BATCH = 1, PUT_KV = 2, WAIT = 3, LIST_KV = 5;
-const POST = 1, DEAD_LETTER = 2, ACK = 3, RETRY = 4;
+const POST = 1, DEAD_LETTER = 2, ACK = 3, RETRY = 4, REQUEUE = 6;
 
 // The configuration is read once per environment, i.e. once per isolate.
 let relay, relayEnv;
@@ -137,6 +137,16 @@ async function deliver(relay, msg) {
             error = message(e);
           }
           delivery.deadLettered(error);
+          break;
+        }
+        case REQUEUE: {
+          let error;
+          try {
+            await relay.queue.send(JSON.parse(delivery.text()), { contentType: "json" });
+          } catch (e) {
+            error = message(e);
+          }
+          delivery.requeued(error);
           break;
         }
         case ACK:

@@ -1,0 +1,67 @@
+//! Replaying dead letters: when this worker also consumes the dead-letter queue, each letter's
+//! event goes back to the events queue, unchanged (same id, same bytes, so the backend can
+//! deduplicate), if it failed before `REPLAY_DEAD_LETTERS_BEFORE`: the time the operator fixed
+//! the cause. A letter that failed later — the fix did not help it, or it failed again after a
+//! replay — is held (retried every [`HOLD_SECS`]), never replayed in a loop. Without the
+//! setting every letter is held.
+
+use crate::clock::{parse_report_time, Timestamp};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// How long a held letter waits before it is looked at again: Cloudflare Queues' longest retry
+/// delay (12 hours).
+pub const HOLD_SECS: u32 = 43_200;
+
+/// A dead letter as `dead_letter::dead_letter_message` writes it.
+#[derive(Debug, Deserialize)]
+pub struct Letter<'a> {
+    #[serde(borrow)]
+    pub event: &'a RawValue,
+    pub delivery: Failure,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Failure {
+    pub failed_at: String,
+}
+
+/// `body` read as a dead letter, `None` when it is not one (an event, or anything else).
+pub fn read_letter(body: &str) -> Option<Letter<'_>> {
+    serde_json::from_str(body)
+        .ok()
+        .filter(|letter: &Letter<'_>| letter.event.get().starts_with('{'))
+}
+
+/// Whether `letter` is replayed: it failed before `before`.
+pub fn replays(letter: &Letter<'_>, before: Option<Timestamp>) -> bool {
+    let failed_at = parse_report_time(&letter.delivery.failed_at);
+    matches!((failed_at, before), (Some(failed), Some(cutoff)) if failed.unix_millis() < cutoff.unix_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LETTER: &str = r#"{"event":{"id":"abc","data":{}},"delivery":{"reason":"permanent_failure","attempts":1,"last_status":400,"last_error":null,"failed_at":"2026-11-26T09:00:00.000Z"}}"#;
+
+    #[test]
+    fn letters_failed_before_the_cutoff_are_replayed_the_rest_held() {
+        let letter = read_letter(LETTER).unwrap_or_else(|| unreachable!());
+        assert_eq!(letter.event.get(), r#"{"id":"abc","data":{}}"#);
+        let at = |text| parse_report_time(text);
+        assert!(replays(&letter, at("2026-11-26T09:00:00.001Z")));
+        assert!(
+            !replays(&letter, at("2026-11-26T09:00:00Z")),
+            "not strictly before"
+        );
+        assert!(!replays(&letter, None), "no setting: held");
+    }
+
+    #[test]
+    fn events_and_other_bodies_are_not_letters() {
+        assert!(read_letter(r#"{"specversion":"1.0","id":"x"}"#).is_none());
+        assert!(read_letter(r#"{"event":1,"delivery":{"failed_at":"x"}}"#).is_none());
+        assert!(read_letter("not json").is_none());
+    }
+}
