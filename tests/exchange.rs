@@ -171,40 +171,28 @@ fn a_declared_length_over_the_limit_is_refused_before_any_body() {
 }
 
 #[test]
-fn a_body_past_the_limit_stops_the_read_at_exactly_the_limit() {
+fn a_body_past_the_limit_or_broken_mid_read_is_refused_and_nothing_is_written() {
     let config = config(&[("MAX_BODY_BYTES", "100")]);
-    let path = "/huawei/reports";
     // No Content-Length: the body arrives in chunks and the limit is enforced as it grows.
-    let mut exchange = Exchange::new(&config, "POST", &url(path), "", now());
-    assert!(exchange.body_chunk(&[b'a'; 60]));
-    assert!(
-        exchange.body_chunk(&[b'a'; 40]),
-        "exactly the limit is fine"
-    );
-    assert!(!exchange.body_chunk(b"a"), "one byte past it is not");
-    assert!(!exchange.wants_body());
-    exchange.body_end(&config, now());
-    let (finished, sent, _) = finish(&mut exchange, vec![]);
-    assert_eq!(
-        (finished.reply.status, finished.reply.code),
-        (413, "body_too_large")
-    );
-    assert!(sent.is_empty());
-}
+    let mut over = Exchange::new(&config, "POST", &url("/huawei/reports"), "", now());
+    assert!(over.body_chunk(&[b'a'; 60]));
+    assert!(over.body_chunk(&[b'a'; 40]), "exactly the limit is fine");
+    assert!(!over.body_chunk(b"a"), "one byte past it is not");
+    assert!(!over.wants_body());
 
-#[test]
-fn a_body_that_fails_mid_read_is_answered_400_and_nothing_is_written() {
-    let config = config(&[]);
-    let mut exchange = Exchange::new(&config, "POST", &url("/huawei/reports"), "", now());
-    assert!(exchange.body_chunk(b"smsMsgId="));
-    exchange.body_failed();
-    exchange.body_end(&config, now());
-    let (finished, sent, _) = finish(&mut exchange, vec![]);
-    assert_eq!(
-        (finished.reply.status, finished.reply.code),
-        (400, "body_unreadable")
-    );
-    assert!(sent.is_empty());
+    let mut broken = Exchange::new(&config, "POST", &url("/huawei/reports"), "", now());
+    assert!(broken.body_chunk(b"smsMsgId="));
+    broken.body_failed();
+
+    for (mut exchange, status, code) in [
+        (over, 413, "body_too_large"),
+        (broken, 400, "body_unreadable"),
+    ] {
+        exchange.body_end(&config, now());
+        let (finished, sent, _) = finish(&mut exchange, vec![]);
+        assert_eq!((finished.reply.status, finished.reply.code), (status, code));
+        assert!(sent.is_empty());
+    }
 }
 
 #[test]

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use sms_relay::clock::{parse_report_time, Timestamp};
 use sms_relay::config::{Bindings, Config};
+use sms_relay::event::Ingested;
 use sms_relay::http::PushRequest;
 use sms_relay::providers::{huawei, Endpoint};
 use sms_relay::relay::{admit, Admission, RequestHead};
@@ -40,13 +41,14 @@ fn now() -> Timestamp {
     parse_report_time(RECEIVED_AT).unwrap_or(Timestamp::from_unix_seconds(0))
 }
 
-fn run(
+/// `body` signed with the example key and ingested at `endpoint`.
+fn ingest_signed(
     endpoint: Endpoint,
     path: &str,
     content_type: &str,
     body: &[u8],
     config: &Config,
-) -> (u16, String, Vec<Value>) {
+) -> Ingested {
     let headers = signed_headers(path, content_type, body);
     let request = PushRequest {
         method: "POST",
@@ -55,7 +57,17 @@ fn run(
         headers: &headers,
         body,
     };
-    let ingested = endpoint.ingest(None, &request, config, now());
+    endpoint.ingest(None, &request, config, now())
+}
+
+fn run(
+    endpoint: Endpoint,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+    config: &Config,
+) -> (u16, String, Vec<Value>) {
+    let ingested = ingest_signed(endpoint, path, content_type, body, config);
     let events = ingested
         .events
         .iter()
@@ -223,16 +235,8 @@ fn error_answers_name_the_field_concerned() {
             json!({"error": "duplicate_field"}),
         ),
     ] {
-        let path = "/p";
-        let headers = signed_headers(path, "application/x-www-form-urlencoded", body);
-        let request = PushRequest {
-            method: "POST",
-            path,
-            query: "",
-            headers: &headers,
-            body,
-        };
-        let reply = REPORTS.ingest(None, &request, &cfg, now()).reply;
+        let form = "application/x-www-form-urlencoded";
+        let reply = ingest_signed(REPORTS, "/p", form, body, &cfg).reply;
         assert_eq!(reply.status, 400);
         assert_eq!(
             serde_json::from_str::<Value>(&reply.body).unwrap(),

@@ -24,6 +24,14 @@ function relayFor(env) {
 }
 
 const message = (error) => String(error?.message ?? error);
+/** `undefined` once `call()` has settled, else why it failed. */
+async function failure(call) {
+  try {
+    await call();
+  } catch (error) {
+    return message(error);
+  }
+}
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Reads the body into the exchange: one read when its length is declared (the core has
@@ -58,16 +66,9 @@ async function serve(request, env) {
     exchange.end(Date.now());
     for (;;) {
       switch (exchange.step()) {
-        case SEND_BATCH: {
-          let error;
-          try {
-            await relay.queue.sendBatch(JSON.parse(exchange.text()));
-          } catch (e) {
-            error = message(e);
-          }
-          exchange.sent(error);
+        case SEND_BATCH:
+          exchange.sent(await failure(() => relay.queue.sendBatch(JSON.parse(exchange.text()))));
           break;
-        }
         case PUT_KV: {
           const kv = relay.kv;
           const puts = [];
@@ -129,38 +130,18 @@ async function deliver(relay, msg) {
             else delivery.unreachable(message(e), Date.now(), Math.random());
           }
           break;
-        case DEAD_LETTER: {
-          let error;
-          try {
-            await relay.deadLetterQueue.send(JSON.parse(delivery.text()), { contentType: "json" });
-          } catch (e) {
-            error = message(e);
-          }
-          delivery.deadLettered(error);
+        case DEAD_LETTER:
+          delivery.deadLettered(await failure(() => relay.deadLetterQueue.send(JSON.parse(delivery.text()), { contentType: "json" })));
           break;
-        }
-        case REQUEUE: {
-          let error;
-          try {
-            await relay.queue.send(JSON.parse(delivery.text()), { contentType: "json" });
-          } catch (e) {
-            error = message(e);
-          }
-          delivery.requeued(error);
+        case REQUEUE:
+          delivery.requeued(await failure(() => relay.queue.send(JSON.parse(delivery.text()), { contentType: "json" })));
           break;
-        }
         case ACK:
-        case RETRY: {
-          let error;
-          try {
-            if (step === ACK) msg.ack();
-            else msg.retry({ delaySeconds: delivery.delaySecs });
-          } catch (e) {
-            error = message(e);
-          }
-          delivery.settled(error);
+          delivery.settled(await failure(() => msg.ack()));
           break;
-        }
+        case RETRY:
+          delivery.settled(await failure(() => msg.retry({ delaySeconds: delivery.delaySecs })));
+          break;
         default:
           console.log(delivery.log());
           return;
