@@ -39,6 +39,13 @@ fn header_lines(path: &str, body: &[u8]) -> String {
         .collect()
 }
 
+/// The exchange of Huawei's example status report, signed, as it arrives (body not yet read).
+fn signed_report(config: &Config) -> Exchange {
+    let path = "/huawei/reports";
+    let headers = header_lines(path, STATUS_REPORT.as_bytes());
+    Exchange::new(config, "POST", &url(path), &headers, now())
+}
+
 fn url(path: &str) -> String {
     format!("https://{HOST}{path}")
 }
@@ -82,15 +89,8 @@ fn log(exchange: &Exchange) -> Value {
 #[test]
 fn a_signed_report_is_queued_as_its_event_then_answered_200_and_logged() {
     let config = config(&[]);
-    let path = "/huawei/reports";
     let body = STATUS_REPORT.as_bytes();
-    let mut exchange = Exchange::new(
-        &config,
-        "POST",
-        &url(path),
-        &header_lines(path, body),
-        now(),
-    );
+    let mut exchange = signed_report(&config);
     assert!(exchange.wants_body());
     // Any split of the body into chunks is the same body.
     let (first, rest) = body.split_at(body.len() / 3);
@@ -198,15 +198,8 @@ fn a_body_past_the_limit_or_broken_mid_read_is_refused_and_nothing_is_written() 
 #[test]
 fn a_queue_that_keeps_refusing_is_retried_then_answered_503_and_the_failure_logged() {
     let config = config(&[]);
-    let path = "/huawei/reports";
     let body = STATUS_REPORT.as_bytes();
-    let mut exchange = Exchange::new(
-        &config,
-        "POST",
-        &url(path),
-        &header_lines(path, body),
-        now(),
-    );
+    let mut exchange = signed_report(&config);
     exchange.body_chunk(body);
     exchange.body_end(&config, now());
     let refusals = vec![Err("queue down".to_string()); SINK_RETRY_DELAYS_MS.len() + 1];
