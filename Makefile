@@ -88,7 +88,7 @@ test-e2e: build
 # and local KV under .wrangler/. wrangler runs `make build` itself and rebuilds on changes.
 # When .dev.vars puts `http` in FORWARD, the relay consumes its own queue and delivers to
 # FORWARD_URL (dev/http/wrangler.toml), and the tail prints the dead-letter queue instead.
-DEV_HTTP := $(shell grep -Eqs '^FORWARD *= *"?[a-z,]*http' .dev.vars && echo 1)
+DEV_HTTP := $(shell grep -Es '^FORWARD *=' .dev.vars | tail -n 1 | grep -q http && echo 1)
 dev: tools .dev.vars
 ifeq ($(DEV_HTTP),1)
 	@# wrangler reads .dev.vars beside the configuration it runs.

@@ -27,7 +27,7 @@ async function dryRun(toml) {
   const dir = mkdtempSync(join(tmpdir(), "sms-relay-config-"));
   const config = join(dir, "wrangler.toml");
   // Point `main` at the repo's build and drop the build command (the suite already built).
-  writeFileSync(config, toml.replace('main = "build/worker.js"', `main = "${process.cwd()}/build/worker.js"`).replace(/\[build\][^\[]*/, ""));
+  writeFileSync(config, toml.replace(/^main = ".*"$/m, `main = "${process.cwd()}/build/worker.js"`).replace(/\[build\][^\[]*/, ""));
   return promisify(execFile)("node_modules/.bin/wrangler", ["deploy", "--dry-run", "--outdir", join(dir, "out"), "-c", config], {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
     maxBuffer: 16 * 1024 * 1024,
@@ -82,5 +82,14 @@ test("the HTTP delivery blocks in wrangler.toml are valid once uncommented", { t
   });
   assert.match(stdout, /env\.DEAD_LETTER_QUEUE \(sms-events-dlq\)\s+Queue/);
   assert.doesNotMatch(stderr, /Processing .*configuration/, "wrangler has no complaint about the consumer block");
+  assert.match(stdout, /--dry-run: exiting now/);
+});
+
+test("make dev's HTTP-delivery configuration (dev/http/wrangler.toml) is valid and consumes its own queue", { timeout: 300_000 }, async () => {
+  const toml = readFileSync("dev/http/wrangler.toml", "utf8");
+  assert.match(toml, /\[\[queues\.consumers\]\]\nqueue = "sms-events"/);
+  const { stdout } = await dryRun(toml);
+  assert.match(stdout, /env\.EVENTS_QUEUE \(sms-events\)\s+Queue/);
+  assert.match(stdout, /env\.DEAD_LETTER_QUEUE \(sms-events-dlq\)\s+Queue/);
   assert.match(stdout, /--dry-run: exiting now/);
 });

@@ -46,7 +46,8 @@ for (const [name, path, body, contentType] of samples) {
   }
 }
 
-const forward = devVars.match(/^FORWARD\s*=\s*"?([^"\n]*)"?/m)?.[1] ?? "queue";
+// The last FORWARD line wins, as in wrangler (.dev.vars.example adds one below the default).
+const forward = [...devVars.matchAll(/^FORWARD\s*=\s*"?([^"\n]*)"?/gm)].at(-1)?.[1] ?? "queue";
 if (forward.split(",").map((sink) => sink.trim()).includes("kv")) {
   console.log("\nLocal KV (EVENTS_KV) now holds:");
   try {
