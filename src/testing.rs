@@ -212,6 +212,30 @@ pub mod oracle {
     /// the same unreadable input) and must share an id; different identities must not.
     pub type Identity = String;
 
+    /// One unsigned push of `body` as `content_type` to `endpoint`, ingested under `config`
+    /// (which must authenticate everything, e.g. `ALLOW_UNSIGNED=true`).
+    pub fn ingest(
+        config: &Config,
+        endpoint: Endpoint,
+        content_type: &str,
+        body: &[u8],
+    ) -> crate::event::Ingested {
+        let headers = vec![("content-type".to_string(), content_type.to_string())];
+        let request = PushRequest {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+            body,
+        };
+        endpoint.ingest(
+            None,
+            &request,
+            config,
+            Timestamp::from_unix_seconds(1_733_987_300),
+        )
+    }
+
     /// Ingests one push under `config` (which must authenticate everything, e.g.
     /// `ALLOW_UNSIGNED=true`) and checks, for a body within `MAX_BODY_BYTES`:
     ///
@@ -230,20 +254,7 @@ pub mod oracle {
         if body.len() > config.limits.max_body_bytes {
             return Ok(Vec::new());
         }
-        let headers = vec![("content-type".to_string(), content_type.to_string())];
-        let request = PushRequest {
-            method: "POST",
-            path: "/",
-            query: "",
-            headers: &headers,
-            body,
-        };
-        let ingested = endpoint.ingest(
-            None,
-            &request,
-            config,
-            Timestamp::from_unix_seconds(1_733_987_300),
-        );
+        let ingested = ingest(config, endpoint, content_type, body);
         let status = ingested.reply.status;
         if !matches!(status, 200 | 400 | 415) {
             return Err(format!("answered {status} {}", ingested.reply.code));

@@ -3,9 +3,7 @@
 //! normalizer): the first byte picks endpoint and media type, the rest is the body. Every
 //! outcome must be events that serialize, and an unreadable body must still yield an event.
 use libfuzzer_sys::fuzz_target;
-use sms_relay::clock::Timestamp;
-use sms_relay::http::PushRequest;
-use sms_relay::testing::oracle::{fuzz_config, fuzz_selector};
+use sms_relay::testing::oracle::{fuzz_config, fuzz_selector, ingest};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else {
@@ -13,20 +11,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let config = fuzz_config();
     let (endpoint, content_type) = fuzz_selector(selector);
-    let headers = vec![("content-type".to_string(), content_type.to_string())];
-    let request = PushRequest {
-        method: "POST",
-        path: "/huawei/reports",
-        query: "",
-        headers: &headers,
-        body,
-    };
-    let ingested = endpoint.ingest(
-        None,
-        &request,
-        &config,
-        Timestamp::from_unix_seconds(1_733_987_300),
-    );
+    let ingested = ingest(&config, endpoint, content_type, body);
     assert!(
         !ingested.events.is_empty() || ingested.reply.status == 200,
         "nothing Huawei sent is dropped"

@@ -150,36 +150,12 @@ impl MessageJob {
         attempt: u32,
         now: Timestamp,
     ) -> MessageJob {
-        // A message of the dead-letter queue (this worker consumes it to replay): its event is
-        // sent back for delivery if it failed before REPLAY_DEAD_LETTERS_BEFORE, else held.
-        if let Some(letter) = replay::read_letter(&body) {
-            let mut log = AttemptLog {
-                delivery: "replay",
-                event_id: super::event_id(letter.event.get())
-                    .unwrap_or_else(|| message_id.to_string()),
-                attempt: attempt.max(1),
-                ..AttemptLog::default()
-            };
-            let state = if replay::replays(&letter, http.replay_before) {
-                State::Replaying
-            } else {
-                log.outcome = "held";
-                log.retry_in_secs = Some(replay::HOLD_SECS);
-                State::Settling(Settle::Retry {
-                    delay_secs: replay::HOLD_SECS,
-                })
-            };
-            let event = letter.event.to_string();
-            return MessageJob {
-                http,
-                body: event,
-                attempt: attempt.max(1),
-                headers_at: now.unix_millis().div_euclid(1000),
-                state,
-                log,
-            };
-        }
-        let id = super::event_id(&body).unwrap_or_else(|| message_id.to_string());
+        let id = match replay::read(&body) {
+            replay::Queued::Event { id } => id,
+            replay::Queued::Letter(letter) => {
+                return MessageJob::replay(http, letter, message_id, attempt, now)
+            }
+        };
         MessageJob {
             http,
             body,
@@ -188,10 +164,45 @@ impl MessageJob {
             state: State::Start,
             log: AttemptLog {
                 delivery: "http",
-                event_id: id,
+                event_id: id.unwrap_or_else(|| message_id.to_string()),
                 attempt: attempt.max(1),
                 ..AttemptLog::default()
             },
+        }
+    }
+
+    /// The job for a dead letter (this worker consumes the dead-letter queue to replay): its
+    /// event is sent back for delivery if it failed before REPLAY_DEAD_LETTERS_BEFORE, else held.
+    fn replay(
+        http: HttpDelivery,
+        letter: replay::Letter<'_>,
+        message_id: &str,
+        attempt: u32,
+        now: Timestamp,
+    ) -> MessageJob {
+        let mut log = AttemptLog {
+            delivery: "replay",
+            event_id: super::event_id(letter.event.get()).unwrap_or_else(|| message_id.to_string()),
+            attempt: attempt.max(1),
+            ..AttemptLog::default()
+        };
+        let state = if replay::replays(&letter, http.replay_before) {
+            State::Replaying
+        } else {
+            log.outcome = "held";
+            log.retry_in_secs = Some(replay::HOLD_SECS);
+            State::Settling(Settle::Retry {
+                delay_secs: replay::HOLD_SECS,
+            })
+        };
+        let event = letter.event.to_string();
+        MessageJob {
+            http,
+            body: event,
+            attempt: attempt.max(1),
+            headers_at: now.unix_millis().div_euclid(1000),
+            state,
+            log,
         }
     }
 

@@ -14,9 +14,8 @@ use serde_json::value::RawValue;
 pub const HOLD_SECS: u32 = 43_200;
 
 /// A dead letter as `dead_letter::dead_letter_message` writes it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct Letter<'a> {
-    #[serde(borrow)]
     pub event: &'a RawValue,
     pub delivery: Failure,
 }
@@ -26,11 +25,41 @@ pub struct Failure {
     pub failed_at: String,
 }
 
+/// What a queued message holds: an event (with its id when it has one) or a dead letter.
+#[derive(Debug)]
+pub enum Queued<'a> {
+    Event { id: Option<String> },
+    Letter(Letter<'a>),
+}
+
+/// Reads a queued body once, whichever it is.
+pub fn read(body: &str) -> Queued<'_> {
+    #[derive(Deserialize)]
+    struct Body<'a> {
+        #[serde(default)]
+        id: Option<String>,
+        #[serde(borrow, default)]
+        event: Option<&'a RawValue>,
+        #[serde(default)]
+        delivery: Option<Failure>,
+    }
+    match serde_json::from_str::<Body<'_>>(body) {
+        Ok(Body {
+            event: Some(event),
+            delivery: Some(delivery),
+            ..
+        }) if event.get().starts_with('{') => Queued::Letter(Letter { event, delivery }),
+        Ok(Body { id, .. }) => Queued::Event { id },
+        Err(_) => Queued::Event { id: None },
+    }
+}
+
 /// `body` read as a dead letter, `None` when it is not one (an event, or anything else).
 pub fn read_letter(body: &str) -> Option<Letter<'_>> {
-    serde_json::from_str(body)
-        .ok()
-        .filter(|letter: &Letter<'_>| letter.event.get().starts_with('{'))
+    match read(body) {
+        Queued::Letter(letter) => Some(letter),
+        Queued::Event { .. } => None,
+    }
 }
 
 /// Whether `letter` is replayed: it failed before `before`.

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// `step()` answers: call the queue's `sendBatch` with `JSON.parse(text())`, then `sent()`.
 const SEND_BATCH: u8 = 1;
 /// `step()` answers: `put` each of `putCount` entries (`putKey(i)`, `putValue(i)`,
-/// `JSON.parse(putOptions(i))`) concurrently, then `written()`.
+/// `JSON.parse(putOptions(i))`, each handed over once) concurrently, then `written()`.
 const PUT_KV: u8 = 2;
 /// `step()` answers: sleep `waitMs`, then step again.
 const WAIT: u8 = 3;
@@ -101,8 +101,8 @@ impl Exchange {
                 self.text = prefix.to_string();
                 LIST_KV
             }
-            Step::Finish(finished) => {
-                self.text = finished.reply.body.clone();
+            Step::Finish(mut finished) => {
+                self.text = std::mem::take(&mut finished.reply.body);
                 self.reply = Some(finished.reply);
                 FINISH
             }
@@ -132,26 +132,26 @@ impl Exchange {
     }
 
     #[wasm_bindgen(js_name = putKey)]
-    pub fn put_key(&self, index: usize) -> String {
+    pub fn put_key(&mut self, index: usize) -> String {
         self.puts
-            .get(index)
-            .map(|put| put.0.clone())
+            .get_mut(index)
+            .map(|put| std::mem::take(&mut put.0))
             .unwrap_or_default()
     }
 
     #[wasm_bindgen(js_name = putValue)]
-    pub fn put_value(&self, index: usize) -> String {
+    pub fn put_value(&mut self, index: usize) -> String {
         self.puts
-            .get(index)
-            .map(|put| put.1.clone())
+            .get_mut(index)
+            .map(|put| std::mem::take(&mut put.1))
             .unwrap_or_default()
     }
 
     #[wasm_bindgen(js_name = putOptions)]
-    pub fn put_options(&self, index: usize) -> String {
+    pub fn put_options(&mut self, index: usize) -> String {
         self.puts
-            .get(index)
-            .map(|put| put.2.clone())
+            .get_mut(index)
+            .map(|put| std::mem::take(&mut put.2))
             .unwrap_or_default()
     }
 

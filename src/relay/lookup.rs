@@ -11,6 +11,7 @@
 use crate::http::Reply;
 use crate::payload::percent;
 use crate::providers::huawei::normalize::MAX_MESSAGE_ID_BYTES;
+use crate::sinks::kv;
 use serde::{Deserialize, Serialize};
 
 /// The KV key prefix holding `message_id`'s status reports, or `None` for an id no report
@@ -19,7 +20,7 @@ pub fn status_prefix(raw_message_id: &str) -> Option<String> {
     let decoded = String::from_utf8(percent::decode(raw_message_id.as_bytes(), false)).ok()?;
     let valid =
         !decoded.is_empty() && decoded.len() <= MAX_MESSAGE_ID_BYTES && !decoded.contains('/');
-    valid.then(|| format!("status/{decoded}/"))
+    valid.then(|| kv::status_key_prefix(&decoded))
 }
 
 /// One listed key as the runtime's `KVNamespace.list()` returns it.
@@ -59,7 +60,7 @@ pub fn answer(prefix: &str, listed_keys_json: &str) -> Reply {
         return Reply::error(502, "kv_unreadable");
     };
     let message_id = prefix
-        .strip_prefix("status/")
+        .strip_prefix(kv::STATUS_PREFIX)
         .and_then(|rest| rest.strip_suffix('/'))
         .unwrap_or_default();
     let mut segments: Vec<Segment<'_>> = keys
