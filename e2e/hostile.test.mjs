@@ -39,7 +39,7 @@ async function assertOneUnparsed(reason, body) {
   assert.equal(messages.length, 1, JSON.stringify(messages).slice(0, 300));
   const event = messages[0].body;
   assertValidEvent(event);
-  assert.equal(event.type, "com.huaweicloud.sms.unparsed");
+  assert.equal(event.type, "io.github.sms-relay.unparsed");
   assert.equal(event.data.reason, reason);
   if (body !== undefined) assert.equal(event.data.body, body);
   assert.deepEqual(Object.keys(await kvContents(relay.kv)), [`unparsed/${event.id}`]);

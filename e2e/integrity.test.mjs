@@ -54,7 +54,7 @@ test("a valid report whose field escapes past 128 KB is kept whole as its bytes"
   const { messages } = await landed(1);
   assert.equal(messages.length, 1);
   const [event] = messages;
-  assert.equal(event.type, "com.huaweicloud.sms.unparsed");
+  assert.equal(event.type, "io.github.sms-relay.unparsed");
   assert.equal(event.data.reason, "event_too_large");
   assert.equal(Buffer.from(event.data.body, event.data.body_encoding === "base64" ? "base64" : "utf8").toString(), body);
 });

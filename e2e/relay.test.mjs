@@ -61,7 +61,7 @@ test("a signed single status report lands once in the queue and in KV", async ()
   const entry = kv["status/b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6/1"];
   assert.deepEqual(entry.value, event);
   assert.deepEqual(entry.metadata, {
-    type: "com.huaweicloud.sms.status_report",
+    type: "io.github.sms-relay.status_report",
     status: "DELIVRD",
     delivered: true,
     time: "2018-04-13T06:31:46Z",
@@ -107,7 +107,7 @@ test("a signed uplink becomes an uplink event", async () => {
   assert.equal(messages.length, 1);
   const event = messages[0].body;
   assertValidEvent(event);
-  assert.equal(event.type, "com.huaweicloud.sms.uplink");
+  assert.equal(event.type, "io.github.sms-relay.uplink");
   assert.equal(event.subject, "9692b5be-c427-4525-8e73-cf4a6ac5b3f7");
   const { received_at, ...data } = event.data;
   assertRecentTimestamp(received_at);
@@ -122,7 +122,7 @@ test("a signed uplink becomes an uplink event", async () => {
   });
   const kv = await kvContents(relay.kv);
   assert.deepEqual(Object.keys(kv), ["uplink/9692b5be-c427-4525-8e73-cf4a6ac5b3f7"]);
-  assert.deepEqual(kv["uplink/9692b5be-c427-4525-8e73-cf4a6ac5b3f7"].metadata, { type: "com.huaweicloud.sms.uplink", time: event.time });
+  assert.deepEqual(kv["uplink/9692b5be-c427-4525-8e73-cf4a6ac5b3f7"].metadata, { type: "io.github.sms-relay.uplink", time: event.time });
 });
 
 test("a batch with unreadable entries forwards the good ones and each bad one as unparsed", async () => {
@@ -132,9 +132,9 @@ test("a batch with unreadable entries forwards the good ones and each bad one as
   const events = (await relay.waitForMessages(3)).map((message) => message.body);
   events.forEach(assertValidEvent);
   assert.deepEqual(events.map((e) => e.type), [
-    "com.huaweicloud.sms.status_report",
-    "com.huaweicloud.sms.unparsed",
-    "com.huaweicloud.sms.unparsed",
+    "io.github.sms-relay.status_report",
+    "io.github.sms-relay.unparsed",
+    "io.github.sms-relay.unparsed",
   ]);
   assert.deepEqual(events.slice(1).map((e) => [e.data.reason, e.data.body]), [
     ["missing_field: smsMsgId", '{"status":"DELIVRD"}'],
@@ -153,7 +153,7 @@ test("authentic but unreadable input is answered 400 and still forwarded whole",
   assert.equal(messages.length, 1);
   const event = messages[0].body;
   assertValidEvent(event);
-  assert.equal(event.type, "com.huaweicloud.sms.unparsed");
+  assert.equal(event.type, "io.github.sms-relay.unparsed");
   assert.deepEqual(
     { ...event.data, received_at: undefined },
     { reason: "duplicate_field: status", endpoint: "reports", content_type: FORM, body, body_encoding: "utf8", received_at: undefined, auth: { scheme: "aksk", access_key: "ak1" } },

@@ -31,7 +31,7 @@ test("the sample backend verifies, parses and prints what the relay delivers, an
   try {
     assert.ok(await until(() => output.includes("sample backend on")), output);
     assert.equal((await relay.push("/huawei/reports", STATUS_REPORT, FORM)).status, 200);
-    assert.ok(await until(() => output.includes("verified com.huaweicloud.sms.status_report")), output);
+    assert.ok(await until(() => output.includes("verified io.github.sms-relay.status_report")), output);
     const smsMsgId = new URLSearchParams(STATUS_REPORT).get("smsMsgId");
     assert.ok(output.includes(`"message_id": "${smsMsgId}"`), "the event is printed");
 

@@ -82,15 +82,15 @@ test("the events the worker sends type-check against event.d.ts", { timeout: 60_
     await relay.dispose();
   }
   assert.deepEqual([...new Set(events.map((e) => e.type))].sort(), [
-    "com.huaweicloud.sms.status_report", "com.huaweicloud.sms.unparsed", "com.huaweicloud.sms.uplink",
+    "io.github.sms-relay.status_report", "io.github.sms-relay.unparsed", "io.github.sms-relay.uplink",
   ]);
   const file = join(mkdtempSync(join(tmpdir(), "event-types-")), "events.ts");
   writeFileSync(file, `import type { SmsRelayEvent } from ${JSON.stringify(DTS.replace(/\.d\.ts$/, ""))};
 export const events: SmsRelayEvent[] = ${JSON.stringify(events, null, 2)};
 // A consumer narrows on type.
 for (const event of events) {
-  if (event.type === "com.huaweicloud.sms.status_report") { const delivered: boolean = event.data.delivered; void delivered; }
-  else if (event.type === "com.huaweicloud.sms.uplink") { const text: string = event.data.body; void text; }
+  if (event.type === "io.github.sms-relay.status_report") { const delivered: boolean = event.data.delivered; void delivered; }
+  else if (event.type === "io.github.sms-relay.uplink") { const text: string = event.data.body; void text; }
   else { const reason: string = event.data.reason; void reason; }
 }
 `);

@@ -4,7 +4,8 @@
 // the built worker produces type-check against these declarations.
 //
 //   import type { SmsRelayEvent } from "./schema/event";
-//   if (event.type === "com.huaweicloud.sms.status_report" && event.data.delivered) { … }
+//   if (event.type === "io.github.sms-relay.status_report" && event.data.delivered) { … }
+//   if (event.provider === "twilio") { … }
 
 /** RFC 3339 UTC, e.g. `2018-04-13T06:31:46Z`; a provider's time keeps its fraction as sent. */
 export type Timestamp = string;
@@ -12,7 +13,11 @@ export type Timestamp = string;
 /** How the push that carried the event was authenticated. */
 export type Auth =
   | { scheme: "aksk"; /** The access key that signed the push. */ access_key: string }
+  | { scheme: "signature"; /** Which TWILIO_AUTH_TOKENS entry (1-based) signed it. */ token_index: number }
   | { scheme: "token" | "none" };
+
+/** The provider that sent the event. */
+export type Provider = "huawei" | "alibaba" | "tencent" | "twilio";
 
 /** Every field the provider sent that is not mapped, verbatim. */
 export type Extra = Record<string, unknown>;
@@ -22,33 +27,37 @@ interface EventBase {
   specversion: "1.0";
   /** 32 lower-case hex digits, the same for a duplicate push. */
   id: string;
-  source: "urn:huaweicloud:msgsms";
+  /** A URN per provider. */
+  source: "urn:huaweicloud:msgsms" | "urn:alibabacloud:dysms" | "urn:tencentcloud:sms" | "urn:twilio:messaging";
   /** The provider's time, else when the relay received the push. */
   time: Timestamp;
   datacontenttype: "application/json";
+  /** CloudEvents extension attribute: which provider sent it. */
+  provider: Provider;
 }
 
 export interface StatusReportData {
-  /** smsMsgId */
+  /** smsMsgId (Huawei), biz_id (Alibaba), sid (Tencent), MessageSid (Twilio). */
   message_id: string;
-  /** The raw status code, e.g. `DELIVRD`, `UNDELIV`, `MA:0001`. */
+  /** The raw status code, e.g. `DELIVRD` (Huawei, Tencent), `DELIVERED` (Alibaba), `delivered` (Twilio). */
   status: string;
-  /** `true` only for `DELIVRD`. */
+  /** Whether the message reached the handset, by each provider's own success marker. */
   delivered: boolean;
-  /** statusDesc, else a description of a known code. */
+  /** statusDesc, err_msg or description; null for Twilio. */
   status_description: string | null;
+  /** Huawei's `source`; null for other providers. */
   report_source: "sms_platform" | "sms_center" | "huawei_platform" | null;
-  /** sequence: the part number of a split message, 1 when not split. */
-  segment: number;
-  /** total: the parts of a split message. */
-  segments: number;
-  /** to */
+  /** The part number of a split message (Huawei: 1 when not split); null where not given. */
+  segment: number | null;
+  /** The parts of a split message; null where not given. */
+  segments: number | null;
+  /** to, phone_number, +nationcode+mobile, To. */
   recipient: string | null;
-  /** The sender's extend value, echoed back. */
+  /** The sender's own reference echoed back: extend, out_id or ext. */
   extend: string | null;
-  /** orgCode */
+  /** Huawei's orgCode; null for other providers. */
   org_code: string | null;
-  /** updateTime */
+  /** When the status was reached (Twilio: when the relay received the callback). */
   updated_at: Timestamp | null;
   received_at: Timestamp;
   auth: Auth;
@@ -56,15 +65,15 @@ export interface StatusReportData {
 }
 
 export interface UplinkData {
-  /** smsMsgId of the uplink message. */
-  message_id: string;
+  /** The provider's id of the message; null for Tencent, which gives none. */
+  message_id: string | null;
   /** The subscriber's number. */
   from: string;
-  /** The channel number or extension that received it. */
-  to: string;
+  /** The number or extension that received it; null when not given. */
+  to: string | null;
   /** The message text. */
   body: string;
-  /** createTime */
+  /** When it was sent; null when the provider does not say (Twilio). */
   created_at: Timestamp | null;
   received_at: Timestamp;
   auth: Auth;
@@ -74,7 +83,7 @@ export interface UplinkData {
 export interface UnparsedData {
   /** Error code, optionally `: field`, e.g. `missing_field: smsMsgId`. */
   reason: string;
-  endpoint: "reports" | "uplink";
+  endpoint: "reports" | "uplink" | "replies" | "status" | "inbound";
   content_type: string | null;
   /** The input: a whole body, or one batch entry as JSON. */
   body: string;
@@ -84,21 +93,21 @@ export interface UnparsedData {
 }
 
 export interface StatusReportEvent extends EventBase {
-  type: "com.huaweicloud.sms.status_report";
+  type: "io.github.sms-relay.status_report";
   /** The message id. */
   subject: string;
   data: StatusReportData;
 }
 
 export interface UplinkEvent extends EventBase {
-  type: "com.huaweicloud.sms.uplink";
-  /** The uplink's message id. */
-  subject: string;
+  type: "io.github.sms-relay.uplink";
+  /** The uplink's message id, when it has one. */
+  subject?: string;
   data: UplinkData;
 }
 
 export interface UnparsedEvent extends EventBase {
-  type: "com.huaweicloud.sms.unparsed";
+  type: "io.github.sms-relay.unparsed";
   data: UnparsedData;
 }
 

@@ -205,6 +205,31 @@ pub fn read_report_time(value: &str) -> Option<ReportTime<'_>> {
     })
 }
 
+/// Parses `YYYY-MM-DD HH:MM:SS` (a space or `T` between date and time, no fraction, no zone)
+/// as local time `offset_minutes` east of UTC: how Alibaba and Tencent write their times.
+pub fn parse_zoneless_time(value: &str, offset_minutes: i64) -> Option<Timestamp> {
+    let b = value.as_bytes();
+    let shaped = b.len() == 19
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && matches!(b.get(10), Some(b' ' | b'T'))
+        && b.get(13) == Some(&b':')
+        && b.get(16) == Some(&b':');
+    if !shaped {
+        return None;
+    }
+    let civil = Civil {
+        year: digits(b, 0, 4)?,
+        month: digits(b, 5, 2)?,
+        day: digits(b, 8, 2)?,
+        hour: digits(b, 11, 2)?,
+        minute: digits(b, 14, 2)?,
+        second: digits(b, 17, 2)?,
+        millis: 0,
+    };
+    instant(civil, offset_minutes)
+}
+
 /// A calendar date and time of day, as written.
 struct Civil {
     year: i64,

@@ -2,10 +2,11 @@
 //! hex — behind helpers that cannot fail, so no caller carries an "unreachable" fallback.
 
 use hmac::{Hmac, Mac};
+use sha1::Sha1;
 use sha2::digest::generic_array::GenericArray;
 use sha2::{Digest, Sha256};
 
-/// SHA-256's block size: the length of an HMAC key once it is normalized.
+/// SHA-256's (and SHA-1's) block size: the length of an HMAC key once it is normalized.
 const BLOCK_BYTES: usize = 64;
 
 /// HMAC-SHA256 keyed with `key`, whatever its length.
@@ -17,9 +18,19 @@ const BLOCK_BYTES: usize = 64;
 /// infallible block-sized constructor. The result is the same MAC (tested against
 /// `new_from_slice` for keys of every length around the block size).
 pub fn hmac_sha256(key: &[u8]) -> Hmac<Sha256> {
+    <Hmac<Sha256> as Mac>::new(GenericArray::from_slice(&block_key::<Sha256>(key)))
+}
+
+/// HMAC-SHA1 keyed with `key`, the same way: Twilio signs its webhooks with it.
+pub fn hmac_sha1(key: &[u8]) -> Hmac<Sha1> {
+    <Hmac<Sha1> as Mac>::new(GenericArray::from_slice(&block_key::<Sha1>(key)))
+}
+
+/// `key` normalized to one block of `D` (SHA-1's and SHA-256's are both 64 bytes).
+fn block_key<D: Digest>(key: &[u8]) -> [u8; BLOCK_BYTES] {
     let mut block = [0u8; BLOCK_BYTES];
     if key.len() > BLOCK_BYTES {
-        let digest = Sha256::digest(key);
+        let digest = D::digest(key);
         for (slot, byte) in block.iter_mut().zip(digest.iter()) {
             *slot = *byte;
         }
@@ -28,7 +39,7 @@ pub fn hmac_sha256(key: &[u8]) -> Hmac<Sha256> {
             *slot = *byte;
         }
     }
-    <Hmac<Sha256> as Mac>::new(GenericArray::from_slice(&block))
+    block
 }
 
 /// `bytes` as lower-case hex, through the `hex` crate's slice encoder (its iterator-based
@@ -64,6 +75,13 @@ mod tests {
                 .finalize()
                 .into_bytes();
             assert_eq!(ours, theirs, "key of {length} bytes");
+            let ours = hmac_sha1(&key).chain_update(b"m").finalize().into_bytes();
+            let theirs = <Hmac<Sha1> as Mac>::new_from_slice(&key)
+                .unwrap()
+                .chain_update(b"m")
+                .finalize()
+                .into_bytes();
+            assert_eq!(ours, theirs, "SHA-1, key of {length} bytes");
         }
     }
 

@@ -36,6 +36,16 @@ pub mod huawei {
     }
 }
 
+/// The other providers' documented bodies (see `tests/data/<provider>/README.md`).
+pub mod samples {
+    pub const ALIBABA_REPORT: &str = include_str!("../tests/data/alibaba/sms-report.json");
+    pub const ALIBABA_UPLINK: &str = include_str!("../tests/data/alibaba/sms-up.json");
+    pub const TENCENT_REPORTS: &str = include_str!("../tests/data/tencent/status-reports.json");
+    pub const TENCENT_REPLY: &str = include_str!("../tests/data/tencent/reply.json");
+    pub const TWILIO_STATUS: &str = include_str!("../tests/data/twilio/status.form");
+    pub const TWILIO_INBOUND: &str = include_str!("../tests/data/twilio/inbound.form");
+}
+
 /// The pushes the benchmarks measure, and their hashing floor.
 pub mod bench {
     use super::huawei::{
@@ -111,6 +121,7 @@ pub mod bench {
         pub fn request(&self) -> PushRequest<'_> {
             PushRequest {
                 method: "POST",
+                url: self.path,
                 path: self.path,
                 query: "",
                 headers: &self.headers,
@@ -212,28 +223,57 @@ pub mod oracle {
     /// the same unreadable input) and must share an id; different identities must not.
     pub type Identity = String;
 
-    /// One unsigned push of `body` as `content_type` to `endpoint`, ingested under `config`
-    /// (which must authenticate everything, e.g. `ALLOW_UNSIGNED=true`).
+    /// One push of `body` as `content_type` to `endpoint`, ingested under `config`, carrying
+    /// the credentials `config` names: the provider's URL token, or a Twilio signature (over
+    /// the form, or over the URL with `bodySHA256` for any other body). Huawei's routes need a
+    /// `config` that authenticates everything (`ALLOW_UNSIGNED=true`). `None` for a Twilio
+    /// form that is not UTF-8 once decoded: nothing Twilio could have signed.
     pub fn ingest(
         config: &Config,
         endpoint: Endpoint,
         content_type: &str,
         body: &[u8],
-    ) -> crate::event::Ingested {
-        let headers = vec![("content-type".to_string(), content_type.to_string())];
+    ) -> Option<crate::event::Ingested> {
+        use crate::providers::twilio::signature::{form_params, sign};
+        let mut headers = vec![("content-type".to_string(), content_type.to_string())];
+        let mut url = format!("https://relay.example/{}", endpoint.route_name());
+        let token = match endpoint {
+            Endpoint::Alibaba(_) => config.providers.alibaba_token.as_ref(),
+            Endpoint::Tencent(_) => config.providers.tencent_token.as_ref(),
+            _ => None,
+        };
+        if let (Endpoint::Twilio(_), Some(secret)) =
+            (endpoint, config.providers.twilio_auth_tokens.first())
+        {
+            let form = crate::payload::MediaType::from_content_type(Some(content_type))
+                == Some(crate::payload::MediaType::Form);
+            let params = if form {
+                form_params(body).ok()?
+            } else {
+                url.push_str("?bodySHA256=");
+                url.push_str(&crate::crypto::sha256_hex(body));
+                Vec::new()
+            };
+            headers.push((
+                "x-twilio-signature".to_string(),
+                sign(secret.expose(), &url, &params),
+            ));
+        }
+        let (_, path, query) = crate::http::split_url(&url);
         let request = PushRequest {
             method: "POST",
-            path: "/",
-            query: "",
+            url: &url,
+            path,
+            query,
             headers: &headers,
             body,
         };
-        endpoint.ingest(
-            None,
+        Some(endpoint.ingest(
+            token.map(|secret| secret.expose()),
             &request,
             config,
             Timestamp::from_unix_seconds(1_733_987_300),
-        )
+        ))
     }
 
     /// Ingests one push under `config` (which must authenticate everything, e.g.
@@ -254,7 +294,9 @@ pub mod oracle {
         if body.len() > config.limits.max_body_bytes {
             return Ok(Vec::new());
         }
-        let ingested = ingest(config, endpoint, content_type, body);
+        let Some(ingested) = ingest(config, endpoint, content_type, body) else {
+            return Ok(Vec::new());
+        };
         let status = ingested.reply.status;
         if !matches!(status, 200 | 400 | 415) {
             return Err(format!("answered {status} {}", ingested.reply.code));
@@ -287,52 +329,104 @@ pub mod oracle {
         Ok(out)
     }
 
+    /// The parts each provider's ids hash (`docs/providers.md`, "Event ids"), read back from
+    /// the event.
     fn identity(event: &Value) -> Identity {
         let data = &event["data"];
-        let parts: Vec<&Value> = match event["type"].as_str().unwrap_or_default() {
-            kind if kind.ends_with("status_report") => {
-                vec![
-                    &event["type"],
-                    &data["message_id"],
-                    &data["segment"],
-                    &data["status"],
-                ]
-            }
-            kind if kind.ends_with("uplink") => vec![&event["type"], &data["message_id"]],
-            _ => vec![
+        let provider = &event["provider"];
+        let kind = event["type"].as_str().unwrap_or_default();
+        let empty = Value::String(String::new());
+        let parts: Vec<&Value> = if kind.ends_with("status_report") {
+            // Twilio's error code is part of what its callback says; absent is empty.
+            let error_code = match data.get("extra").and_then(|extra| extra.get("ErrorCode")) {
+                None | Some(Value::Null) => &Value::Null,
+                Some(Value::String(code)) if code.is_empty() => &Value::Null,
+                Some(code) => code,
+            };
+            vec![
                 &event["type"],
+                provider,
+                &data["message_id"],
+                &data["segment"],
+                &data["status"],
+                if provider == "twilio" {
+                    error_code
+                } else {
+                    &Value::Null
+                },
+            ]
+        } else if kind.ends_with("uplink") {
+            // No recipient and an empty one are the same message.
+            let to = match &data["to"] {
+                Value::Null => &empty,
+                to => to,
+            };
+            match &data["message_id"] {
+                Value::Null => vec![
+                    &event["type"],
+                    provider,
+                    &data["from"],
+                    to,
+                    &data["body"],
+                    &data["created_at"],
+                ],
+                id => vec![&event["type"], provider, id],
+            }
+        } else {
+            vec![
+                &event["type"],
+                provider,
                 &data["endpoint"],
                 &data["content_type"],
                 &data["reason"],
                 &data["body"],
                 &data["body_encoding"],
-            ],
+            ]
         };
         serde_json::to_string(&parts).unwrap_or_default()
     }
 
-    /// The configuration the fuzz targets ingest under: everything authenticates, both sinks,
-    /// the largest body the queue holds.
+    /// The settings every provider's check ingests under: everything authenticates, both
+    /// sinks, the largest body the queue holds.
+    pub const ORACLE_VARS: [(&str, &str); 6] = [
+        ("ALLOW_UNSIGNED", "true"),
+        ("ALIBABA_TOKEN", "alibaba-token-0123456789"),
+        ("TENCENT_TOKEN", "tencent-token-0123456789"),
+        ("TWILIO_AUTH_TOKENS", "12345,67890"),
+        ("FORWARD", "queue,kv"),
+        ("MAX_BODY_BYTES", "92928"),
+    ];
+
+    /// The configuration the fuzz targets ingest under ([`ORACLE_VARS`]).
     pub fn fuzz_config() -> Config {
-        Config::from_vars(
-            &[
-                ("ALLOW_UNSIGNED", "true"),
-                ("FORWARD", "queue,kv"),
-                ("MAX_BODY_BYTES", "92928"),
-            ],
-            crate::config::Bindings::ALL,
-        )
+        Config::from_vars(&ORACLE_VARS, crate::config::Bindings::ALL)
     }
+
+    /// Every provider's every endpoint.
+    pub const ENDPOINTS: [Endpoint; 8] = {
+        use crate::providers::{alibaba, huawei, tencent, twilio};
+        [
+            Endpoint::Huawei(huawei::Endpoint::Reports),
+            Endpoint::Huawei(huawei::Endpoint::Uplink),
+            Endpoint::Alibaba(alibaba::Endpoint::Reports),
+            Endpoint::Alibaba(alibaba::Endpoint::Uplink),
+            Endpoint::Tencent(tencent::Endpoint::Reports),
+            Endpoint::Tencent(tencent::Endpoint::Replies),
+            Endpoint::Twilio(twilio::Endpoint::Status),
+            Endpoint::Twilio(twilio::Endpoint::Inbound),
+        ]
+    };
 
     /// The endpoint and content type the fuzz targets derive from an input's first byte.
     pub fn fuzz_selector(selector: u8) -> (Endpoint, &'static str) {
-        use crate::providers::huawei;
-        let endpoint = Endpoint::Huawei(if selector & 1 == 0 {
-            huawei::Endpoint::Reports
-        } else {
-            huawei::Endpoint::Uplink
-        });
-        let content_type = match selector >> 1 & 3 {
+        let endpoint =
+            ENDPOINTS
+                .get(usize::from(selector & 7))
+                .copied()
+                .unwrap_or(Endpoint::Huawei(
+                    crate::providers::huawei::Endpoint::Reports,
+                ));
+        let content_type = match selector >> 3 & 3 {
             0 => "application/x-www-form-urlencoded",
             1 => "application/JSON;charset=UTF-8",
             2 => "text/plain",

@@ -112,7 +112,7 @@ fn a_signed_report_is_queued_as_its_event_then_answered_200_and_logged() {
     assert_eq!(exchange.log(&config, now()), None);
     let all = self::config(&[("LOG_REQUESTS", "all")]);
     let line: Value = serde_json::from_str(&exchange.log(&all, now()).unwrap()).unwrap();
-    assert_eq!(line["route"], "reports");
+    assert_eq!(line["route"], "huawei/reports");
     assert_eq!(line["status"], 200);
     assert_eq!(line["outcome"], "ok");
     assert_eq!(line["events"], 1);
@@ -254,7 +254,7 @@ fn healthz_says_only_ready_and_invalid_names_in_public_and_details_with_the_read
     assert_eq!(status, 200);
     assert_eq!(
         public,
-        serde_json::json!({"service": "sms-relay", "ready": true, "invalid_settings": []})
+        serde_json::json!({"service": "sms-relay", "ready": true, "providers": ["huawei"], "invalid_settings": []})
     );
     for wrong in [
         "Bearer nope-nope-nope-nope",
@@ -282,12 +282,12 @@ fn healthz_says_only_ready_and_invalid_names_in_public_and_details_with_the_read
     assert_eq!(status, 500);
     assert_eq!(
         body,
-        serde_json::json!({"service": "sms-relay", "ready": false, "invalid_settings": ["HUAWEI_PUSH_KEYS", "MAX_BODY_BYTES"]})
+        serde_json::json!({"service": "sms-relay", "ready": false, "providers": [], "invalid_settings": ["HUAWEI_PUSH_KEYS", "MAX_BODY_BYTES"]})
     );
 }
 
 #[test]
-fn the_status_lookup_lists_kv_under_the_message_and_answers_its_segments() {
+fn the_status_lookup_lists_kv_under_the_provider_and_message_and_answers_its_reports() {
     const TOKEN: &str = "read-token-0123456789";
     let bearer = format!("authorization:Bearer {TOKEN}\n");
     let start = |config: &Config, method: &str, path: &str, headers: &str| {
@@ -302,14 +302,14 @@ fn the_status_lookup_lists_kv_under_the_message_and_answers_its_segments() {
         Bindings::ALL,
     );
 
-    let mut exchange = start(&enabled, "GET", "/v1/messages/msg%2D1", &bearer);
+    let mut exchange = start(&enabled, "GET", "/v1/messages/huawei/msg%2D1", &bearer);
     assert!(!exchange.wants_body());
     match exchange.step() {
-        Step::ListKv { prefix } => assert_eq!(prefix, "status/msg-1/"),
+        Step::ListKv { prefix } => assert_eq!(prefix, "status/huawei/msg-1/"),
         other => panic!("expected a KV list, got {other:?}"),
     }
     exchange.kv_listed(Ok(
-        r#"[{"name":"status/msg-1/1","metadata":{"type":"t","status":"DELIVRD","delivered":true,"time":"2018-04-13T06:31:46Z"}}]"#
+        r#"[{"name":"status/huawei/msg-1/0123","metadata":{"type":"t","status":"DELIVRD","delivered":true,"segment":1,"time":"2018-04-13T06:31:46Z"}}]"#
             .to_string(),
     ));
     let Step::Finish(found) = exchange.step() else {
@@ -318,16 +318,34 @@ fn the_status_lookup_lists_kv_under_the_message_and_answers_its_segments() {
     assert_eq!(found.reply.status, 200);
     let body: Value = serde_json::from_str(&found.reply.body).unwrap();
     assert_eq!(body["message_id"], "msg-1");
-    assert_eq!(body["segments"][0]["status"], "DELIVRD");
+    assert_eq!(body["provider"], "huawei");
+    assert_eq!(body["reports"][0]["status"], "DELIVRD");
+    assert_eq!(body["reports"][0]["id"], "0123");
 
-    let mut missing = start(&enabled, "GET", "/v1/messages/none", &bearer);
+    // Every provider has its own key space; an unknown one is no route.
+    match start(&enabled, "GET", "/v1/messages/twilio/SM1", &bearer).step() {
+        Step::ListKv { prefix } => assert_eq!(prefix, "status/twilio/SM1/"),
+        other => panic!("expected a KV list, got {other:?}"),
+    }
+    let (unknown, _, _) = finish(
+        &mut start(&enabled, "GET", "/v1/messages/other/m", &bearer),
+        vec![],
+    );
+    assert_eq!(unknown.reply.status, 404);
+    let (bare, _, _) = finish(
+        &mut start(&enabled, "GET", "/v1/messages/m", &bearer),
+        vec![],
+    );
+    assert_eq!(bare.reply.status, 404);
+
+    let mut missing = start(&enabled, "GET", "/v1/messages/huawei/none", &bearer);
     assert!(matches!(missing.step(), Step::ListKv { .. }));
     missing.kv_listed(Ok("[]".to_string()));
     assert!(
         matches!(missing.step(), Step::Finish(f) if (f.reply.status, f.reply.code) == (404, "not_found"))
     );
 
-    let mut failing = start(&enabled, "GET", "/v1/messages/m", &bearer);
+    let mut failing = start(&enabled, "GET", "/v1/messages/huawei/m", &bearer);
     assert!(matches!(failing.step(), Step::ListKv { .. }));
     failing.kv_listed(Err("kv down".to_string()));
     assert!(matches!(failing.step(), Step::Finish(f) if f.reply.status == 503));
@@ -358,7 +376,7 @@ fn the_status_lookup_lists_kv_under_the_message_and_answers_its_segments() {
         (&without_token, "GET", bearer.clone(), 404, "not_enabled"),
         (&without_kv, "GET", bearer.clone(), 404, "not_enabled"),
     ] {
-        let mut exchange = start(config, method, "/v1/messages/m", &headers);
+        let mut exchange = start(config, method, "/v1/messages/huawei/m", &headers);
         let (finished, _, _) = finish(&mut exchange, vec![]);
         assert_eq!(
             (finished.reply.status, finished.reply.code),
@@ -366,4 +384,138 @@ fn the_status_lookup_lists_kv_under_the_message_and_answers_its_segments() {
             "{method} {headers}"
         );
     }
+}
+
+#[test]
+fn provider_routes_are_admitted_by_their_setting_method_token_and_address() {
+    const ALIBABA: &str = "alibaba-token-0123456789";
+    let all = Config::from_vars(
+        &[
+            ("ALIBABA_TOKEN", ALIBABA),
+            ("TENCENT_TOKEN", "tencent-token-0123456789"),
+            ("TWILIO_AUTH_TOKENS", "12345"),
+            ("ALLOWED_IPS", "192.0.2.0/24"),
+        ],
+        Bindings::ALL,
+    );
+    assert!(all.is_valid(), "{:?}", all.errors);
+    let huawei_only = Config::from_vars(&[("ALLOW_UNSIGNED", "true")], Bindings::ALL);
+    let inside = "cf-connecting-ip:192.0.2.7\n";
+    let outside = "cf-connecting-ip:198.51.100.1\n";
+    let answer = |config: &Config, method: &str, path: &str, headers: &str| {
+        let mut exchange = Exchange::new(config, method, &url(path), headers, now());
+        let wants_body = exchange.wants_body();
+        let (finished, sent, _) = finish(&mut exchange, vec![]);
+        (wants_body, finished.reply, sent)
+    };
+
+    // Alibaba's console probe: the probe body, no body read, nothing stored.
+    let probe = format!("/alibaba/reports/{ALIBABA}");
+    let (read, reply, sent) = answer(&all, "GET", &probe, inside);
+    assert_eq!(
+        (read, reply.status, reply.body.as_str()),
+        (false, 200, r#"{"code":0,"msg":"成功"}"#)
+    );
+    assert!(sent.is_empty());
+    let (_, reply, _) = answer(&all, "GET", &format!("/alibaba/uplink/{ALIBABA}"), inside);
+    assert_eq!(reply.status, 200);
+    for (config, method, path, headers, status, code) in [
+        (
+            &all,
+            "GET",
+            "/alibaba/reports/wrong-token-0123456789",
+            inside,
+            401,
+            "invalid_token",
+        ),
+        (
+            &all,
+            "GET",
+            "/alibaba/reports",
+            inside,
+            401,
+            "missing_token",
+        ),
+        (&all, "GET", probe.as_str(), outside, 403, "ip_not_allowed"),
+        (
+            &all,
+            "PUT",
+            probe.as_str(),
+            inside,
+            405,
+            "method_not_allowed",
+        ),
+        (
+            &all,
+            "GET",
+            "/tencent/reports/tencent-token-0123456789",
+            inside,
+            405,
+            "method_not_allowed",
+        ),
+        (
+            &all,
+            "GET",
+            "/twilio/status",
+            inside,
+            405,
+            "method_not_allowed",
+        ),
+        (
+            &all,
+            "POST",
+            "/twilio/status/extra",
+            inside,
+            404,
+            "not_found",
+        ),
+        (&all, "POST", "/huawei/reports", inside, 404, "not_enabled"),
+        (
+            &huawei_only,
+            "GET",
+            probe.as_str(),
+            inside,
+            404,
+            "not_enabled",
+        ),
+        (
+            &huawei_only,
+            "POST",
+            "/tencent/replies/x",
+            inside,
+            404,
+            "not_enabled",
+        ),
+        (
+            &huawei_only,
+            "POST",
+            "/twilio/inbound",
+            inside,
+            404,
+            "not_enabled",
+        ),
+    ] {
+        let (_, reply, sent) = answer(config, method, path, headers);
+        assert_eq!(
+            (reply.status, reply.code),
+            (status, code),
+            "{method} {path}"
+        );
+        assert!(sent.is_empty());
+    }
+    let (_, not_allowed, _) = answer(&all, "PUT", &probe, inside);
+    assert!(not_allowed
+        .headers
+        .contains(&("allow", "GET, POST".to_string())));
+
+    // Twilio signs every webhook and publishes no addresses: ALLOWED_IPS does not apply.
+    let (read, _, _) = answer(&all, "POST", "/twilio/status", outside);
+    assert!(read, "Twilio's routes read the body whatever the address");
+    let (read, reply, _) = answer(
+        &all,
+        "POST",
+        "/tencent/reports/tencent-token-0123456789",
+        outside,
+    );
+    assert_eq!((read, reply.status), (false, 403));
 }

@@ -1,5 +1,5 @@
-//! The oracle over arbitrary authenticated input: form bodies, JSON batches and raw bytes on
-//! either endpoint, with any content type. For each push, `testing::oracle::check` asserts at
+//! The oracle over arbitrary authenticated input: form bodies, JSON batches, arrays, objects
+//! and raw bytes on every provider's every endpoint, with any content type. For each push, `testing::oracle::check` asserts at
 //! least one event, the published schema, and every sink's limits; across the two pushes of a
 //! case, distinct inputs get distinct ids and equal ones equal ids.
 
@@ -14,7 +14,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 use sms_relay::config::{Bindings, Config};
 use sms_relay::providers::{huawei, Endpoint};
-use sms_relay::testing::oracle::{check, Ids};
+use sms_relay::testing::oracle::{check, Ids, ENDPOINTS, ORACLE_VARS};
 use std::sync::OnceLock;
 
 fn schema(event: &Value) -> Result<(), String> {
@@ -31,14 +31,7 @@ fn schema(event: &Value) -> Result<(), String> {
 }
 
 fn config() -> Config {
-    let config = Config::from_vars(
-        &[
-            ("ALLOW_UNSIGNED", "true"),
-            ("FORWARD", "queue,kv"),
-            ("MAX_BODY_BYTES", "92928"),
-        ],
-        Bindings::ALL,
-    );
+    let config = Config::from_vars(&ORACLE_VARS, Bindings::ALL);
     assert!(config.is_valid(), "{:?}", config.errors);
     config
 }
@@ -57,6 +50,38 @@ const FIELDS: &[&str] = &[
     "from",
     "body",
     "createTime",
+    // Alibaba
+    "biz_id",
+    "err_code",
+    "success",
+    "err_msg",
+    "phone_number",
+    "out_id",
+    "report_time",
+    "sms_size",
+    "sequence_id",
+    "dest_code",
+    "content",
+    "send_time",
+    // Tencent
+    "sid",
+    "errmsg",
+    "report_status",
+    "description",
+    "nationcode",
+    "mobile",
+    "ext",
+    "user_receive_time",
+    "text",
+    "time",
+    // Twilio
+    "MessageSid",
+    "MessageStatus",
+    "ErrorCode",
+    "To",
+    "From",
+    "Body",
+    "NumSegments",
 ];
 
 /// Text that stresses escaping: control characters, quotes, separators, non-ASCII.
@@ -69,6 +94,11 @@ fn text() -> impl Strategy<Value = String> {
         Just("2016-12-31T23:59:60.125+00:00".to_string()),
         Just("1".to_string()),
         Just("DELIVRD".to_string()),
+        Just("2017-01-01 00:00:00".to_string()),
+        Just("SUCCESS".to_string()),
+        Just("delivered".to_string()),
+        Just("true".to_string()),
+        Just("86".to_string()),
         (1usize..3).prop_map(|n| "\u{1}".repeat(n * 12_000)),
     ]
 }
@@ -142,9 +172,27 @@ fn batch() -> impl Strategy<Value = Vec<u8>> {
         format!("{{{}}}", members.join(","))
     });
     let entry = prop_oneof![5 => entry, 1 => json_value()];
-    (proptest::collection::vec(entry, 0..6), any::<bool>()).prop_map(|(entries, extra_key)| {
-        let extra = if extra_key { r#","appKey":"x""# } else { "" };
-        format!(r#"{{"statusReportList":[{}]{extra}}}"#, entries.join(",")).into_bytes()
+    (proptest::collection::vec(entry, 0..6), 0..3).prop_map(|(entries, shape)| {
+        let entries = entries.join(",");
+        match shape {
+            // Huawei's envelope, with and without a key besides the list.
+            0 => format!(r#"{{"statusReportList":[{entries}]}}"#),
+            1 => format!(r#"{{"statusReportList":[{entries}],"appKey":"x"}}"#),
+            // Alibaba's and Tencent's arrays.
+            _ => format!("[{entries}]"),
+        }
+        .into_bytes()
+    })
+}
+
+/// One JSON object: a Tencent reply.
+fn object() -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec((name(), json_value()), 0..8).prop_map(|members| {
+        let members: Vec<String> = members
+            .iter()
+            .map(|(k, v)| format!("{}:{v}", serde_json::to_string(k).unwrap()))
+            .collect();
+        format!("{{{}}}", members.join(",")).into_bytes()
     })
 }
 
@@ -152,6 +200,7 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         3 => form(),
         3 => batch(),
+        2 => object(),
         1 => proptest::collection::vec(any::<u8>(), 0..512),
         1 => proptest::collection::vec(any::<u8>(), 0..512).prop_map(|mut b| { b.insert(0, b'{'); b }),
     ]
@@ -168,14 +217,11 @@ fn content_type() -> impl Strategy<Value = String> {
 }
 
 fn endpoint() -> impl Strategy<Value = Endpoint> {
-    prop_oneof![
-        Just(Endpoint::Huawei(huawei::Endpoint::Reports)),
-        Just(Endpoint::Huawei(huawei::Endpoint::Uplink)),
-    ]
+    proptest::sample::select(ENDPOINTS.to_vec())
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(1500))]
 
     #[test]
     fn every_push_is_kept_whole_within_every_limit_with_distinct_ids(

@@ -52,6 +52,7 @@ fn ingest_signed(
     let headers = signed_headers(path, content_type, body);
     let request = PushRequest {
         method: "POST",
+        url: "https://relay.example/",
         path,
         query: "",
         headers: &headers,
@@ -128,7 +129,7 @@ fn docs_uplink_becomes_an_uplink_event() {
         event["id"],
         json!(expected_id("hu", &["9692b5be-c427-4525-8e73-cf4a6ac5b3f7"]))
     );
-    assert_eq!(event["type"], "com.huaweicloud.sms.uplink");
+    assert_eq!(event["type"], "io.github.sms-relay.uplink");
     assert_eq!(
         event["time"], "2024-12-12T07:10:00.000Z",
         "no createTime: the receive time"
@@ -189,7 +190,7 @@ fn batch_entries_keep_unknown_fields_verbatim_and_decode_encoded_times() {
         json!({"source": "9", "vendor": {"k": [1, 2]}}),
         "unmapped values stay, unknown source included"
     );
-    assert_eq!(events[1]["type"], "com.huaweicloud.sms.unparsed");
+    assert_eq!(events[1]["type"], "io.github.sms-relay.unparsed");
     assert_eq!(events[1]["data"]["reason"], "invalid_field: sequence");
 }
 
@@ -334,6 +335,7 @@ fn failed_authentication_forwards_nothing() {
     headers.retain(|(name, _)| name != "x-sdk-date");
     let request = PushRequest {
         method: "POST",
+        url: "https://relay.example/",
         path: "/huawei/reports",
         query: "",
         headers: &headers,
@@ -350,6 +352,7 @@ fn failed_authentication_forwards_nothing() {
     let headers = signed_headers("/huawei/reports", "application/x-www-form-urlencoded", body);
     let request = PushRequest {
         method: "POST",
+        url: "https://relay.example/",
         path: "/huawei/reports",
         query: "",
         headers: &headers,

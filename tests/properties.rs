@@ -84,6 +84,7 @@ fn keys() -> KeySet {
 fn verifies(signed: &Signed, headers: &[(String, String)]) -> bool {
     let request = PushRequest {
         method: "POST",
+        url: "https://relay.example/",
         path: &signed.path,
         query: &signed.query,
         headers,

@@ -73,6 +73,7 @@ fn every_vector_has_the_expected_outcome() {
         let now: Timestamp = parse_report_time(&vector.now).expect("vector clock parses");
         let request = PushRequest {
             method: &vector.request.method,
+            url: "https://relay.example/",
             path: &vector.request.path,
             query: &vector.request.query,
             headers: &vector.request.headers,

@@ -15,16 +15,16 @@ export default {
       const event = message.body;
       try {
         switch (event.type) {
-          case "com.huaweicloud.sms.status_report": {
+          case "io.github.sms-relay.status_report": {
             const { message_id, segment, status, delivered, updated_at } = event.data;
             await env.DELIVERY_STATE.put(message_id, JSON.stringify({ segment, status, delivered, updated_at, event_id: event.id }));
             break;
           }
-          case "com.huaweicloud.sms.uplink":
+          case "io.github.sms-relay.uplink":
             // A reply from a subscriber: route it to whoever handles inbound messages.
             console.log(`reply ${event.data.message_id} to ${event.data.to}`);
             break;
-          case "com.huaweicloud.sms.unparsed":
+          case "io.github.sms-relay.unparsed":
             // Authentic input the relay could not read: keep it for a human.
             console.log(`unparsed input (${event.data.reason}) kept as event ${event.id}`);
             break;

@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
     keys.insert("exampleAk", "exampleSk*1231d881wd");
     let request = PushRequest {
         method: "POST",
+        url: "https://relay.example/",
         path,
         query,
         headers: &headers,

@@ -54,7 +54,7 @@ impl AuthMode {
 
 impl AuthSettings {
     pub fn read(reader: &mut Reader<'_>) -> AuthSettings {
-        let settings = AuthSettings {
+        AuthSettings {
             keys: reader
                 .parse("HUAWEI_PUSH_KEYS", parse_keys)
                 .unwrap_or_default(),
@@ -67,15 +67,7 @@ impl AuthSettings {
             ),
             allowed_ips: reader.parse("ALLOWED_IPS", IpAllowList::parse),
             read_token: reader.parse("READ_TOKEN", parse_token),
-        };
-        // Only when nothing was attempted: a malformed key list or token is its own problem.
-        let attempted = ["HUAWEI_PUSH_KEYS", "INGEST_TOKEN", "ALLOW_UNSIGNED"]
-            .iter()
-            .any(|name| reader.is_set(name));
-        if settings.mode() == AuthMode::Unconfigured && !attempted {
-            reader.problem("HUAWEI_PUSH_KEYS", AuthProblem::NothingConfigured);
         }
-        settings
     }
 
     /// Whether `authorization` is `Bearer <READ_TOKEN>`, compared in constant time. Always
@@ -130,7 +122,7 @@ impl fmt::Display for AuthProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AuthProblem::NothingConfigured => f.write_str(
-                "no authentication configured: set HUAWEI_PUSH_KEYS (or INGEST_TOKEN, or ALLOW_UNSIGNED=true for local development)",
+                "no provider configured: set HUAWEI_PUSH_KEYS (or INGEST_TOKEN, or ALLOW_UNSIGNED=true for local development), ALIBABA_TOKEN, TENCENT_TOKEN or TWILIO_AUTH_TOKENS",
             ),
             AuthProblem::TokenTooWeak => write!(
                 f,

@@ -7,6 +7,7 @@
 //! | concern | settings |
 //! |---|---|
 //! | [`auth`] | `HUAWEI_PUSH_KEYS`, `INGEST_TOKEN`, `ALLOW_UNSIGNED`, `MAX_CLOCK_SKEW_SECS`, `ALLOWED_IPS`, `READ_TOKEN` |
+//! | [`providers`] | `ALIBABA_TOKEN`, `TENCENT_TOKEN`, `TWILIO_AUTH_TOKENS` |
 //! | [`sinks`] | `FORWARD`, `KV_TTL_SECS` |
 //! | [`delivery`] | `FORWARD_URL`, `FORWARD_SECRET`, `FORWARD_MAX_ATTEMPTS`, `FORWARD_TIMEOUT_MS`, `FORWARD_RETRY_BASE_SECS` |
 //! | [`limits`] | `MAX_BODY_BYTES` |
@@ -17,6 +18,7 @@ pub mod delivery;
 pub mod ip_allow;
 pub mod limits;
 pub mod logging;
+pub mod providers;
 pub mod reader;
 pub mod sinks;
 
@@ -24,6 +26,7 @@ pub use auth::{AuthMode, AuthSettings};
 pub use delivery::HttpDelivery;
 pub use limits::Limits;
 pub use logging::LogRequests;
+pub use providers::ProviderSettings;
 pub use sinks::SinkSettings;
 
 use reader::Reader;
@@ -82,6 +85,7 @@ impl std::fmt::Debug for Secret {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub auth: AuthSettings,
+    pub providers: ProviderSettings,
     pub sinks: SinkSettings,
     /// `Some` when `FORWARD` includes `http` and its settings are valid.
     pub http: Option<HttpDelivery>,
@@ -96,6 +100,21 @@ impl Config {
     pub fn load(lookup: impl Fn(&str) -> Option<String>, bindings: Bindings) -> Config {
         let mut reader = Reader::new(&lookup);
         let auth = AuthSettings::read(&mut reader);
+        let providers = ProviderSettings::read(&mut reader);
+        // Only when nothing was attempted: a malformed key list or token is its own problem.
+        let attempted = [
+            "HUAWEI_PUSH_KEYS",
+            "INGEST_TOKEN",
+            "ALLOW_UNSIGNED",
+            "ALIBABA_TOKEN",
+            "TENCENT_TOKEN",
+            "TWILIO_AUTH_TOKENS",
+        ]
+        .iter()
+        .any(|name| reader.is_set(name));
+        if !attempted {
+            reader.problem("HUAWEI_PUSH_KEYS", auth::AuthProblem::NothingConfigured);
+        }
         let sinks = SinkSettings::read(&mut reader, bindings);
         let http = sinks
             .wants_http
@@ -107,6 +126,7 @@ impl Config {
             .unwrap_or_default();
         Config {
             auth,
+            providers,
             sinks,
             http,
             limits,
@@ -130,6 +150,11 @@ impl Config {
 
     pub fn is_valid(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// Whether the provider named `name` has its setting (`huawei`, `alibaba`, …).
+    pub fn provider_enabled(&self, name: &str) -> bool {
+        self.providers.enabled(name, &self.auth)
     }
 }
 

@@ -17,6 +17,15 @@ use std::rc::Rc;
 pub const SPEC_VERSION: &str = "1.0";
 pub const DATA_CONTENT_TYPE: &str = "application/json";
 
+/// The CloudEvents `type` of a delivery status report, whichever provider sent it: consumers
+/// match one type per kind and read the provider from the `provider` attribute. Reverse-DNS
+/// under the project's home (`github.com/sms-relay`), as the CloudEvents spec recommends.
+pub const STATUS_REPORT_TYPE: &str = "io.github.sms-relay.status_report";
+/// The `type` of an uplink (mobile-originated) message.
+pub const UPLINK_TYPE: &str = "io.github.sms-relay.uplink";
+/// The `type` of input that authenticated but could not be read.
+pub const UNPARSED_TYPE: &str = "io.github.sms-relay.unparsed";
+
 /// What an event describes; its CloudEvents `type` and its part in the deterministic id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
@@ -34,9 +43,9 @@ impl Serialize for EventKind {
 impl EventKind {
     pub fn type_name(self) -> &'static str {
         match self {
-            EventKind::StatusReport => "com.huaweicloud.sms.status_report",
-            EventKind::Uplink => "com.huaweicloud.sms.uplink",
-            EventKind::Unparsed => "com.huaweicloud.sms.unparsed",
+            EventKind::StatusReport => STATUS_REPORT_TYPE,
+            EventKind::Uplink => UPLINK_TYPE,
+            EventKind::Unparsed => UNPARSED_TYPE,
         }
     }
 
@@ -53,7 +62,7 @@ impl EventKind {
 /// Who sent an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Provider {
-    /// `huawei`, …
+    /// `huawei`, `alibaba`, `tencent` or `twilio`: the event's `provider` attribute.
     pub name: &'static str,
     /// The CloudEvents `source`, a URN per provider.
     pub source: &'static str,
@@ -74,6 +83,8 @@ pub struct CloudEvent {
     pub subject: Option<Rc<str>>,
     pub time: Rc<str>,
     pub datacontenttype: &'static str,
+    /// CloudEvents extension attribute: which provider sent it (`huawei`, `alibaba`, …).
+    pub provider: &'static str,
     pub data: EventData,
     /// Where in the request body the event was read from (the whole body, or one batch entry),
     /// so an event too large for a sink can be stored as those bytes instead.
@@ -99,6 +110,7 @@ impl CloudEvent {
             subject,
             time,
             datacontenttype: DATA_CONTENT_TYPE,
+            provider: provider.name,
             data,
             origin: None,
         }
@@ -118,7 +130,7 @@ impl EventData {
     pub fn message_id(&self) -> Option<Rc<str>> {
         match self {
             EventData::StatusReport(report) => Some(report.message_id.clone()),
-            EventData::Uplink(uplink) => Some(uplink.message_id.clone()),
+            EventData::Uplink(uplink) => uplink.message_id.clone(),
             EventData::Unparsed(_) => None,
         }
     }
@@ -134,6 +146,9 @@ pub enum AuthInfo {
     Token,
     /// Accepted unauthenticated (`ALLOW_UNSIGNED=true`, local development).
     None,
+    /// A valid provider signature (Twilio's `X-Twilio-Signature`) by the auth token at this
+    /// 1-based position in the configured list, so a rotation shows which one is still used.
+    Signature { token_index: u8 },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -143,23 +158,27 @@ pub struct StatusReportData {
     pub delivered: bool,
     pub status_description: Option<Cow<'static, str>>,
     pub report_source: Option<&'static str>,
-    pub segment: u32,
-    pub segments: u32,
+    /// The part number of a split message, where the provider says (Huawei: 1 when not split).
+    pub segment: Option<u32>,
+    /// How many parts the message was split into, where the provider says.
+    pub segments: Option<u32>,
     pub recipient: Option<String>,
     pub extend: Option<String>,
     pub org_code: Option<String>,
     pub updated_at: Option<Rc<str>>,
     pub received_at: Rc<str>,
     pub auth: AuthInfo,
-    /// Every field Huawei sent that is not mapped above, verbatim.
+    /// Every field the provider sent that is not mapped above, verbatim.
     pub extra: Extra,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UplinkData {
-    pub message_id: Rc<str>,
+    /// The provider's id of the uplink, where it gives one (Tencent does not).
+    pub message_id: Option<Rc<str>>,
     pub from: String,
-    pub to: String,
+    /// The number or extension it was sent to, where the provider says.
+    pub to: Option<String>,
     pub body: String,
     pub created_at: Option<Rc<str>>,
     pub received_at: Rc<str>,
@@ -171,7 +190,8 @@ pub struct UplinkData {
 pub struct UnparsedData {
     /// Error code and detail, e.g. `missing_field: smsMsgId`.
     pub reason: String,
-    /// Which callback URL it arrived on: `reports` or `uplink`.
+    /// Which callback URL of its provider it arrived on: `reports`, `uplink`, `replies`,
+    /// `status` or `inbound`.
     pub endpoint: &'static str,
     pub content_type: Option<String>,
     pub body: String,

@@ -5,6 +5,8 @@
 pub struct PushRequest<'a> {
     /// Upper-case method, e.g. `POST`.
     pub method: &'a str,
+    /// The absolute URL the request arrived on, as the runtime gives it (Twilio signs it).
+    pub url: &'a str,
     /// The path as it appeared in the URL, still percent-encoded.
     pub path: &'a str,
     /// The query without its `?`, still percent-encoded; empty when there is none.
@@ -104,6 +106,7 @@ mod tests {
         let headers = vec![("X-Sdk-Date".to_string(), "v".to_string())];
         let request = PushRequest {
             method: "POST",
+            url: "https://h/",
             path: "/",
             query: "",
             headers: &headers,

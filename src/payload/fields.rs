@@ -183,8 +183,10 @@ pub enum PayloadError {
     InvalidField(&'static str),
     /// The body is not JSON.
     MalformedJson,
-    /// JSON, but not `{"statusReportList": [ … ]}`.
+    /// JSON, but not the batch the endpoint takes (`{"statusReportList": [ … ]}`, an array).
     NotABatch,
+    /// JSON, but not the one object the endpoint takes.
+    NotAnObject,
     /// A batch entry that is not a JSON object.
     EntryNotAnObject,
     /// The batch object had keys besides `statusReportList`; the entries are still forwarded,
@@ -194,7 +196,7 @@ pub enum PayloadError {
     UnsupportedMediaType,
     /// More than [`MAX_FIELDS`] fields.
     TooManyFields,
-    /// More than `MAX_BATCH_ENTRIES` entries in one batch (Huawei sends at most 50).
+    /// More than `MAX_BATCH_ENTRIES` entries in one batch (`super::MAX_BATCH_ENTRIES`).
     BatchTooLarge,
     /// The event made of the input would not fit a configured sink; the input is kept whole.
     EventTooLarge,
@@ -211,6 +213,7 @@ impl PayloadError {
             PayloadError::InvalidField(_) => "invalid_field",
             PayloadError::MalformedJson => "malformed_json",
             PayloadError::NotABatch => "not_a_batch",
+            PayloadError::NotAnObject => "not_an_object",
             PayloadError::EntryNotAnObject => "entry_not_an_object",
             PayloadError::UnexpectedBatchKeys => "unexpected_batch_keys",
             PayloadError::UnsupportedMediaType => "unsupported_media_type",

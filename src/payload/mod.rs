@@ -12,6 +12,42 @@ pub use form::parse_form;
 use json_scan::for_each_member;
 use serde_json::value::RawValue;
 
+/// Most entries one push may carry. Huawei documents at most 50 reports per batch, Tencent at
+/// most 100, Alibaba no maximum. Each entry becomes an event and a KV write, and a Worker has
+/// a bounded number of operations per request, so a larger "batch" is kept whole as one
+/// unparsed event instead of being fanned out.
+pub const MAX_BATCH_ENTRIES: usize = 100;
+
+/// A body that is a JSON array (Alibaba's and Tencent's pushes), split into its entries, each
+/// still raw JSON so an unreadable one can be kept exactly as written.
+pub fn json_array(body: &[u8]) -> Result<Vec<&RawValue>, PayloadError> {
+    let text = std::str::from_utf8(body).map_err(|_| PayloadError::InvalidUtf8)?;
+    let entries: Vec<&RawValue> = serde_json::from_str(text).map_err(|error| {
+        if error.is_data() {
+            PayloadError::NotABatch
+        } else {
+            PayloadError::MalformedJson
+        }
+    })?;
+    if entries.len() > MAX_BATCH_ENTRIES {
+        return Err(PayloadError::BatchTooLarge);
+    }
+    if entries.is_empty() {
+        return Err(PayloadError::EmptyBatch);
+    }
+    Ok(entries)
+}
+
+/// A body that is one JSON object (Tencent's replies), split into its fields.
+pub fn json_object(body: &[u8]) -> Result<Fields<'_>, PayloadError> {
+    let text = std::str::from_utf8(body).map_err(|_| PayloadError::InvalidUtf8)?;
+    let raw: &RawValue = serde_json::from_str(text).map_err(|_| PayloadError::MalformedJson)?;
+    entry_fields(raw).map_err(|error| match error {
+        PayloadError::EntryNotAnObject => PayloadError::NotAnObject,
+        other => other,
+    })
+}
+
 /// One entry's fields; an entry that is not a JSON object is [`PayloadError::EntryNotAnObject`],
 /// a key that appears twice a [`PayloadError::DuplicateField`].
 pub fn entry_fields(entry: &RawValue) -> Result<Fields<'_>, PayloadError> {
@@ -57,7 +93,32 @@ impl MediaType {
 
 #[cfg(test)]
 mod tests {
-    use super::MediaType;
+    use super::*;
+
+    #[test]
+    fn arrays_split_into_raw_entries_and_objects_into_fields() {
+        let entries = json_array(br#"[{"a":1}, "x" ]"#).unwrap_or_default();
+        assert_eq!(
+            entries.iter().map(|e| e.get()).collect::<Vec<_>>(),
+            [r#"{"a":1}"#, r#""x""#]
+        );
+        for (body, error) in [
+            (&b"[]"[..], PayloadError::EmptyBatch),
+            (b"{}", PayloadError::NotABatch),
+            (b"[", PayloadError::MalformedJson),
+            (b"[\"\xff\"]", PayloadError::InvalidUtf8),
+        ] {
+            assert_eq!(json_array(body).map(|_| ()), Err(error));
+        }
+        let many = format!("[{}]", vec!["1"; MAX_BATCH_ENTRIES + 1].join(","));
+        assert_eq!(
+            json_array(many.as_bytes()).map(|_| ()),
+            Err(PayloadError::BatchTooLarge)
+        );
+        assert_eq!(json_object(br#"{"text":"hi"}"#).map(|f| f.len()), Ok(1));
+        assert_eq!(json_object(b"[1]"), Err(PayloadError::NotAnObject));
+        assert_eq!(json_object(b"{"), Err(PayloadError::MalformedJson));
+    }
 
     #[test]
     fn media_type_ignores_case_and_parameters() {

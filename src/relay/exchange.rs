@@ -149,6 +149,7 @@ impl Exchange {
         let (_, path, query) = split_url(&self.url);
         let push = PushRequest {
             method: &self.method,
+            url: &self.url,
             path,
             query,
             headers: &self.headers,

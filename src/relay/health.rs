@@ -13,6 +13,8 @@ pub fn health(config: &Config, detailed: bool) -> Reply {
         struct Public<'a> {
             service: &'static str,
             ready: bool,
+            /// The providers whose setting is present: their routes take callbacks.
+            providers: Vec<&'static str>,
             invalid_settings: Vec<&'a str>,
         }
         let mut invalid_settings: Vec<&str> =
@@ -21,6 +23,7 @@ pub fn health(config: &Config, detailed: bool) -> Reply {
         let body = serde_json::to_string(&Public {
             service: env!("CARGO_PKG_NAME"),
             ready: config.is_valid(),
+            providers: config.providers.enabled_names(&config.auth),
             invalid_settings,
         })
         .unwrap_or_default();
@@ -32,9 +35,11 @@ pub fn health(config: &Config, detailed: bool) -> Reply {
         version: &'static str,
         ready: bool,
         config_valid: bool,
+        providers: Vec<&'static str>,
         auth_mode: &'static str,
         access_keys: usize,
         ingest_token: bool,
+        twilio_auth_tokens: usize,
         allowed_ip_ranges: Option<usize>,
         sinks: Vec<&'static str>,
         max_clock_skew_secs: u64,
@@ -56,9 +61,11 @@ pub fn health(config: &Config, detailed: bool) -> Reply {
         version: env!("CARGO_PKG_VERSION"),
         ready: config.is_valid(),
         config_valid: config.is_valid(),
+        providers: config.providers.enabled_names(&config.auth),
         auth_mode: config.auth.mode().name(),
         access_keys: config.auth.keys.len(),
         ingest_token: config.auth.ingest_token.is_some(),
+        twilio_auth_tokens: config.providers.twilio_auth_tokens.len(),
         allowed_ip_ranges: config.auth.allowed_ips.as_ref().map(|list| list.len()),
         sinks: config
             .sinks

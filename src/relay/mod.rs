@@ -20,8 +20,9 @@ use crate::sinks::Sink;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route<'p> {
     Health,
-    /// `/v1/messages/<message_id>`: the stored status of one message.
+    /// `/v1/messages/<provider>/<message_id>`: the stored status reports of one message.
     Lookup {
+        provider: &'static str,
         message_id: &'p str,
     },
     /// A callback; `token` is the optional last path segment (`/huawei/reports/<token>`).
@@ -37,20 +38,27 @@ impl Route<'_> {
         match self {
             Route::Health => "healthz",
             Route::Lookup { .. } => "lookup",
-            Route::Callback { endpoint, .. } => endpoint.name(),
+            Route::Callback { endpoint, .. } => endpoint.route_name(),
         }
     }
 }
 
-/// Matches `/healthz` and `/<provider>/<endpoint>[/<token>][/]` for every provider in the
+/// Matches `/healthz`, `/v1/messages/<provider>/<message_id>` and
+/// `/<provider>/<endpoint>[/<token>][/]` for every provider in the
 /// route table ([`PROVIDERS`]).
 pub fn route(path: &str) -> Option<Route<'_>> {
     if path == "/healthz" || path == "/healthz/" {
         return Some(Route::Health);
     }
-    if let Some(message_id) = path.strip_prefix("/v1/messages/") {
-        return (!message_id.is_empty() && !message_id.contains('/'))
-            .then_some(Route::Lookup { message_id });
+    if let Some(rest) = path.strip_prefix("/v1/messages/") {
+        let (provider, message_id) = rest.split_once('/')?;
+        let provider = crate::config::providers::PROVIDER_NAMES
+            .into_iter()
+            .find(|name| *name == provider)?;
+        return (!message_id.is_empty() && !message_id.contains('/')).then_some(Route::Lookup {
+            provider,
+            message_id,
+        });
     }
     let rest = path.strip_prefix('/')?;
     let (provider, rest) = rest.split_once('/')?;
@@ -115,18 +123,40 @@ pub fn admit<'p>(
                 Reply::error(405, "method_not_allowed").with_header("allow", "GET, HEAD".into()),
             )
         }
-        Route::Lookup { message_id } => return look_up(message_id, head, config),
-        Route::Callback { .. } if method != "POST" => {
+        Route::Lookup {
+            provider,
+            message_id,
+        } => return look_up(provider, message_id, head, config),
+        Route::Callback { endpoint, .. }
+            if method != "POST" && !(endpoint.has_probe() && method == "GET") =>
+        {
+            let allow = if endpoint.has_probe() {
+                "GET, POST"
+            } else {
+                "POST"
+            };
             return Admission::Respond(
-                Reply::error(405, "method_not_allowed").with_header("allow", "POST".into()),
-            )
+                Reply::error(405, "method_not_allowed").with_header("allow", allow.into()),
+            );
         }
         Route::Callback { endpoint, token } => (endpoint, token),
     };
     if !config.is_valid() {
         return Admission::Respond(Reply::error(500, "config_invalid"));
     }
-    if let Some(allowed) = &config.auth.allowed_ips {
+    if !config.provider_enabled(endpoint.provider().name) {
+        return Admission::Respond(Reply::error(404, "not_enabled"));
+    }
+    // Twilio's URLs carry no token; a longer path is not one of its routes.
+    if matches!(endpoint, Endpoint::Twilio(_)) && token.is_some() {
+        return Admission::Respond(Reply::error(404, "not_found"));
+    }
+    if let Some(allowed) = config
+        .auth
+        .allowed_ips
+        .as_ref()
+        .filter(|_| endpoint.uses_ip_allow_list())
+    {
         // Fail closed: without the header there is no address to admit.
         if !head.client_ip.is_some_and(|ip| allowed.allows(ip)) {
             return Admission::Respond(Reply::error(403, "ip_not_allowed"));
@@ -135,6 +165,9 @@ pub fn admit<'p>(
     let declared = head
         .content_length
         .and_then(|value| value.trim().parse::<u64>().ok());
+    if method == "GET" {
+        return Admission::Respond(endpoint.probe(token, config));
+    }
     if declared.is_some_and(|length| length > config.limits.max_body_bytes as u64) {
         return Admission::Respond(Reply::error(413, "body_too_large"));
     }
@@ -143,7 +176,12 @@ pub fn admit<'p>(
 
 /// The lookup's admission: enabled (a `READ_TOKEN` and the KV sink), the bearer token, a
 /// message id a report could have.
-fn look_up<'p>(message_id: &str, head: RequestHead<'_>, config: &Config) -> Admission<'p> {
+fn look_up<'p>(
+    provider: &str,
+    message_id: &str,
+    head: RequestHead<'_>,
+    config: &Config,
+) -> Admission<'p> {
     if config.auth.read_token.is_none() || !config.sinks.enabled.contains(&Sink::Kv) {
         return Admission::Respond(Reply::error(404, "not_enabled"));
     }
@@ -157,7 +195,7 @@ fn look_up<'p>(message_id: &str, head: RequestHead<'_>, config: &Config) -> Admi
             Reply::error(401, code).with_header("www-authenticate", "Bearer".into()),
         );
     }
-    match lookup::status_prefix(message_id) {
+    match lookup::status_prefix(provider, message_id) {
         Some(prefix) => Admission::LookUp { prefix },
         None => Admission::Respond(Reply::error(404, "not_found")),
     }

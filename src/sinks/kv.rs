@@ -14,32 +14,38 @@ pub const KV_METADATA_MAX_BYTES: usize = 1024;
 /// Bytes per value.
 pub const KV_VALUE_MAX_BYTES: usize = 25 * 1024 * 1024;
 
-/// Status reports are stored under `status/<message_id>/<segment>`.
+/// Status reports are stored under `status/<provider>/<message_id>/<event id>`.
 pub const STATUS_PREFIX: &str = "status/";
 
-/// The prefix of every key holding `message_id`'s status reports (what the lookup lists).
-pub fn status_key_prefix(message_id: &str) -> String {
-    format!("{STATUS_PREFIX}{message_id}/")
+/// The prefix of every key holding `provider`'s status reports of `message_id` (what the
+/// lookup lists).
+pub fn status_key_prefix(provider: &str, message_id: &str) -> String {
+    format!("{STATUS_PREFIX}{provider}/{message_id}/")
 }
 
-/// The key an event is stored under: one per report segment, per uplink, per unparsed input,
-/// so a repeated push overwrites the same key with the same value.
+/// The key an event is stored under: `status/<provider>/<message_id>/<id>`,
+/// `uplink/<provider>/<id>` or `unparsed/<provider>/<id>`. A repeated push has the same id,
+/// so it overwrites the same key with the same value; two different reports of one message
+/// (two segments, or `sent` then `delivered`) never overwrite each other, in whatever order
+/// they arrive; and the provider in every key keeps two vendors' messages apart.
 pub fn key(event: &CloudEvent) -> String {
-    let (prefix, name, segment) = match &event.data {
-        EventData::StatusReport(report) => {
-            (STATUS_PREFIX, &*report.message_id, Some(report.segment))
-        }
-        EventData::Uplink(uplink) => ("uplink/", &*uplink.message_id, None),
-        EventData::Unparsed(_) => ("unparsed/", event.id.as_str(), None),
+    let (prefix, message_id) = match &event.data {
+        EventData::StatusReport(report) => (STATUS_PREFIX, Some(&*report.message_id)),
+        EventData::Uplink(_) => ("uplink/", None),
+        EventData::Unparsed(_) => ("unparsed/", None),
     };
     // Built by hand: `format!` took twice as long, once per event.
-    let mut key = String::with_capacity(prefix.len() + name.len() + 11);
+    let mut key = String::with_capacity(
+        prefix.len() + event.provider.len() + message_id.map_or(0, str::len) + event.id.len() + 2,
+    );
     key.push_str(prefix);
-    key.push_str(name);
-    if let Some(segment) = segment {
+    key.push_str(event.provider);
+    key.push('/');
+    if let Some(message_id) = message_id {
+        key.push_str(message_id);
         key.push('/');
-        key.push_str(itoa::Buffer::new().format(segment));
     }
+    key.push_str(&event.id);
     key
 }
 
@@ -56,7 +62,8 @@ impl KvMetadata {
     /// At least [`metadata_len`], without serializing: the keys and punctuation, plus each
     /// value at its worst escaping (six bytes a byte). Checked on every event before a write.
     pub fn max_len(&self) -> usize {
-        const FRAME: usize = r#"{"type":"","status":"","delivered":false,"time":""}"#.len();
+        const FRAME: usize =
+            r#"{"type":"","status":"","delivered":false,"segment":4294967295,"time":""}"#.len();
         FRAME
             + self.kind.len()
             + 6 * self.status.as_ref().map_or(0, String::len)
@@ -73,23 +80,28 @@ pub struct KvMetadata {
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivered: Option<bool>,
+    /// A status report's part number, where the provider gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segment: Option<u32>,
     pub time: Rc<str>,
 }
 
 impl KvMetadata {
     pub fn of(event: &CloudEvent) -> KvMetadata {
-        let (status, delivered) = match &event.data {
+        let (status, delivered, segment) = match &event.data {
             EventData::StatusReport(report) => (
                 Some(report.status.clone())
                     .filter(|status| status.len() <= KV_METADATA_STATUS_MAX_BYTES),
                 Some(report.delivered),
+                report.segment,
             ),
-            EventData::Uplink(_) | EventData::Unparsed(_) => (None, None),
+            EventData::Uplink(_) | EventData::Unparsed(_) => (None, None, None),
         };
         KvMetadata {
             kind: event.kind.type_name(),
             status,
             delivered,
+            segment,
             time: event.time.clone(),
         }
     }
@@ -122,6 +134,7 @@ mod tests {
             kind: "t",
             status: Some("DELIVRD".into()),
             delivered: Some(true),
+            segment: None,
             time: "x".into(),
         };
         assert_eq!(
@@ -144,11 +157,16 @@ mod tests {
             Some("DELIVRD".into()),
             Some("\u{1}\"é".repeat(21)),
         ] {
-            for delivered in [None, Some(true), Some(false)] {
+            for (delivered, segment) in [
+                (None, None),
+                (Some(true), Some(u32::MAX)),
+                (Some(false), Some(1)),
+            ] {
                 let metadata = KvMetadata {
-                    kind: "com.huaweicloud.sms.status_report",
+                    kind: crate::event::STATUS_REPORT_TYPE,
                     status: status.clone(),
                     delivered,
+                    segment,
                     time: "2018-04-13T06:31:46.123456789Z".into(),
                 };
                 assert!(

@@ -74,6 +74,7 @@ mod tests {
                 kind: "t",
                 status: None,
                 delivered: None,
+                segment: None,
                 time: "x".into(),
             },
         };

@@ -23,7 +23,7 @@ impl Authenticated {
     pub fn access_key(&self) -> Option<&str> {
         match &self.info {
             AuthInfo::Aksk { access_key } => Some(access_key),
-            AuthInfo::Token | AuthInfo::None => None,
+            AuthInfo::Token | AuthInfo::None | AuthInfo::Signature { .. } => None,
         }
     }
 }
@@ -95,6 +95,7 @@ mod tests {
     fn request(headers: &[(String, String)]) -> PushRequest<'_> {
         PushRequest {
             method: "POST",
+            url: "https://relay.example/huawei/reports",
             path: "/huawei/reports",
             query: "",
             headers,

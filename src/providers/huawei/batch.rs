@@ -16,10 +16,7 @@ pub struct Batch<'a> {
     pub has_unexpected_keys: bool,
 }
 
-/// Huawei documents at most 50 reports per batch. Each entry becomes an event and a KV write,
-/// and a Worker has a bounded number of operations per request, so a larger "batch" is kept
-/// whole as one unparsed event instead of being fanned out.
-pub const MAX_BATCH_ENTRIES: usize = 100;
+pub use crate::payload::MAX_BATCH_ENTRIES;
 
 pub fn parse_batch(body: &[u8]) -> Result<Batch<'_>, PayloadError> {
     let text = std::str::from_utf8(body).map_err(|_| PayloadError::InvalidUtf8)?;

@@ -13,15 +13,15 @@ pub mod normalize;
 pub mod signing;
 pub mod status_codes;
 
+use super::common::{too_large, Push};
 use crate::clock::Timestamp;
 use crate::config::Config;
-use crate::event::{unparsed, CloudEvent, Fallback, Ingested, Provider, Receipt};
+use crate::event::{Ingested, Provider, Receipt};
 use crate::http::{PushRequest, Reply};
-use crate::payload::{entry_fields, parse_form, Fields, MediaType, PayloadError};
+use crate::payload::{parse_form, MediaType, PayloadError};
 
 use auth::{authenticate, AuthError};
-use batch::{parse_batch, Batch};
-use std::ops::Range;
+use batch::parse_batch;
 
 /// Huawei, as its events name it.
 pub const PROVIDER: Provider = Provider {
@@ -66,132 +66,45 @@ pub fn ingest(
     config: &Config,
     now: Timestamp,
 ) -> Ingested {
-    if request.body.len() > config.limits.max_body_bytes {
-        return Ingested::refused(Reply::error(413, "body_too_large"));
+    if let Some(refused) = too_large(request, config.limits.max_body_bytes) {
+        return refused;
     }
     let authenticated = match authenticate(request, token, &config.auth, now) {
         Ok(authenticated) => authenticated,
-        Err(AuthError::Unconfigured) => {
-            return Ingested::refused(Reply::error(500, "config_invalid"))
-        }
+        // Admission answers `404 not_enabled` first; this is only reached by a direct call.
+        Err(AuthError::Unconfigured) => return Ingested::refused(Reply::error(404, "not_enabled")),
         Err(error) => return Ingested::refused(Reply::error(401, error.code())),
     };
-    let receipt = Receipt::new(now, authenticated.info().clone());
-    let content_type = request.header("content-type");
-    let whole_body = |error: &PayloadError| {
-        unparsed(
-            PROVIDER,
-            error,
-            endpoint.name(),
-            content_type,
-            request.body,
-            &receipt,
-        )
+    let access_key = authenticated.access_key().map(str::to_string);
+    let push = Push {
+        provider: PROVIDER,
+        endpoint: endpoint.name(),
+        request,
+        receipt: Receipt::new(now, authenticated.info().clone()),
     };
-    let whole = 0..request.body.len();
-
-    let (events, reply) = match (endpoint, MediaType::from_content_type(content_type)) {
-        (Endpoint::Reports, Some(MediaType::Form)) => single(
+    match (endpoint, MediaType::from_content_type(push.content_type())) {
+        (Endpoint::Reports, Some(MediaType::Form)) => push.single(
             parse_form(request.body),
             normalize::status_report,
-            &receipt,
-            whole_body,
-            whole,
+            Reply::stored(),
+            access_key,
         ),
-        (Endpoint::Uplink, Some(MediaType::Form)) => single(
+        (Endpoint::Uplink, Some(MediaType::Form)) => push.single(
             parse_form(request.body),
             normalize::uplink,
-            &receipt,
-            whole_body,
-            whole,
+            Reply::stored(),
+            access_key,
         ),
         (Endpoint::Reports, Some(MediaType::Json)) => match parse_batch(request.body) {
-            Ok(batch) => (
-                batch_events(batch, request.body, &receipt, whole_body),
-                Reply::stored(),
-            ),
-            Err(error) => (
-                vec![whole_body(&error)],
-                Reply::field_error(400, error.code(), error.field()),
-            ),
+            Ok(batch) => {
+                let mut events = push.entries(&batch.entries, normalize::status_report);
+                if batch.has_unexpected_keys {
+                    events.push(push.whole_body(&PayloadError::UnexpectedBatchKeys));
+                }
+                push.ingested(events, Reply::stored(), access_key)
+            }
+            Err(error) => push.refused(400, &error, access_key),
         },
-        _ => {
-            let error = PayloadError::UnsupportedMediaType;
-            (vec![whole_body(&error)], Reply::error(415, error.code()))
-        }
-    };
-    Ingested {
-        events,
-        reply,
-        access_key: authenticated.access_key().map(str::to_string),
-        fallback: Some(Fallback {
-            provider: PROVIDER,
-            endpoint: endpoint.name(),
-            content_type: content_type.map(str::to_string),
-            receipt,
-        }),
+        _ => push.refused(415, &PayloadError::UnsupportedMediaType, access_key),
     }
-}
-
-/// Where `part` (a slice borrowed from `whole`) sits in `whole`.
-fn range_within(whole: &[u8], part: &[u8]) -> Option<Range<usize>> {
-    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
-    let end = start.checked_add(part.len())?;
-    (end <= whole.len()).then_some(start..end)
-}
-
-/// A form body that holds exactly one report or uplink.
-fn single(
-    fields: Result<Fields<'_>, PayloadError>,
-    normalize: impl Fn(&Fields<'_>, &Receipt) -> Result<CloudEvent, PayloadError>,
-    receipt: &Receipt,
-    whole_body: impl Fn(&PayloadError) -> CloudEvent,
-    origin: Range<usize>,
-) -> (Vec<CloudEvent>, Reply) {
-    match fields.and_then(|fields| normalize(&fields, receipt)) {
-        Ok(mut event) => {
-            event.origin = Some(origin);
-            (vec![event], Reply::stored())
-        }
-        Err(error) => (
-            vec![whole_body(&error)],
-            Reply::field_error(400, error.code(), error.field()),
-        ),
-    }
-}
-
-/// One event per batch entry; an unreadable entry becomes an `unparsed` event holding that
-/// entry's JSON, and the rest of the batch is unaffected.
-fn batch_events(
-    batch: Batch<'_>,
-    body: &[u8],
-    receipt: &Receipt,
-    whole_body: impl Fn(&PayloadError) -> CloudEvent,
-) -> Vec<CloudEvent> {
-    let mut events: Vec<CloudEvent> = batch
-        .entries
-        .iter()
-        .map(|entry| {
-            let bytes = entry.get().as_bytes();
-            let mut event = entry_fields(entry)
-                .and_then(|fields| normalize::status_report(&fields, receipt))
-                .unwrap_or_else(|error| {
-                    let endpoint = Endpoint::Reports.name();
-                    unparsed(
-                        PROVIDER,
-                        &error,
-                        endpoint,
-                        Some("application/json"),
-                        bytes,
-                        receipt,
-                    )
-                });
-            event.origin = range_within(body, bytes);
-            event
-        })
-        .collect();
-    if batch.has_unexpected_keys {
-        events.push(whole_body(&PayloadError::UnexpectedBatchKeys));
-    }
-    events
 }

@@ -9,12 +9,11 @@ use crate::event::{
 };
 use crate::payload::fields::{value_non_empty, value_required, value_text};
 use crate::payload::{percent, Extra, FieldValue, Fields, PayloadError};
+use crate::providers::common::{self, owned, unmapped};
 use std::borrow::Cow;
 use std::rc::Rc;
 
-/// Longest accepted message id. Huawei documents 1–50 characters; the cap keeps KV keys far
-/// below KV's 512-byte limit while leaving room if Huawei lengthens its ids.
-pub const MAX_MESSAGE_ID_BYTES: usize = 256;
+pub use crate::providers::common::MAX_MESSAGE_ID_BYTES;
 
 const STATUS_REPORT_FIELDS: [&str; 10] = [
     "smsMsgId",
@@ -34,7 +33,7 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
     // One pass over the fields finds every mapped one (a batch normalizes 50 of these).
     let ([id, status, description, source, updated, total, sequence, extend, to, org], others) =
         fields.pick(&STATUS_REPORT_FIELDS);
-    let message_id = message_id(id)?;
+    let message_id = common::message_id(id, "smsMsgId")?;
     let status = value_required(status, "status")?.into_owned();
     let segment = count(sequence, "sequence")?;
     let segments = count(total, "total")?;
@@ -64,8 +63,8 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
         status,
         status_description,
         report_source,
-        segment,
-        segments,
+        segment: Some(segment),
+        segments: Some(segments),
         recipient: owned(value_text(to, "to")?),
         extend: owned(value_text(extend, "extend")?),
         org_code: owned(value_text(org, "orgCode")?),
@@ -100,16 +99,16 @@ const UPLINK_FIELDS: [&str; 5] = ["smsMsgId", "from", "to", "body", "createTime"
 /// An uplink (mobile-originated) SMS (`docs/huawei-protocol.md` §1.3).
 pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
     let ([id, from, to, body, created], others) = fields.pick(&UPLINK_FIELDS);
-    let message_id = message_id(id)?;
+    let message_id = common::message_id(id, "smsMsgId")?;
     let from = value_required(from, "from")?.into_owned();
-    let to = value_required(to, "to")?.into_owned();
+    let to = Some(value_required(to, "to")?.into_owned());
     // An empty text is still a message; only absence is an error.
     let body = value_text(body, "body")?
         .ok_or(PayloadError::MissingField("body"))?
         .into_owned();
     let created_at = time(created, "createTime")?;
     let data = UplinkData {
-        message_id,
+        message_id: Some(message_id.clone()),
         from,
         to,
         body,
@@ -122,8 +121,8 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
             unmapped(fields, &UPLINK_FIELDS, |_| false)?
         },
     };
-    let id = event_id(PROVIDER, EventKind::Uplink, &[data.message_id.as_bytes()]);
-    let subject = Some(data.message_id.clone());
+    let id = event_id(PROVIDER, EventKind::Uplink, &[message_id.as_bytes()]);
+    let subject = Some(message_id);
     let time = event_time(created_at, receipt);
     Ok(CloudEvent::new(
         PROVIDER,
@@ -141,25 +140,9 @@ fn event_time(huawei_time: Option<Rc<str>>, receipt: &Receipt) -> Rc<str> {
     huawei_time.unwrap_or_else(|| receipt.received_at.clone())
 }
 
-fn message_id(value: Option<&FieldValue<'_>>) -> Result<Rc<str>, PayloadError> {
-    let id = value_required(value, "smsMsgId")?;
-    if id.len() > MAX_MESSAGE_ID_BYTES {
-        return Err(PayloadError::InvalidField("smsMsgId"));
-    }
-    Ok(Rc::from(id.as_ref()))
-}
-
 /// `sequence` / `total`: a positive integer, 1 when absent (a message that was not split).
 fn count(value: Option<&FieldValue<'_>>, name: &'static str) -> Result<u32, PayloadError> {
-    match value_non_empty(value, name)? {
-        None => Ok(1),
-        Some(value) => value
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or(PayloadError::InvalidField(name)),
-    }
+    Ok(common::count(value, name)?.unwrap_or(1))
 }
 
 /// `updateTime` / `createTime` as RFC 3339 UTC, its fraction of a second as written. Batch
@@ -182,21 +165,4 @@ fn time(
     read_report_time(value.trim())
         .map(|time| Some(Rc::from(time.rfc3339().as_ref())))
         .ok_or(PayloadError::InvalidField(name))
-}
-
-fn owned(value: Option<Cow<'_, str>>) -> Option<String> {
-    value.map(Cow::into_owned)
-}
-
-/// Every field not in `mapped`, plus mapped ones `keep_anyway` says were not really mapped.
-fn unmapped(
-    fields: &Fields<'_>,
-    mapped: &[&str],
-    keep_anyway: impl Fn(&str) -> bool,
-) -> Result<Extra, PayloadError> {
-    Extra::from_fields(
-        fields
-            .iter()
-            .filter(|(name, _)| !mapped.contains(name) || keep_anyway(name)),
-    )
 }

@@ -121,6 +121,7 @@ mod tests {
         headers.push(("authorization".into(), header));
         let request = PushRequest {
             method: "POST",
+            url: "https://relay.example/",
             path,
             query,
             headers: &headers,

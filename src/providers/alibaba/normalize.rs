@@ -1,0 +1,122 @@
+//! Alibaba's `SmsReport` and `SmsUp` fields onto the shared event model
+//! (`docs/providers.md` §1 and §4).
+
+use super::PROVIDER;
+use crate::event::{
+    event_id, CloudEvent, EventData, EventKind, Receipt, StatusReportData, UplinkData,
+};
+use crate::payload::fields::{value_non_empty, value_required, value_text};
+use crate::payload::{Extra, Fields, PayloadError};
+use crate::providers::common::{
+    china_time, count, flag, message_id, optional_message_id, owned, unmapped, uplink_id,
+};
+use std::borrow::Cow;
+
+const REPORT_FIELDS: [&str; 7] = [
+    "biz_id",
+    "err_code",
+    "success",
+    "err_msg",
+    "phone_number",
+    "out_id",
+    "report_time",
+];
+/// Mapped, and kept verbatim in `extra` too: `delivered` only reflects it. (`sms_size`, the
+/// `segments` count, and `send_time` are not in the list above, so they stay in `extra`.)
+const KEPT_IN_EXTRA: [&str; 1] = ["success"];
+
+/// One `SmsReport` entry. `delivered` is Alibaba's `success`; `status` its `err_code`
+/// (`DELIVERED` on success).
+pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
+    let ([id, code, success, description, phone, out_id, reported], _) =
+        fields.pick(&REPORT_FIELDS);
+    let message_id = message_id(id, "biz_id")?;
+    let status = value_required(code, "err_code")?.into_owned();
+    let delivered = flag(success, "success")?.ok_or(PayloadError::MissingField("success"))?;
+    let segments = count(fields.get("sms_size"), "sms_size")?;
+    let updated_at = china_time(reported, "report_time")?;
+    let extra = unmapped(fields, &REPORT_FIELDS, |name| KEPT_IN_EXTRA.contains(&name))?;
+    let data = StatusReportData {
+        message_id: message_id.clone(),
+        status,
+        delivered,
+        status_description: value_non_empty(description, "err_msg")?
+            .map(|text| Cow::Owned(text.into_owned())),
+        report_source: None,
+        segment: None,
+        segments,
+        recipient: owned(value_text(phone, "phone_number")?),
+        extend: owned(value_text(out_id, "out_id")?),
+        org_code: None,
+        updated_at: updated_at.clone(),
+        received_at: receipt.received_at.clone(),
+        auth: receipt.auth.clone(),
+        extra,
+    };
+    let id = event_id(
+        PROVIDER,
+        EventKind::StatusReport,
+        &[message_id.as_bytes(), data.status.as_bytes()],
+    );
+    let time = updated_at.unwrap_or_else(|| receipt.received_at.clone());
+    Ok(CloudEvent::new(
+        PROVIDER,
+        EventKind::StatusReport,
+        id,
+        Some(message_id),
+        time,
+        EventData::StatusReport(data),
+    ))
+}
+
+const UPLINK_FIELDS: [&str; 5] = [
+    "sequence_id",
+    "phone_number",
+    "dest_code",
+    "content",
+    "send_time",
+];
+
+/// One `SmsUp` entry. `to` is the `dest_code` extension the subscriber replied to; Alibaba
+/// gives no fuller number.
+pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
+    let ([sequence, phone, dest, content, sent], others) = fields.pick(&UPLINK_FIELDS);
+    let message_id = optional_message_id(sequence, "sequence_id")?;
+    let from = value_required(phone, "phone_number")?.into_owned();
+    let body = value_text(content, "content")?
+        .ok_or(PayloadError::MissingField("content"))?
+        .into_owned();
+    let created_at = china_time(sent, "send_time")?;
+    let to = owned(value_text(dest, "dest_code")?);
+    let id = uplink_id(
+        PROVIDER,
+        message_id.as_deref(),
+        &from,
+        to.as_deref(),
+        &body,
+        created_at.as_deref(),
+    );
+    let data = UplinkData {
+        message_id: message_id.clone(),
+        from,
+        to,
+        body,
+        created_at: created_at.clone(),
+        received_at: receipt.received_at.clone(),
+        auth: receipt.auth.clone(),
+        extra: if others == 0 {
+            Extra::default()
+        } else {
+            unmapped(fields, &UPLINK_FIELDS, |_| false)?
+        },
+    };
+    let time = created_at.unwrap_or_else(|| receipt.received_at.clone());
+    Ok(CloudEvent::new(
+        PROVIDER,
+        EventKind::Uplink,
+        id,
+        message_id,
+        time,
+        EventData::Uplink(data),
+    ))
+}

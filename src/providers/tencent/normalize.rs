@@ -1,0 +1,126 @@
+//! Tencent's status report and reply fields onto the shared event model
+//! (`docs/providers.md` §2 and §4).
+
+use super::PROVIDER;
+use crate::event::{
+    event_id, CloudEvent, EventData, EventKind, Receipt, StatusReportData, UplinkData,
+};
+use crate::payload::fields::{value_non_empty, value_required, value_text};
+use crate::payload::{FieldValue, Fields, PayloadError};
+use crate::providers::common::{china_time, message_id, owned, unix_time, unmapped, uplink_id};
+use std::borrow::Cow;
+
+const REPORT_FIELDS: [&str; 8] = [
+    "sid",
+    "errmsg",
+    "report_status",
+    "description",
+    "nationcode",
+    "mobile",
+    "ext",
+    "user_receive_time",
+];
+/// Mapped, and kept verbatim in `extra` too: `report_status` is only reflected in
+/// `delivered`, and the recipient joins `nationcode` and `mobile`.
+const REPORT_KEPT: [&str; 3] = ["report_status", "nationcode", "mobile"];
+
+/// One status report. `status` is the carrier's code (`errmsg`, `DELIVRD` on success);
+/// `delivered` is `report_status == "SUCCESS"`.
+pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
+    let ([sid, errmsg, report_status, description, nationcode, mobile, ext, received], _) =
+        fields.pick(&REPORT_FIELDS);
+    let message_id = message_id(sid, "sid")?;
+    let status = value_required(errmsg, "errmsg")?.into_owned();
+    let delivered = value_required(report_status, "report_status")? == "SUCCESS";
+    let updated_at = china_time(received, "user_receive_time")?;
+    let data = StatusReportData {
+        message_id: message_id.clone(),
+        status,
+        delivered,
+        status_description: value_non_empty(description, "description")?
+            .map(|text| Cow::Owned(text.into_owned())),
+        report_source: None,
+        segment: None,
+        segments: None,
+        recipient: number(nationcode, mobile)?,
+        extend: owned(value_text(ext, "ext")?),
+        org_code: None,
+        updated_at: updated_at.clone(),
+        received_at: receipt.received_at.clone(),
+        auth: receipt.auth.clone(),
+        extra: unmapped(fields, &REPORT_FIELDS, |name| REPORT_KEPT.contains(&name))?,
+    };
+    let id = event_id(
+        PROVIDER,
+        EventKind::StatusReport,
+        &[message_id.as_bytes(), data.status.as_bytes()],
+    );
+    let time = updated_at.unwrap_or_else(|| receipt.received_at.clone());
+    Ok(CloudEvent::new(
+        PROVIDER,
+        EventKind::StatusReport,
+        id,
+        Some(message_id),
+        time,
+        EventData::StatusReport(data),
+    ))
+}
+
+const REPLY_FIELDS: [&str; 5] = ["nationcode", "mobile", "extend", "text", "time"];
+/// Kept verbatim in `extra` too: `from` joins them.
+const REPLY_KEPT: [&str; 2] = ["nationcode", "mobile"];
+
+/// One reply. Tencent gives it no id, so the event's id hashes what it is; `to` is the
+/// `extend` extension code the subscriber replied to.
+pub fn reply(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
+    let ([nationcode, mobile, extend, text, time], _) = fields.pick(&REPLY_FIELDS);
+    let from = number(nationcode, mobile)?.ok_or(PayloadError::MissingField("mobile"))?;
+    let to = owned(value_text(extend, "extend")?);
+    let body = value_text(text, "text")?
+        .ok_or(PayloadError::MissingField("text"))?
+        .into_owned();
+    let created_at = unix_time(time, "time")?;
+    let id = uplink_id(
+        PROVIDER,
+        None,
+        &from,
+        to.as_deref(),
+        &body,
+        created_at.as_deref(),
+    );
+    let data = UplinkData {
+        message_id: None,
+        from,
+        to,
+        body,
+        created_at: created_at.clone(),
+        received_at: receipt.received_at.clone(),
+        auth: receipt.auth.clone(),
+        extra: unmapped(fields, &REPLY_FIELDS, |name| REPLY_KEPT.contains(&name))?,
+    };
+    let time = created_at.unwrap_or_else(|| receipt.received_at.clone());
+    Ok(CloudEvent::new(
+        PROVIDER,
+        EventKind::Uplink,
+        id,
+        None,
+        time,
+        EventData::Uplink(data),
+    ))
+}
+
+/// `+<nationcode><mobile>`; the mobile alone when there is no country code; `None` without a
+/// mobile number.
+fn number(
+    nationcode: Option<&FieldValue<'_>>,
+    mobile: Option<&FieldValue<'_>>,
+) -> Result<Option<String>, PayloadError> {
+    let Some(mobile) = value_non_empty(mobile, "mobile")? else {
+        return Ok(None);
+    };
+    let mobile = mobile.trim();
+    Ok(Some(match value_non_empty(nationcode, "nationcode")? {
+        Some(code) => format!("+{}{mobile}", code.trim().trim_start_matches('+')),
+        None => mobile.to_string(),
+    }))
+}

@@ -1,0 +1,106 @@
+//! Twilio Programmable Messaging webhooks: status callbacks and inbound messages, each one
+//! form-encoded message per request, authenticated by `X-Twilio-Signature` against the auth
+//! tokens in `TWILIO_AUTH_TOKENS`. The protocol facts are in `docs/providers.md` §3.
+//!
+//! - [`signature`]: the signature and its verifier;
+//! - [`normalize`]: Twilio's parameters onto the shared event model.
+
+pub mod normalize;
+pub mod signature;
+
+use super::common::{too_large, Push};
+use crate::clock::Timestamp;
+use crate::config::Config;
+use crate::event::{AuthInfo, Ingested, Provider, Receipt};
+use crate::http::{PushRequest, Reply};
+use crate::payload::{parse_form, MediaType, PayloadError};
+use signature::{verify, SignedBody};
+
+/// Twilio, as its events name it.
+pub const PROVIDER: Provider = Provider {
+    name: "twilio",
+    source: "urn:twilio:messaging",
+    id_letter: b'w',
+};
+
+/// The answer to an inbound message once stored: empty TwiML, so Twilio sends no reply.
+pub const INBOUND_BODY: &str = "<Response/>";
+
+/// The two webhook URLs Twilio posts to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `/twilio/status`: a message's status callback.
+    Status,
+    /// `/twilio/inbound`: a message sent to one of the account's numbers.
+    Inbound,
+}
+
+impl Endpoint {
+    pub fn name(self) -> &'static str {
+        match self {
+            Endpoint::Status => "status",
+            Endpoint::Inbound => "inbound",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Endpoint> {
+        match name {
+            "status" => Some(Endpoint::Status),
+            "inbound" => Some(Endpoint::Inbound),
+            _ => None,
+        }
+    }
+}
+
+/// Verifies a Twilio webhook's signature over the URL it arrived on and turns its form into
+/// one event.
+pub fn ingest(
+    endpoint: Endpoint,
+    request: &PushRequest<'_>,
+    config: &Config,
+    now: Timestamp,
+) -> Ingested {
+    let tokens = &config.providers.twilio_auth_tokens;
+    if tokens.is_empty() {
+        return Ingested::refused(Reply::error(404, "not_enabled"));
+    }
+    if let Some(refused) = too_large(request, config.limits.max_body_bytes) {
+        return refused;
+    }
+    let media_type = MediaType::from_content_type(request.header("content-type"));
+    let body = match media_type {
+        Some(MediaType::Form) => SignedBody::Form(request.body),
+        _ => SignedBody::Other(request.body),
+    };
+    let token_index = match verify(
+        request.header("x-twilio-signature"),
+        request.url,
+        body,
+        tokens,
+    ) {
+        Ok(index) => index,
+        Err(error) => return Ingested::refused(Reply::error(401, error.code())),
+    };
+    let push = Push {
+        provider: PROVIDER,
+        endpoint: endpoint.name(),
+        request,
+        receipt: Receipt::new(now, AuthInfo::Signature { token_index }),
+    };
+    if media_type != Some(MediaType::Form) {
+        return push.refused(415, &PayloadError::UnsupportedMediaType, None);
+    }
+    let (normalize, stored): (fn(&_, &_) -> _, Reply) = match endpoint {
+        Endpoint::Status => (normalize::status, Reply::stored()),
+        Endpoint::Inbound => (
+            normalize::inbound,
+            Reply {
+                status: 200,
+                code: "ok",
+                headers: vec![("content-type", "text/xml".to_string())],
+                body: INBOUND_BODY.to_string(),
+            },
+        ),
+    };
+    push.single(parse_form(request.body), normalize, stored, None)
+}

@@ -1,0 +1,281 @@
+//! `X-Twilio-Signature` (`docs/providers.md` §3): Base64 of HMAC-SHA1, keyed with the account's
+//! auth token, over the full URL Twilio requested followed by every POST parameter, sorted by
+//! name, as name then value. A JSON body is covered instead by the `bodySHA256` query
+//! parameter (hex SHA-256 of the body), which the URL signature includes.
+//!
+//! Like Twilio's own helpers, the URL is tried as received and with its port written the
+//! other way (`https://h/…` and `https://h:443/…`), since a proxy may add or drop a default
+//! port. Names are ordered by UTF-16 code units, as JavaScript's `sort()` orders them, and a
+//! repeated name by value.
+
+use crate::config::Secret;
+use crate::crypto::{hmac_sha1, sha256_hex};
+use crate::payload::percent;
+use base64::Engine as _;
+use hmac::Mac;
+use std::borrow::Cow;
+use subtle::ConstantTimeEq;
+
+/// Why a push was not accepted as Twilio's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureError {
+    /// No `X-Twilio-Signature` header.
+    Missing,
+    /// The signature matches no configured auth token.
+    Mismatch,
+    /// A body neither form-encoded nor covered by `bodySHA256`: the signature does not vouch
+    /// for it.
+    BodyNotSigned,
+    /// The form body is not UTF-8 once decoded: there is nothing Twilio could have signed.
+    UnreadableForm,
+}
+
+impl SignatureError {
+    pub fn code(self) -> &'static str {
+        match self {
+            SignatureError::Missing => "missing_signature",
+            SignatureError::Mismatch => "signature_mismatch",
+            SignatureError::BodyNotSigned => "body_not_signed",
+            SignatureError::UnreadableForm => "signature_mismatch",
+        }
+    }
+}
+
+/// What the signature covers besides the URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedBody<'b> {
+    /// A form body: its parameters are signed.
+    Form(&'b [u8]),
+    /// Any other body: signed only through the URL's `bodySHA256`.
+    Other(&'b [u8]),
+}
+
+/// The 1-based position of the auth token that signed the push.
+pub fn verify(
+    signature: Option<&str>,
+    url: &str,
+    body: SignedBody<'_>,
+    tokens: &[Secret],
+) -> Result<u8, SignatureError> {
+    let signature = signature.ok_or(SignatureError::Missing)?.trim();
+    let params = match body {
+        SignedBody::Form(form) => form_params(form)?,
+        SignedBody::Other(bytes) => {
+            let declared = query_param(url, "bodySHA256");
+            let matches = declared.is_some_and(|declared| {
+                bool::from(declared.as_bytes().ct_eq(sha256_hex(bytes).as_bytes()))
+            });
+            if !matches && !bytes.is_empty() {
+                return Err(SignatureError::BodyNotSigned);
+            }
+            Vec::new()
+        }
+    };
+    let urls = url_forms(url);
+    for (index, token) in tokens.iter().enumerate() {
+        for candidate in urls.iter().flatten() {
+            let expected = sign(token.expose(), candidate, &params);
+            if bool::from(expected.as_bytes().ct_eq(signature.as_bytes())) {
+                return Ok(u8::try_from(index + 1).unwrap_or(u8::MAX));
+            }
+        }
+    }
+    Err(SignatureError::Mismatch)
+}
+
+/// The signature Twilio computes: Base64(HMAC-SHA1(token, url + name₁ + value₁ + …)) over
+/// parameters already in signing order.
+pub fn sign(token: &str, url: &str, params: &[Param<'_>]) -> String {
+    let mut mac = hmac_sha1(token.as_bytes());
+    mac.update(url.as_bytes());
+    for (name, value) in params {
+        mac.update(name.as_bytes());
+        mac.update(value.as_bytes());
+    }
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// One decoded form parameter: name and value.
+pub type Param<'b> = (Cow<'b, str>, Cow<'b, str>);
+
+/// A form body's parameters, decoded, in signing order.
+pub fn form_params(body: &[u8]) -> Result<Vec<Param<'_>>, SignatureError> {
+    let mut params = Vec::new();
+    for pair in body.split(|&b| b == b'&').filter(|pair| !pair.is_empty()) {
+        let mut parts = pair.splitn(2, |&b| b == b'=');
+        let name = decode(parts.next().unwrap_or_default())?;
+        let value = decode(parts.next().unwrap_or_default())?;
+        params.push((name, value));
+    }
+    params.sort_by(|(a, x), (b, y)| {
+        a.encode_utf16()
+            .cmp(b.encode_utf16())
+            .then_with(|| x.encode_utf16().cmp(y.encode_utf16()))
+    });
+    Ok(params)
+}
+
+fn decode(raw: &[u8]) -> Result<Cow<'_, str>, SignatureError> {
+    if !raw.iter().any(|&b| b == b'%' || b == b'+') {
+        return std::str::from_utf8(raw)
+            .map(Cow::Borrowed)
+            .map_err(|_| SignatureError::UnreadableForm);
+    }
+    String::from_utf8(percent::decode(raw, true))
+        .map(Cow::Owned)
+        .map_err(|_| SignatureError::UnreadableForm)
+}
+
+/// The URL as received, and with its port written the other way: added when it had none
+/// (443 for `https`, 80 for `http`), removed when it had one.
+fn url_forms(url: &str) -> [Option<Cow<'_, str>>; 2] {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return [Some(Cow::Borrowed(url)), None];
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    // A port follows the last `:` after any `]` of an IPv6 literal.
+    let host_end = authority.rfind(']').unwrap_or(0);
+    let other = match authority.rfind(':').filter(|colon| *colon > host_end) {
+        Some(colon) => authority
+            .get(..colon)
+            .map(|host| format!("{scheme}://{host}{tail}")),
+        None => {
+            let port = match scheme.to_ascii_lowercase().as_str() {
+                "https" => Some("443"),
+                "http" => Some("80"),
+                _ => None,
+            };
+            port.map(|port| format!("{scheme}://{authority}:{port}{tail}"))
+        }
+    };
+    [Some(Cow::Borrowed(url)), other.map(Cow::Owned)]
+}
+
+/// The first value of query parameter `name`, as written.
+fn query_param<'u>(url: &'u str, name: &str) -> Option<&'u str> {
+    let query = url.split('#').next()?.split_once('?')?.1;
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Twilio's published vector (twilio-node's validation tests).
+    const URL: &str = "https://mycompany.com/myapp.php?foo=1&bar=2";
+    const BODY: &[u8] = b"CallSid=CA1234567890ABCDE&Caller=%2B14158675309&Digits=1234&From=%2B14158675309&To=%2B18005551212";
+    const SIGNATURE: &str = "RSOYDt4T1cUTdK1PDd93/VVr8B8=";
+
+    fn tokens(list: &[&str]) -> Vec<Secret> {
+        list.iter().map(|t| Secret::new(t.to_string())).collect()
+    }
+
+    #[test]
+    fn twilios_published_vector() {
+        let params = form_params(BODY).unwrap();
+        assert_eq!(sign("12345", URL, &params), SIGNATURE);
+        assert_eq!(
+            verify(
+                Some(SIGNATURE),
+                URL,
+                SignedBody::Form(BODY),
+                &tokens(&["12345"])
+            ),
+            Ok(1)
+        );
+    }
+
+    #[test]
+    fn the_second_token_of_a_rotation_and_either_port_spelling() {
+        let both = tokens(&["new-token", "12345"]);
+        assert_eq!(
+            verify(Some(SIGNATURE), URL, SignedBody::Form(BODY), &both),
+            Ok(2)
+        );
+        let with_port = "https://mycompany.com:443/myapp.php?foo=1&bar=2";
+        assert_eq!(
+            verify(Some(SIGNATURE), with_port, SignedBody::Form(BODY), &both),
+            Ok(2)
+        );
+        let signed_with_port = sign("12345", with_port, &form_params(BODY).unwrap());
+        assert_eq!(
+            verify(Some(&signed_with_port), URL, SignedBody::Form(BODY), &both),
+            Ok(2)
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        let token = tokens(&["12345"]);
+        assert_eq!(
+            verify(None, URL, SignedBody::Form(BODY), &token),
+            Err(SignatureError::Missing)
+        );
+        assert_eq!(
+            verify(
+                Some(SIGNATURE),
+                URL,
+                SignedBody::Form(BODY),
+                &tokens(&["54321"])
+            ),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(Some(SIGNATURE), URL, SignedBody::Other(b"{}"), &token),
+            Err(SignatureError::BodyNotSigned)
+        );
+        assert_eq!(
+            verify(Some(SIGNATURE), URL, SignedBody::Form(b"a=%ff"), &token),
+            Err(SignatureError::UnreadableForm)
+        );
+    }
+
+    #[test]
+    fn a_json_body_is_signed_through_its_hash() {
+        let body = br#"{"a":1}"#;
+        let url = format!("https://h.example/t?bodySHA256={}", sha256_hex(body));
+        let signature = sign("12345", &url, &[]);
+        let token = tokens(&["12345"]);
+        assert_eq!(
+            verify(Some(&signature), &url, SignedBody::Other(body), &token),
+            Ok(1)
+        );
+        assert_eq!(
+            verify(
+                Some(&signature),
+                &url,
+                SignedBody::Other(br#"{"a":2}"#),
+                &token
+            ),
+            Err(SignatureError::BodyNotSigned)
+        );
+    }
+
+    #[test]
+    fn url_forms_add_or_drop_the_port() {
+        let forms = |url| url_forms(url).map(|f| f.map(Cow::into_owned));
+        assert_eq!(
+            forms("https://h/p?q"),
+            [
+                Some("https://h/p?q".into()),
+                Some("https://h:443/p?q".into())
+            ]
+        );
+        assert_eq!(
+            forms("http://h:8787/p"),
+            [Some("http://h:8787/p".into()), Some("http://h/p".into())]
+        );
+        assert_eq!(
+            forms("http://[::1]/p"),
+            [
+                Some("http://[::1]/p".into()),
+                Some("http://[::1]:80/p".into())
+            ]
+        );
+    }
+}
