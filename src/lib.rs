@@ -24,6 +24,7 @@ pub mod payload;
 pub mod providers;
 pub mod relay;
 pub mod sinks;
+pub mod sort;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

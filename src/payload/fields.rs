@@ -135,23 +135,32 @@ impl Extra {
     {
         let mut extra = Vec::new();
         for (name, value) in fields {
-            let value = match value {
-                FieldValue::Text(text) => ExtraValue::Text(text.to_string()),
-                FieldValue::Json(raw) => {
-                    let canonical = canonical(raw).map_err(|refused| match refused {
-                        Refused::DuplicateKey(key) => PayloadError::DuplicateField(key),
-                        Refused::Malformed => PayloadError::MalformedJson,
-                    })?;
-                    ExtraValue::Json(
-                        RawValue::from_string(canonical)
-                            .map_err(|_| PayloadError::MalformedJson)?,
-                    )
-                }
-            };
-            extra.push((name.to_string(), value));
+            extra.push((name.to_string(), ExtraValue::of(value)?));
         }
-        extra.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(Extra(extra))
+        Ok(Extra::sorted(extra))
+    }
+
+    /// Not generic, so the sort is compiled once, whatever iterator built the list.
+    fn sorted(mut extra: Vec<(String, ExtraValue)>) -> Extra {
+        crate::sort::sort_by(&mut extra, |a, b| a.0.cmp(&b.0));
+        Extra(extra)
+    }
+}
+
+impl ExtraValue {
+    fn of(value: &FieldValue<'_>) -> Result<ExtraValue, PayloadError> {
+        Ok(match value {
+            FieldValue::Text(text) => ExtraValue::Text(text.to_string()),
+            FieldValue::Json(raw) => {
+                let canonical = canonical(raw).map_err(|refused| match refused {
+                    Refused::DuplicateKey(key) => PayloadError::DuplicateField(key),
+                    Refused::Malformed => PayloadError::MalformedJson,
+                })?;
+                ExtraValue::Json(
+                    RawValue::from_string(canonical).map_err(|_| PayloadError::MalformedJson)?,
+                )
+            }
+        })
     }
 }
 

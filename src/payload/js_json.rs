@@ -124,7 +124,7 @@ fn object(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
             }
             Some(b'}') => {
                 out.push('}');
-                keys.sort_unstable();
+                crate::sort::sort(&mut keys);
                 if let Some(pair) = keys.windows(2).find(|pair| pair.first() == pair.last()) {
                     return Err(Refused::DuplicateKey(
                         pair.first().cloned().unwrap_or_default(),

@@ -304,17 +304,17 @@ pub fn owned(value: Option<Cow<'_, str>>) -> Option<String> {
     value.map(Cow::into_owned)
 }
 
-/// Every field not in `mapped`, plus mapped ones `keep_anyway` says were not really mapped,
-/// verbatim for `extra`.
+/// Every field not in `mapped`, plus the mapped ones in `kept` (a value only partly mapped,
+/// like a flag only reflected in `delivered`), verbatim for `extra`.
 pub fn unmapped(
     fields: &Fields<'_>,
     mapped: &[&str],
-    keep_anyway: impl Fn(&str) -> bool,
+    kept: &[&str],
 ) -> Result<Extra, PayloadError> {
     Extra::from_fields(
         fields
             .iter()
-            .filter(|(name, _)| !mapped.contains(name) || keep_anyway(name)),
+            .filter(|(name, _)| !mapped.contains(name) || kept.contains(name)),
     )
 }
 

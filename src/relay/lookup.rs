@@ -37,8 +37,10 @@ pub struct ListedMetadata {
     pub status: Option<String>,
     #[serde(default)]
     pub delivered: Option<bool>,
+    /// Read as any JSON number: a typed `u32` would pull serde's float error formatting
+    /// (about 20 KB of wasm) into the worker for a value the relay wrote itself.
     #[serde(default)]
-    pub segment: Option<u32>,
+    pub segment: Option<serde_json::Number>,
     #[serde(default)]
     pub time: Option<String>,
 }
@@ -79,7 +81,10 @@ pub fn answer(prefix: &str, listed_keys_json: &str) -> Reply {
             let metadata = key.metadata.as_ref();
             Some(Report {
                 id,
-                segment: metadata.and_then(|m| m.segment),
+                segment: metadata
+                    .and_then(|m| m.segment.as_ref())
+                    .and_then(serde_json::Number::as_u64)
+                    .and_then(|n| u32::try_from(n).ok()),
                 status: metadata.and_then(|m| m.status.as_deref()),
                 delivered: metadata.and_then(|m| m.delivered),
                 updated_at: metadata.and_then(|m| m.time.as_deref()),
@@ -90,7 +95,9 @@ pub fn answer(prefix: &str, listed_keys_json: &str) -> Reply {
         return Reply::error(404, "not_found");
     }
     // RFC 3339 UTC times sort as text; segments break ties.
-    reports.sort_by(|a, b| (a.updated_at, a.segment, a.id).cmp(&(b.updated_at, b.segment, b.id)));
+    crate::sort::sort_by(&mut reports, |a, b| {
+        (a.updated_at, a.segment, a.id).cmp(&(b.updated_at, b.segment, b.id))
+    });
     let body = serde_json::to_string(&Found {
         provider,
         message_id,

@@ -35,7 +35,7 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
     let delivered = flag(success, "success")?.ok_or(PayloadError::MissingField("success"))?;
     let segments = count(fields.get("sms_size"), "sms_size")?;
     let updated_at = china_time(reported, "report_time")?;
-    let extra = unmapped(fields, &REPORT_FIELDS, |name| KEPT_IN_EXTRA.contains(&name))?;
+    let extra = unmapped(fields, &REPORT_FIELDS, &KEPT_IN_EXTRA)?;
     let data = StatusReportData {
         message_id: message_id.clone(),
         status,
@@ -107,7 +107,7 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         extra: if others == 0 {
             Extra::default()
         } else {
-            unmapped(fields, &UPLINK_FIELDS, |_| false)?
+            unmapped(fields, &UPLINK_FIELDS, &[])?
         },
     };
     let time = created_at.unwrap_or_else(|| receipt.received_at.clone());

@@ -53,9 +53,8 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
     let extra = if others == 0 && !source_unmapped {
         Extra::default()
     } else {
-        unmapped(fields, &STATUS_REPORT_FIELDS, |name| {
-            name == "source" && source_unmapped
-        })?
+        let kept: &[&str] = if source_unmapped { &["source"] } else { &[] };
+        unmapped(fields, &STATUS_REPORT_FIELDS, kept)?
     };
     let data = StatusReportData {
         message_id,
@@ -118,7 +117,7 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         extra: if others == 0 {
             Extra::default()
         } else {
-            unmapped(fields, &UPLINK_FIELDS, |_| false)?
+            unmapped(fields, &UPLINK_FIELDS, &[])?
         },
     };
     let id = event_id(PROVIDER, EventKind::Uplink, &[message_id.as_bytes()]);

@@ -48,7 +48,7 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         updated_at: updated_at.clone(),
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
-        extra: unmapped(fields, &REPORT_FIELDS, |name| REPORT_KEPT.contains(&name))?,
+        extra: unmapped(fields, &REPORT_FIELDS, &REPORT_KEPT)?,
     };
     let id = event_id(
         PROVIDER,
@@ -96,7 +96,7 @@ pub fn reply(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Paylo
         created_at: created_at.clone(),
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
-        extra: unmapped(fields, &REPLY_FIELDS, |name| REPLY_KEPT.contains(&name))?,
+        extra: unmapped(fields, &REPLY_FIELDS, &REPLY_KEPT)?,
     };
     let time = created_at.unwrap_or_else(|| receipt.received_at.clone());
     Ok(CloudEvent::new(

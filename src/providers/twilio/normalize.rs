@@ -34,7 +34,7 @@ pub fn status(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         updated_at: Some(receipt.received_at.clone()),
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
-        extra: unmapped(fields, &STATUS_FIELDS, |_| false)?,
+        extra: unmapped(fields, &STATUS_FIELDS, &[])?,
     };
     // The error code is part of what the callback says: `failed` with two codes is two reports.
     let error_code = value_text(fields.get("ErrorCode"), "ErrorCode")?;
@@ -75,7 +75,7 @@ pub fn inbound(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Pay
         created_at: None,
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
-        extra: unmapped(fields, &INBOUND_FIELDS, |_| false)?,
+        extra: unmapped(fields, &INBOUND_FIELDS, &[])?,
     };
     let id = event_id(PROVIDER, EventKind::Uplink, &[message_id.as_bytes()]);
     Ok(CloudEvent::new(

@@ -107,7 +107,7 @@ pub fn form_params(body: &[u8]) -> Result<Vec<Param<'_>>, SignatureError> {
         let value = decode(parts.next().unwrap_or_default())?;
         params.push((name, value));
     }
-    params.sort_by(|(a, x), (b, y)| {
+    crate::sort::sort_by(&mut params, |(a, x), (b, y)| {
         a.encode_utf16()
             .cmp(b.encode_utf16())
             .then_with(|| x.encode_utf16().cmp(y.encode_utf16()))

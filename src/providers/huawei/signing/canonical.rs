@@ -39,7 +39,7 @@ pub fn canonical_query(raw_query: &str) -> String {
             })
         })
         .collect();
-    pairs.sort();
+    crate::sort::sort(&mut pairs);
     let mut out = String::with_capacity(raw_query.len());
     for (index, (name, value)) in pairs.iter().enumerate() {
         if index > 0 {
