@@ -55,15 +55,15 @@ test("the example consumer records each message's latest state from the relay's 
       assert.equal(response.status, 200, await response.text());
     }
     const kv = await mf.getKVNamespace("DELIVERY_STATE", "consumer");
-    const expected = new Set([...BATCH.matchAll(/"smsMsgId"\s*:\s*"([^"]+)"/g)].map((m) => m[1]));
-    expected.add(new URLSearchParams(STATUS_REPORT).get("smsMsgId"));
+    const expected = new Set([...BATCH.matchAll(/"smsMsgId"\s*:\s*"([^"]+)"/g)].map((m) => `huawei/${m[1]}`));
+    expected.add(`huawei/${new URLSearchParams(STATUS_REPORT).get("smsMsgId")}`);
     let keys = [];
     for (let i = 0; i < 100 && keys.length < expected.size; i++) {
       keys = (await kv.list()).keys.map((key) => key.name);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.deepEqual(keys.sort(), [...expected].sort());
-    const state = JSON.parse(await kv.get(new URLSearchParams(STATUS_REPORT).get("smsMsgId")));
+    const state = JSON.parse(await kv.get(`huawei/${new URLSearchParams(STATUS_REPORT).get("smsMsgId")}`));
     assert.equal(state.status, new URLSearchParams(STATUS_REPORT).get("status"));
     assert.match(state.event_id, /^[0-9a-f]{32}$/);
   } finally {

@@ -169,3 +169,20 @@ export async function kvContents(kv) {
   for (const key of keys) out[key.name] = { value: JSON.parse(await kv.get(key.name)), metadata: key.metadata, expiration: key.expiration };
   return out;
 }
+
+/**
+ * The KV key an event is stored under (src/sinks/kv.rs): `status/<provider>/<message_id>/<id>`,
+ * `uplink/<provider>/<id>` or `unparsed/<provider>/<id>`.
+ */
+export function kvKey(event) {
+  const kind = event.type.slice(event.type.lastIndexOf(".") + 1);
+  if (kind === "status_report") return `status/${event.provider}/${event.data.message_id}/${event.id}`;
+  return `${kind}/${event.provider}/${event.id}`;
+}
+
+/** The KV entries of one message's status reports, `[{ key, value, metadata }]`, by segment. */
+export async function kvReports(kv, messageId, provider = "huawei") {
+  const { keys } = await kv.list({ prefix: `status/${provider}/${messageId}/` });
+  const entries = await Promise.all(keys.map(async (key) => ({ key: key.name, value: JSON.parse(await kv.get(key.name)), metadata: key.metadata })));
+  return entries.sort((a, b) => (a.value.data.segment ?? 0) - (b.value.data.segment ?? 0));
+}

@@ -4,7 +4,7 @@
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { startRelay, kvContents, assertValidEvent, KEYS } from "./harness.mjs";
+import { startRelay, kvContents, kvKey, assertValidEvent, KEYS } from "./harness.mjs";
 import { signedPushHeaders, sdkDate } from "../scripts/huawei-signer.mjs";
 import { FORM, STATUS_REPORT } from "../scripts/huawei-samples.mjs";
 
@@ -42,7 +42,7 @@ async function assertOneUnparsed(reason, body) {
   assert.equal(event.type, "io.github.sms-relay.unparsed");
   assert.equal(event.data.reason, reason);
   if (body !== undefined) assert.equal(event.data.body, body);
-  assert.deepEqual(Object.keys(await kvContents(relay.kv)), [`unparsed/${event.id}`]);
+  assert.deepEqual(Object.keys(await kvContents(relay.kv)), [kvKey(event)]);
 }
 
 function assertError(response, status, code) {
@@ -139,7 +139,7 @@ test("JSON that is an array, a string, null, or has no list is not a batch", asy
 });
 
 test("a message id long enough to overflow a KV key is kept unparsed, not a sink failure", async () => {
-  // KV keys are limited to 512 bytes; ids are capped at 256 so `status/<id>/<segment>` fits.
+  // KV keys are limited to 512 bytes; ids are capped at 256 so `status/<provider>/<id>/<event id>` fits.
   const body = `smsMsgId=${"m".repeat(600)}&status=DELIVRD`;
   const answer = await relay.push(REPORTS, body, FORM);
   assert.equal(answer.status, 400);

@@ -36,7 +36,7 @@ test("token mode: the URL must end in the ingest token; by default only refusals
     const health = await relay.health();
     assert.deepEqual([health.auth_mode, health.ingest_token], ["token", true]);
     // Without the KV sink there is nothing to look up.
-    const lookup = await relay.request("GET", "/v1/messages/m", { headers: { Authorization: `Bearer ${READ_TOKEN}` } });
+    const lookup = await relay.request("GET", "/v1/messages/huawei/m", { headers: { Authorization: `Bearer ${READ_TOKEN}` } });
     assert.deepEqual([lookup.status, JSON.parse(lookup.body).error], [404, "not_enabled"]);
     assert.ok(!JSON.stringify(health).includes(TOKEN));
   });
@@ -56,19 +56,19 @@ test("signature and token together: both are required", async () => {
   });
 });
 
-test("with no keys, no token and no ALLOW_UNSIGNED the worker accepts nothing and says why", async () => {
+test("with no provider configured the worker accepts nothing and says why", async () => {
   await withRelay({ bindings: {} }, async (relay) => {
     const response = await relay.push("/huawei/reports", STATUS_REPORT, FORM);
     assert.deepEqual([response.status, JSON.parse(response.body).error], [500, "config_invalid"]);
     // In public: not ready, and which setting is wrong, by name only.
     const open = await relay.request("GET", "/healthz");
     assert.equal(open.status, 500);
-    assert.deepEqual(JSON.parse(open.body), { service: "sms-relay", ready: false, invalid_settings: ["HUAWEI_PUSH_KEYS"] });
+    assert.deepEqual(JSON.parse(open.body), { service: "sms-relay", ready: false, providers: [], invalid_settings: ["HUAWEI_PUSH_KEYS"] });
     const report = await relay.health();
     assert.equal(report.status, 500);
     assert.equal(report.config_valid, false);
     assert.equal(report.auth_mode, "unconfigured");
-    assert.match(report.errors[0].problem, /no authentication configured/);
+    assert.match(report.errors[0].problem, /no provider configured/);
     assert.deepEqual(await relay.waitForMessages(0), []);
   });
 });

@@ -2,7 +2,7 @@
 // asserts the HTTP answer and exactly what reached the queue consumer and KV.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { startRelay, kvContents, assertValidEvent, KEYS, READ_TOKEN } from "./harness.mjs";
+import { startRelay, kvContents, kvKey, assertValidEvent, KEYS, READ_TOKEN } from "./harness.mjs";
 import { FORM, JSON_UTF8, STATUS_REPORT, BATCH, UPLINK, STATUS_REPORT_EVENT } from "../scripts/huawei-samples.mjs";
 
 const REPORTS = "/huawei/reports";
@@ -57,13 +57,15 @@ test("a signed single status report lands once in the queue and in KV", async ()
   });
 
   const kv = await kvContents(relay.kv);
-  assert.deepEqual(Object.keys(kv), ["status/b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6/1"]);
-  const entry = kv["status/b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6/1"];
+  const key = `status/huawei/b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6/${event.id}`;
+  assert.deepEqual(Object.keys(kv), [key]);
+  const entry = kv[key];
   assert.deepEqual(entry.value, event);
   assert.deepEqual(entry.metadata, {
     type: "io.github.sms-relay.status_report",
     status: "DELIVRD",
     delivered: true,
+    segment: 1,
     time: "2018-04-13T06:31:46Z",
   });
   const ttl = entry.expiration - Date.now() / 1000;
@@ -92,12 +94,9 @@ test("a signed batch yields one event per entry, mapped fields and extras intact
   assert.equal(expired.time, expired.data.received_at, "without updateTime, time is the receive time");
 
   const kv = await kvContents(relay.kv);
-  assert.deepEqual(Object.keys(kv).sort(), [
-    "status/b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_7/1",
-    "status/b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_8/2",
-    "status/b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_9/1",
-  ]);
-  assert.deepEqual(kv["status/b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_8/2"].value, split);
+  assert.deepEqual(Object.keys(kv).sort(), events.map(kvKey).sort());
+  assert.deepEqual(kv[kvKey(split)].value, split);
+  assert.equal(kv[kvKey(split)].metadata.segment, 2);
 });
 
 test("a signed uplink becomes an uplink event", async () => {
@@ -121,8 +120,8 @@ test("a signed uplink becomes an uplink event", async () => {
     extra: {},
   });
   const kv = await kvContents(relay.kv);
-  assert.deepEqual(Object.keys(kv), ["uplink/9692b5be-c427-4525-8e73-cf4a6ac5b3f7"]);
-  assert.deepEqual(kv["uplink/9692b5be-c427-4525-8e73-cf4a6ac5b3f7"].metadata, { type: "io.github.sms-relay.uplink", time: event.time });
+  assert.deepEqual(Object.keys(kv), [`uplink/huawei/${event.id}`]);
+  assert.deepEqual(kv[`uplink/huawei/${event.id}`].metadata, { type: "io.github.sms-relay.uplink", time: event.time });
 });
 
 test("a batch with unreadable entries forwards the good ones and each bad one as unparsed", async () => {
@@ -141,7 +140,7 @@ test("a batch with unreadable entries forwards the good ones and each bad one as
     ["entry_not_an_object", '"junk"'],
   ]);
   const keys = Object.keys(await kvContents(relay.kv)).sort();
-  assert.deepEqual(keys, ["status/good-1/1", `unparsed/${events[1].id}`, `unparsed/${events[2].id}`].sort());
+  assert.deepEqual(keys, [`status/huawei/good-1/${events[0].id}`, `unparsed/huawei/${events[1].id}`, `unparsed/huawei/${events[2].id}`].sort());
 });
 
 test("authentic but unreadable input is answered 400 and still forwarded whole", async () => {
@@ -158,7 +157,7 @@ test("authentic but unreadable input is answered 400 and still forwarded whole",
     { ...event.data, received_at: undefined },
     { reason: "duplicate_field: status", endpoint: "reports", content_type: FORM, body, body_encoding: "utf8", received_at: undefined, auth: { scheme: "aksk", access_key: "ak1" } },
   );
-  assert.deepEqual(Object.keys(await kvContents(relay.kv)), [`unparsed/${event.id}`]);
+  assert.deepEqual(Object.keys(await kvContents(relay.kv)), [kvKey(event)]);
 });
 
 test("a non-UTF-8 body is forwarded as base64; an unknown media type answers 415", async () => {
@@ -242,7 +241,7 @@ test("/healthz says only 'ready' in public, and the configuration with the read 
   const open = await relay.request("GET", "/healthz");
   assert.equal(open.status, 200);
   assert.equal(open.headers["content-type"], "application/json");
-  assert.deepEqual(JSON.parse(open.body), { service: "sms-relay", ready: true, invalid_settings: [] });
+  assert.deepEqual(JSON.parse(open.body), { service: "sms-relay", ready: true, providers: ["huawei"], invalid_settings: [] });
   const wrong = await relay.request("GET", "/healthz", { headers: { Authorization: "Bearer not-the-read-token-000" } });
   assert.deepEqual(JSON.parse(wrong.body), JSON.parse(open.body));
   const response = await relay.request("GET", "/healthz", { headers: { Authorization: `Bearer ${READ_TOKEN}` } });
@@ -253,9 +252,11 @@ test("/healthz says only 'ready' in public, and the configuration with the read 
     version: health.version,
     ready: true,
     config_valid: true,
+    providers: ["huawei"],
     auth_mode: "aksk",
     access_keys: 2,
     ingest_token: false,
+    twilio_auth_tokens: 0,
     allowed_ip_ranges: null,
     sinks: ["queue", "kv"],
     max_clock_skew_secs: 900,
@@ -276,42 +277,47 @@ test("with LOG_REQUESTS=all each request logs one JSON line without secrets, bod
   assert.equal(lines.length, 2, JSON.stringify(lines));
   const [stored, refused] = lines;
   const [uplink] = await relay.waitForMessages(1);
-  assert.deepEqual({ ...stored, duration_ms: 0 }, { route: "uplink", method: "POST", status: 200, outcome: "ok", events: 1, access_key: "ak2", duration_ms: 0, event_ids: [uplink.body.id], message_ids: [uplink.body.data.message_id] });
+  assert.deepEqual({ ...stored, duration_ms: 0 }, { route: "huawei/uplink", method: "POST", status: 200, outcome: "ok", events: 1, access_key: "ak2", duration_ms: 0, event_ids: [uplink.body.id], message_ids: [uplink.body.data.message_id] });
   assert.ok(Number.isInteger(stored.duration_ms) && stored.duration_ms >= 0);
-  assert.deepEqual([refused.route, refused.status, refused.outcome, refused.events], ["reports", 401, "missing_signature", 0]);
+  assert.deepEqual([refused.route, refused.status, refused.outcome, refused.events], ["huawei/reports", 401, "missing_signature", 0]);
   const text = JSON.stringify(lines);
   for (const secret of [...Object.values(KEYS), "+8615500000000", "8615500000000", "你好"]) assert.ok(!text.includes(secret), secret);
 });
 
-test("GET /v1/messages/<id> answers a message's latest status per segment from KV, with the read token", async () => {
+test("GET /v1/messages/<provider>/<id> lists a message's status reports from KV, oldest first, with the read token", async () => {
   const segments = [
     { smsMsgId: "lookup-1", sequence: "1", total: "2", status: "DELIVRD", updateTime: "2018-04-13T06:31:46Z" },
     { smsMsgId: "lookup-1", sequence: "2", total: "2", status: "UNDELIV", updateTime: "2018-04-13T06:31:47Z" },
   ];
   assert.equal((await relay.push(REPORTS, JSON.stringify({ statusReportList: segments }), JSON_UTF8)).status, 200);
   const bearer = { Authorization: `Bearer ${READ_TOKEN}` };
-  const found = await relay.request("GET", "/v1/messages/lookup-1", { headers: bearer });
+  const [first, second] = (await relay.waitForMessages(2)).map((message) => message.body);
+  const found = await relay.request("GET", "/v1/messages/huawei/lookup-1", { headers: bearer });
   assert.equal(found.status, 200, found.body);
   assert.deepEqual(JSON.parse(found.body), {
+    provider: "huawei",
     message_id: "lookup-1",
-    segments: [
-      { segment: 1, status: "DELIVRD", delivered: true, updated_at: "2018-04-13T06:31:46Z" },
-      { segment: 2, status: "UNDELIV", delivered: false, updated_at: "2018-04-13T06:31:47Z" },
+    reports: [
+      { id: first.id, segment: 1, status: "DELIVRD", delivered: true, updated_at: "2018-04-13T06:31:46Z" },
+      { id: second.id, segment: 2, status: "UNDELIV", delivered: false, updated_at: "2018-04-13T06:31:47Z" },
     ],
   });
-  // A newer report for the same segment replaces the older one.
+  // A later report of the same segment is listed beside the earlier one, never lost to it,
+  // whatever order the two arrive in.
   const later = { ...segments[1], status: "DELIVRD", updateTime: "2018-04-13T07:00:00Z" };
   assert.equal((await relay.push(REPORTS, JSON.stringify({ statusReportList: [later] }), JSON_UTF8)).status, 200);
-  const again = JSON.parse((await relay.request("GET", "/v1/messages/lookup-1", { headers: bearer })).body);
-  assert.deepEqual(again.segments[1], { segment: 2, status: "DELIVRD", delivered: true, updated_at: "2018-04-13T07:00:00Z" });
+  const again = JSON.parse((await relay.request("GET", "/v1/messages/huawei/lookup-1", { headers: bearer })).body);
+  assert.equal(again.reports.length, 3);
+  assert.deepEqual({ ...again.reports[2], id: undefined }, { id: undefined, segment: 2, status: "DELIVRD", delivered: true, updated_at: "2018-04-13T07:00:00Z" });
 
   const answer = async (path, headers = bearer) => {
     const response = await relay.request("GET", path, { headers });
     return [response.status, JSON.parse(response.body).error];
   };
-  assert.deepEqual(await answer("/v1/messages/nothing-stored"), [404, "not_found"]);
-  assert.deepEqual(await answer("/v1/messages/lookup-1", {}), [401, "missing_token"]);
-  assert.deepEqual(await answer("/v1/messages/lookup-1", { Authorization: "Bearer wrong-wrong-wrong-wrong" }), [401, "invalid_token"]);
+  assert.deepEqual(await answer("/v1/messages/huawei/nothing-stored"), [404, "not_found"]);
+  assert.deepEqual(await answer("/v1/messages/alibaba/lookup-1"), [404, "not_found"], "another provider's key space");
+  assert.deepEqual(await answer("/v1/messages/huawei/lookup-1", {}), [401, "missing_token"]);
+  assert.deepEqual(await answer("/v1/messages/huawei/lookup-1", { Authorization: "Bearer wrong-wrong-wrong-wrong" }), [401, "invalid_token"]);
   const logged = JSON.stringify(relay.structuredLogs());
   assert.ok(!logged.includes(READ_TOKEN), "the read token is never logged");
 });

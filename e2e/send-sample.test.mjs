@@ -23,7 +23,7 @@ async function sendSample(devVars) {
 test("send-sample tells a missing key from a malformed one, and never prints the secret", async () => {
   const missing = await sendSample('FORWARD="queue"\n');
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /No HUAWEI_PUSH_KEYS in \.dev\.vars/);
+  assert.match(missing.stderr, /No provider setting in \.dev\.vars/);
 
   for (const malformed of ['HUAWEI_PUSH_KEYS="just-a-secret-value"\n', 'HUAWEI_PUSH_KEYS="ak:"\n', 'HUAWEI_PUSH_KEYS=":sk-secret"\n']) {
     const result = await sendSample(malformed);

@@ -90,8 +90,8 @@ test("a KV binding that throws: 503 with Retry-After, then the retried push stor
 
     const retried = await push(relay.url, batch);
     assert.equal(retried.status, 200);
-    const keys = (await relay.kv.list()).keys.map((key) => key.name).sort();
-    assert.deepEqual(keys, Array.from({ length: 20 }, (_, i) => `status/fault-${i}/1`).sort());
+    const keys = (await relay.kv.list()).keys.map((key) => key.name.split("/").slice(0, 3).join("/")).sort();
+    assert.deepEqual(keys, Array.from({ length: 20 }, (_, i) => `status/huawei/fault-${i}`).sort());
     // The queue took the events on both attempts (it comes first): at-least-once, and the ids
     // say which are the same event.
     const messages = await recorded(relay.recorder, 40);

@@ -8,6 +8,9 @@ import { join, resolve } from "node:path";
 import ts from "typescript";
 import { startRelay, KEYS } from "./harness.mjs";
 import { FORM, JSON_UTF8, STATUS_REPORT, BATCH, UPLINK } from "../scripts/huawei-samples.mjs";
+import { providerRequests } from "../scripts/provider-samples.mjs";
+
+const PROVIDER_SETTINGS = { ALIBABA_TOKEN: "alibaba-token-0123456789", TENCENT_TOKEN: "tencent-token-0123456789", TWILIO_AUTH_TOKENS: "twilio-auth-token" };
 
 const DTS = resolve("schema/event.d.ts");
 const schema = JSON.parse(readFileSync("schema/event.schema.json", "utf8"));
@@ -58,24 +61,36 @@ test("event.d.ts names every data field of the schema, with the same optionality
     }
   }
   // The envelope: every event interface has the schema's attributes, `subject` where the schema
-  // requires it for that type.
-  for (const [name, subject] of [["StatusReportEvent", true], ["UplinkEvent", true], ["UnparsedEvent", false]]) {
+  // requires it for that type, or optional where it may be absent (an uplink without an id).
+  for (const [name, subject] of [["StatusReportEvent", "required"], ["UplinkEvent", "optional"], ["UnparsedEvent", "absent"]]) {
     const members = interfaceMembers(name);
-    const expected = schema.required.concat(subject ? ["subject"] : []).sort();
+    const expected = schema.required.concat(subject === "absent" ? [] : ["subject"]).sort();
     assert.deepEqual(Object.keys(members).sort(), expected, name);
-    assert.ok(Object.values(members).every((member) => !member.optional && !member.nullable), name);
+    for (const [field, member] of Object.entries(members)) {
+      assert.equal(member.optional, field === "subject" && subject === "optional", `${name}.${field} optional`);
+      assert.ok(!member.nullable, `${name}.${field}`);
+    }
+    // The attributes the schema enumerates take the same values.
+    for (const field of ["source", "provider"]) {
+      assert.deepEqual(members[field].literals, [...schema.properties[field].enum].sort(), `${name}.${field} values`);
+    }
   }
 });
 
 test("the events the worker sends type-check against event.d.ts", { timeout: 60_000 }, async () => {
-  const relay = await startRelay({ bindings: { HUAWEI_PUSH_KEYS: `ak1:${KEYS.ak1}`, FORWARD: "queue" }, kv: false });
+  const relay = await startRelay({ bindings: { HUAWEI_PUSH_KEYS: `ak1:${KEYS.ak1}`, FORWARD: "queue", ...PROVIDER_SETTINGS }, kv: false });
   let events;
   try {
     assert.equal((await relay.push("/huawei/reports", STATUS_REPORT, FORM)).status, 200);
     assert.equal((await relay.push("/huawei/reports", BATCH, JSON_UTF8)).status, 200);
     assert.equal((await relay.push("/huawei/uplink", UPLINK, FORM)).status, 200);
     assert.equal((await relay.push("/huawei/reports", "status=DELIVRD", FORM)).status, 400);
-    const expected = 1 + JSON.parse(BATCH).statusReportList.length + 1 + 1;
+    // One sample per route of every other provider.
+    const samples = providerRequests(relay.url, PROVIDER_SETTINGS);
+    for (const { path, headers, body } of samples) {
+      assert.equal((await relay.request("POST", path, { headers, body })).status, 200, path);
+    }
+    const expected = 1 + JSON.parse(BATCH).statusReportList.length + 1 + 1 + samples.length;
     events = (await relay.waitForMessages(expected)).map((message) => message.body);
     assert.equal(events.length, expected);
   } finally {
@@ -84,13 +99,16 @@ test("the events the worker sends type-check against event.d.ts", { timeout: 60_
   assert.deepEqual([...new Set(events.map((e) => e.type))].sort(), [
     "io.github.sms-relay.status_report", "io.github.sms-relay.unparsed", "io.github.sms-relay.uplink",
   ]);
+  assert.deepEqual([...new Set(events.map((e) => e.provider))].sort(), ["alibaba", "huawei", "tencent", "twilio"]);
   const file = join(mkdtempSync(join(tmpdir(), "event-types-")), "events.ts");
   writeFileSync(file, `import type { SmsRelayEvent } from ${JSON.stringify(DTS.replace(/\.d\.ts$/, ""))};
 export const events: SmsRelayEvent[] = ${JSON.stringify(events, null, 2)};
-// A consumer narrows on type.
+// A consumer narrows on type, and reads the provider from the extension attribute.
 for (const event of events) {
+  const provider: "huawei" | "alibaba" | "tencent" | "twilio" = event.provider;
+  void provider;
   if (event.type === "io.github.sms-relay.status_report") { const delivered: boolean = event.data.delivered; void delivered; }
-  else if (event.type === "io.github.sms-relay.uplink") { const text: string = event.data.body; void text; }
+  else if (event.type === "io.github.sms-relay.uplink") { const text: string = event.data.body; const id: string | null = event.data.message_id; void text; void id; }
   else { const reason: string = event.data.reason; void reason; }
 }
 `);

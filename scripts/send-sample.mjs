@@ -1,44 +1,60 @@
 #!/usr/bin/env node
-// Signs Huawei's documented sample callbacks with the first key in .dev.vars and posts them to
-// the local relay (`make dev`), then lists what landed in local KV.
+// Posts each enabled provider's documented sample callbacks to the local relay (`make dev`):
+// Huawei's signed with the first key in HUAWEI_PUSH_KEYS, Alibaba's and Tencent's with their
+// token in the path, Twilio's signed with the first of TWILIO_AUTH_TOKENS. Then lists what
+// landed in local KV.
 //   SMS_RELAY_URL=http://localhost:8787 node scripts/send-sample.mjs
 //   SMS_RELAY_DEV_VARS=path/to/.dev.vars (default: the repository's .dev.vars)
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { signedPushHeaders } from "./huawei-signer.mjs";
 import { FORM, JSON_UTF8, STATUS_REPORT, BATCH, UPLINK } from "./huawei-samples.mjs";
+import { providerRequests } from "./provider-samples.mjs";
 
 const base = process.env.SMS_RELAY_URL ?? "http://localhost:8787";
 const devVars = readFileSync(process.env.SMS_RELAY_DEV_VARS ?? new URL("../.dev.vars", import.meta.url), "utf8");
-const keys = devVars.match(/^HUAWEI_PUSH_KEYS\s*=\s*"?([^"\n]*)"?/m)?.[1];
-if (keys === undefined) {
-  console.error("No HUAWEI_PUSH_KEYS in .dev.vars; copy .dev.vars.example to .dev.vars.");
+// The last line of a setting wins, as in wrangler.
+const setting = (name) => [...devVars.matchAll(new RegExp(`^${name}\\s*=\\s*"?([^"\\n]*)"?`, "gm"))].at(-1)?.[1];
+const settings = Object.fromEntries(
+  ["HUAWEI_PUSH_KEYS", "ALIBABA_TOKEN", "TENCENT_TOKEN", "TWILIO_AUTH_TOKENS"].map((name) => [name, setting(name)]),
+);
+if (Object.values(settings).every((value) => value === undefined)) {
+  console.error("No provider setting in .dev.vars (HUAWEI_PUSH_KEYS, ALIBABA_TOKEN, TENCENT_TOKEN or TWILIO_AUTH_TOKENS); copy .dev.vars.example to .dev.vars.");
   process.exit(1);
 }
-const [accessKey, ...secret] = keys.split(/[,\n]/)[0].split(":");
-if (!accessKey.trim() || secret.length === 0 || !secret.join(":").trim()) {
-  console.error(`HUAWEI_PUSH_KEYS in .dev.vars is malformed: expected "ACCESS_KEY:SECRET_KEY" (entries separated by commas), got ${keys.length} characters without such a pair.`);
-  process.exit(1);
-}
-const secretKey = secret.join(":").trim();
 
-const samples = [
-  ["status report", "/huawei/reports", STATUS_REPORT, FORM],
-  ["batch of status reports", "/huawei/reports", BATCH, JSON_UTF8],
-  ["uplink SMS", "/huawei/uplink", UPLINK, FORM],
-];
+const samples = [];
+const keys = settings.HUAWEI_PUSH_KEYS;
+if (keys !== undefined) {
+  const [accessKey, ...secret] = keys.split(/[,\n]/)[0].split(":");
+  if (!accessKey.trim() || secret.length === 0 || !secret.join(":").trim()) {
+    console.error(`HUAWEI_PUSH_KEYS in .dev.vars is malformed: expected "ACCESS_KEY:SECRET_KEY" (entries separated by commas), got ${keys.length} characters without such a pair.`);
+    process.exit(1);
+  }
+  const secretKey = secret.join(":").trim();
+  for (const [name, path, body, contentType] of [
+    ["Huawei status report", "/huawei/reports", STATUS_REPORT, FORM],
+    ["Huawei batch of status reports", "/huawei/reports", BATCH, JSON_UTF8],
+    ["Huawei uplink SMS", "/huawei/uplink", UPLINK, FORM],
+  ]) {
+    const headers = signedPushHeaders({ url: new URL(path, base).href, body, contentType, accessKey: accessKey.trim(), secretKey });
+    delete headers.Connection; // fetch manages the connection itself; the relay tolerates it.
+    delete headers.Host;
+    delete headers["Content-Length"];
+    samples.push({ name, path, headers, body });
+  }
+}
+samples.push(...providerRequests(base, settings));
 
 let failed = false;
-for (const [name, path, body, contentType] of samples) {
+for (const { name, path, headers, body } of samples) {
   const url = new URL(path, base).href;
-  const headers = signedPushHeaders({ url, body, contentType, accessKey: accessKey.trim(), secretKey });
-  delete headers.Connection; // fetch manages the connection itself; the relay tolerates it.
-  delete headers.Host;
-  delete headers["Content-Length"];
   try {
     const response = await fetch(url, { method: "POST", headers, body });
     const text = await response.text();
-    console.log(`${response.status} ${name} -> ${path}${text ? `  ${text}` : ""}`);
+    // The path may end in a provider's token: show its route only.
+    const route = path.split("/").slice(0, 3).join("/");
+    console.log(`${response.status} ${name} -> ${route}${text ? `  ${text}` : ""}`);
     failed ||= !response.ok;
   } catch (error) {
     console.error(`Could not reach ${base} (is \`make dev\` running?): ${error.cause?.message ?? error.message}`);

@@ -124,14 +124,14 @@ async function statusReport(fields, receivedAt, auth) {
     extra: extra(fields, REPORT_FIELDS),
   };
   const id = await eventId("s", [data.message_id, String(segment), data.status]);
-  return { specversion: "1.0", id, source: SOURCE, type: "io.github.sms-relay.status_report", subject: data.message_id, time: updatedAt ?? receivedAt, datacontenttype: "application/json", data };
+  return { specversion: "1.0", id, source: SOURCE, type: "io.github.sms-relay.status_report", subject: data.message_id, time: updatedAt ?? receivedAt, datacontenttype: "application/json", provider: "huawei", data };
 }
 
 async function uplink(fields, receivedAt, auth) {
   const createdAt = time(fields.createTime);
   const data = { message_id: fields.smsMsgId, from: fields.from, to: fields.to, body: fields.body, created_at: createdAt, received_at: receivedAt, auth, extra: extra(fields, UPLINK_FIELDS) };
   const id = await eventId("u", [data.message_id]);
-  return { specversion: "1.0", id, source: SOURCE, type: "io.github.sms-relay.uplink", subject: data.message_id, time: createdAt ?? receivedAt, datacontenttype: "application/json", data };
+  return { specversion: "1.0", id, source: SOURCE, type: "io.github.sms-relay.uplink", subject: data.message_id, time: createdAt ?? receivedAt, datacontenttype: "application/json", provider: "huawei", data };
 }
 
 export default {

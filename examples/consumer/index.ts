@@ -5,7 +5,7 @@
 import type { SmsRelayEvent } from "../../schema/event";
 
 interface Env {
-  /** Where this example keeps each message's latest state: `<message_id>` → JSON. */
+  /** Where this example keeps each message's latest state: `<provider>/<message_id>` → JSON. */
   DELIVERY_STATE: KVNamespace;
 }
 
@@ -16,13 +16,15 @@ export default {
       try {
         switch (event.type) {
           case "io.github.sms-relay.status_report": {
+            // Two providers can use the same message id: the provider is part of the key.
             const { message_id, segment, status, delivered, updated_at } = event.data;
-            await env.DELIVERY_STATE.put(message_id, JSON.stringify({ segment, status, delivered, updated_at, event_id: event.id }));
+            const key = `${event.provider}/${message_id}`;
+            await env.DELIVERY_STATE.put(key, JSON.stringify({ segment, status, delivered, updated_at, event_id: event.id }));
             break;
           }
           case "io.github.sms-relay.uplink":
             // A reply from a subscriber: route it to whoever handles inbound messages.
-            console.log(`reply ${event.data.message_id} to ${event.data.to}`);
+            console.log(`${event.provider} reply from ${event.data.from} to ${event.data.to ?? "(not given)"}`);
             break;
           case "io.github.sms-relay.unparsed":
             // Authentic input the relay could not read: keep it for a human.
@@ -30,7 +32,7 @@ export default {
             break;
         }
         // The same event can arrive twice (delivery is at least once): the writes above are
-        // idempotent, keyed by message id; deduplicate on event.id otherwise.
+        // idempotent, keyed by provider and message id; deduplicate on event.id otherwise.
         message.ack();
       } catch (error) {
         console.error(`event ${event.id}: ${error}`);
