@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -30,5 +30,30 @@ test("send-sample tells a missing key from a malformed one, and never prints the
     assert.equal(result.code, 1, malformed);
     assert.match(result.stderr, /HUAWEI_PUSH_KEYS in \.dev\.vars is malformed/, malformed);
     assert.ok(!result.stderr.includes("secret"), result.stderr);
+  }
+});
+
+test("send-sample posts every enabled provider's samples to the relay, and each is stored", { timeout: 60_000 }, async () => {
+  const { startRelay } = await import("./harness.mjs");
+  const example = readFileSync(".dev.vars.example", "utf8");
+  const vars = Object.fromEntries([...example.matchAll(/^([A-Z_]+)="([^"]*)"/gm)].map((m) => [m[1], m[2]]));
+  const relay = await startRelay({ bindings: vars, kv: false });
+  try {
+    const file = join(mkdtempSync(join(tmpdir(), "send-sample-")), ".dev.vars");
+    writeFileSync(file, example);
+    const { stdout } = await promisify(execFile)("node", ["scripts/send-sample.mjs"], {
+      env: { ...process.env, SMS_RELAY_DEV_VARS: file, SMS_RELAY_URL: new URL(relay.url).href },
+    });
+    const answered = stdout.split("\n").filter((line) => /^\d{3} /.test(line));
+    assert.equal(answered.length, 3 + 2 + 2 + 2, stdout);
+    assert.ok(answered.every((line) => line.startsWith("200 ")), stdout);
+    for (const route of ["/huawei/reports", "/alibaba/reports", "/alibaba/uplink", "/tencent/reports", "/tencent/replies", "/twilio/status", "/twilio/inbound"]) {
+      assert.ok(stdout.includes(`-> ${route}`), route);
+    }
+    for (const token of [vars.ALIBABA_TOKEN, vars.TENCENT_TOKEN, vars.TWILIO_AUTH_TOKENS]) assert.ok(!stdout.includes(token), "no secret printed");
+    const events = (await relay.waitForMessages(5 + 6)).map((message) => message.body);
+    assert.deepEqual(new Set(events.map((e) => e.provider)), new Set(["huawei", "alibaba", "tencent", "twilio"]));
+  } finally {
+    await relay.dispose();
   }
 });
