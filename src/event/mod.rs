@@ -117,6 +117,32 @@ impl CloudEvent {
     }
 }
 
+impl CloudEvent {
+    /// A status report: `subject` is its message id, `time` its `updated_at`, else when the
+    /// push was received.
+    pub fn status_report(provider: Provider, id: String, data: StatusReportData) -> CloudEvent {
+        let subject = Some(data.message_id.clone());
+        let time = data
+            .updated_at
+            .clone()
+            .unwrap_or_else(|| data.received_at.clone());
+        let data = EventData::StatusReport(data);
+        CloudEvent::new(provider, EventKind::StatusReport, id, subject, time, data)
+    }
+
+    /// An uplink: `subject` is its message id when it has one, `time` its `created_at`, else
+    /// when the push was received.
+    pub fn uplink(provider: Provider, id: String, data: UplinkData) -> CloudEvent {
+        let subject = data.message_id.clone();
+        let time = data
+            .created_at
+            .clone()
+            .unwrap_or_else(|| data.received_at.clone());
+        let data = EventData::Uplink(data);
+        CloudEvent::new(provider, EventKind::Uplink, id, subject, time, data)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum EventData {

@@ -164,6 +164,32 @@ impl Push<'_> {
     }
 }
 
+/// The start of a push to a route authenticated by a URL token alone (Alibaba's, Tencent's):
+/// `404 not_enabled` without the provider's setting (`expected`), `413` for a body over
+/// `MAX_BODY_BYTES`, `401` for a missing or wrong token (nothing stored); else the push,
+/// ready to be read.
+pub fn token_push<'r>(
+    provider: Provider,
+    endpoint: &'static str,
+    expected: Option<&Secret>,
+    token: Option<&str>,
+    request: &'r PushRequest<'r>,
+    max_body_bytes: usize,
+    now: Timestamp,
+) -> Result<Push<'r>, Reply> {
+    let expected = expected.ok_or_else(|| Reply::error(404, "not_enabled"))?;
+    if request.body.len() > max_body_bytes {
+        return Err(Reply::error(413, "body_too_large"));
+    }
+    check_token(token, expected).map_err(TokenError::reply)?;
+    Ok(Push {
+        provider,
+        endpoint,
+        request,
+        receipt: Receipt::new(now, crate::event::AuthInfo::Token),
+    })
+}
+
 /// The answer to a body over `MAX_BODY_BYTES`, checked before authentication reads it.
 pub fn too_large(request: &PushRequest<'_>, max_body_bytes: usize) -> Option<Ingested> {
     (request.body.len() > max_body_bytes)

@@ -7,10 +7,10 @@
 
 pub mod normalize;
 
-use super::common::{check_token, too_large, Push};
+use super::common::{check_token, token_push};
 use crate::clock::Timestamp;
 use crate::config::Config;
-use crate::event::{AuthInfo, Ingested, Provider, Receipt};
+use crate::event::{Ingested, Provider};
 use crate::http::{PushRequest, Reply};
 use crate::payload::{json_array, MediaType, PayloadError};
 
@@ -76,20 +76,17 @@ pub fn ingest(
     config: &Config,
     now: Timestamp,
 ) -> Ingested {
-    let Some(expected) = &config.providers.alibaba_token else {
-        return Ingested::refused(Reply::error(404, "not_enabled"));
-    };
-    if let Some(refused) = too_large(request, config.limits.max_body_bytes) {
-        return refused;
-    }
-    if let Err(error) = check_token(token, expected) {
-        return Ingested::refused(error.reply());
-    }
-    let push = Push {
-        provider: PROVIDER,
-        endpoint: endpoint.name(),
+    let push = match token_push(
+        PROVIDER,
+        endpoint.name(),
+        config.providers.alibaba_token.as_ref(),
+        token,
         request,
-        receipt: Receipt::new(now, AuthInfo::Token),
+        config.limits.max_body_bytes,
+        now,
+    ) {
+        Ok(push) => push,
+        Err(reply) => return Ingested::refused(reply),
     };
     let normalize = match endpoint {
         Endpoint::Reports => normalize::report,

@@ -2,9 +2,7 @@
 //! (`docs/providers.md` §1 and §4).
 
 use super::PROVIDER;
-use crate::event::{
-    event_id, CloudEvent, EventData, EventKind, Receipt, StatusReportData, UplinkData,
-};
+use crate::event::{event_id, CloudEvent, EventKind, Receipt, StatusReportData, UplinkData};
 use crate::payload::fields::{value_non_empty, value_required, value_text};
 use crate::payload::{Extra, Fields, PayloadError};
 use crate::providers::common::{
@@ -58,15 +56,7 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         EventKind::StatusReport,
         &[message_id.as_bytes(), data.status.as_bytes()],
     );
-    let time = updated_at.unwrap_or_else(|| receipt.received_at.clone());
-    Ok(CloudEvent::new(
-        PROVIDER,
-        EventKind::StatusReport,
-        id,
-        Some(message_id),
-        time,
-        EventData::StatusReport(data),
-    ))
+    Ok(CloudEvent::status_report(PROVIDER, id, data))
 }
 
 const UPLINK_FIELDS: [&str; 5] = [
@@ -110,13 +100,5 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
             unmapped(fields, &UPLINK_FIELDS, &[])?
         },
     };
-    let time = created_at.unwrap_or_else(|| receipt.received_at.clone());
-    Ok(CloudEvent::new(
-        PROVIDER,
-        EventKind::Uplink,
-        id,
-        message_id,
-        time,
-        EventData::Uplink(data),
-    ))
+    Ok(CloudEvent::uplink(PROVIDER, id, data))
 }

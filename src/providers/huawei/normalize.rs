@@ -4,9 +4,7 @@
 use super::status_codes::{self, DELIVERED};
 use super::PROVIDER;
 use crate::clock::read_report_time;
-use crate::event::{
-    event_id, CloudEvent, EventData, EventKind, Receipt, StatusReportData, UplinkData,
-};
+use crate::event::{event_id, CloudEvent, EventKind, Receipt, StatusReportData, UplinkData};
 use crate::payload::fields::{value_non_empty, value_required, value_text};
 use crate::payload::{percent, Extra, FieldValue, Fields, PayloadError};
 use crate::providers::common::{self, owned, unmapped};
@@ -81,16 +79,7 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
             data.status.as_bytes(),
         ],
     );
-    let subject = Some(data.message_id.clone());
-    let time = event_time(updated_at, receipt);
-    Ok(CloudEvent::new(
-        PROVIDER,
-        EventKind::StatusReport,
-        id,
-        subject,
-        time,
-        EventData::StatusReport(data),
-    ))
+    Ok(CloudEvent::status_report(PROVIDER, id, data))
 }
 
 const UPLINK_FIELDS: [&str; 5] = ["smsMsgId", "from", "to", "body", "createTime"];
@@ -121,22 +110,7 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         },
     };
     let id = event_id(PROVIDER, EventKind::Uplink, &[message_id.as_bytes()]);
-    let subject = Some(message_id);
-    let time = event_time(created_at, receipt);
-    Ok(CloudEvent::new(
-        PROVIDER,
-        EventKind::Uplink,
-        id,
-        subject,
-        time,
-        EventData::Uplink(data),
-    ))
-}
-
-/// The event's `time`: Huawei's own timestamp when it sent one, else the receive time (with
-/// milliseconds, so it cannot be mistaken for a Huawei time).
-fn event_time(huawei_time: Option<Rc<str>>, receipt: &Receipt) -> Rc<str> {
-    huawei_time.unwrap_or_else(|| receipt.received_at.clone())
+    Ok(CloudEvent::uplink(PROVIDER, id, data))
 }
 
 /// `sequence` / `total`: a positive integer, 1 when absent (a message that was not split).

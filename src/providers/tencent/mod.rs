@@ -6,10 +6,10 @@
 
 pub mod normalize;
 
-use super::common::{check_token, too_large, Push};
+use super::common::token_push;
 use crate::clock::Timestamp;
 use crate::config::Config;
-use crate::event::{AuthInfo, Ingested, Provider, Receipt};
+use crate::event::{Ingested, Provider};
 use crate::http::{PushRequest, Reply};
 use crate::payload::{json_array, json_object, MediaType, PayloadError};
 
@@ -57,20 +57,17 @@ pub fn ingest(
     config: &Config,
     now: Timestamp,
 ) -> Ingested {
-    let Some(expected) = &config.providers.tencent_token else {
-        return Ingested::refused(Reply::error(404, "not_enabled"));
-    };
-    if let Some(refused) = too_large(request, config.limits.max_body_bytes) {
-        return refused;
-    }
-    if let Err(error) = check_token(token, expected) {
-        return Ingested::refused(error.reply());
-    }
-    let push = Push {
-        provider: PROVIDER,
-        endpoint: endpoint.name(),
+    let push = match token_push(
+        PROVIDER,
+        endpoint.name(),
+        config.providers.tencent_token.as_ref(),
+        token,
         request,
-        receipt: Receipt::new(now, AuthInfo::Token),
+        config.limits.max_body_bytes,
+        now,
+    ) {
+        Ok(push) => push,
+        Err(reply) => return Ingested::refused(reply),
     };
     if MediaType::from_content_type(push.content_type()) != Some(MediaType::Json) {
         return push.refused(415, &PayloadError::UnsupportedMediaType, None);

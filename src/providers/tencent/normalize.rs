@@ -2,9 +2,7 @@
 //! (`docs/providers.md` §2 and §4).
 
 use super::PROVIDER;
-use crate::event::{
-    event_id, CloudEvent, EventData, EventKind, Receipt, StatusReportData, UplinkData,
-};
+use crate::event::{event_id, CloudEvent, EventKind, Receipt, StatusReportData, UplinkData};
 use crate::payload::fields::{value_non_empty, value_required, value_text};
 use crate::payload::{FieldValue, Fields, PayloadError};
 use crate::providers::common::{china_time, message_id, owned, unix_time, unmapped, uplink_id};
@@ -55,15 +53,7 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         EventKind::StatusReport,
         &[message_id.as_bytes(), data.status.as_bytes()],
     );
-    let time = updated_at.unwrap_or_else(|| receipt.received_at.clone());
-    Ok(CloudEvent::new(
-        PROVIDER,
-        EventKind::StatusReport,
-        id,
-        Some(message_id),
-        time,
-        EventData::StatusReport(data),
-    ))
+    Ok(CloudEvent::status_report(PROVIDER, id, data))
 }
 
 const REPLY_FIELDS: [&str; 5] = ["nationcode", "mobile", "extend", "text", "time"];
@@ -98,15 +88,7 @@ pub fn reply(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Paylo
         auth: receipt.auth.clone(),
         extra: unmapped(fields, &REPLY_FIELDS, &REPLY_KEPT)?,
     };
-    let time = created_at.unwrap_or_else(|| receipt.received_at.clone());
-    Ok(CloudEvent::new(
-        PROVIDER,
-        EventKind::Uplink,
-        id,
-        None,
-        time,
-        EventData::Uplink(data),
-    ))
+    Ok(CloudEvent::uplink(PROVIDER, id, data))
 }
 
 /// `+<nationcode><mobile>`; the mobile alone when there is no country code; `None` without a

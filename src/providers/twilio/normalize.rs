@@ -3,9 +3,7 @@
 //! mapped here stays in `extra`, including `ErrorCode` and the raw `RawDlrDoneDate`.
 
 use super::PROVIDER;
-use crate::event::{
-    event_id, CloudEvent, EventData, EventKind, Receipt, StatusReportData, UplinkData,
-};
+use crate::event::{event_id, CloudEvent, EventKind, Receipt, StatusReportData, UplinkData};
 use crate::payload::fields::{value_required, value_text};
 use crate::payload::{Fields, PayloadError};
 use crate::providers::common::{count, message_id, owned, unmapped};
@@ -47,14 +45,7 @@ pub fn status(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
             error_code.as_deref().unwrap_or_default().as_bytes(),
         ],
     );
-    Ok(CloudEvent::new(
-        PROVIDER,
-        EventKind::StatusReport,
-        id,
-        Some(message_id),
-        receipt.received_at.clone(),
-        EventData::StatusReport(data),
-    ))
+    Ok(CloudEvent::status_report(PROVIDER, id, data))
 }
 
 const INBOUND_FIELDS: [&str; 4] = ["MessageSid", "From", "To", "Body"];
@@ -78,12 +69,5 @@ pub fn inbound(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Pay
         extra: unmapped(fields, &INBOUND_FIELDS, &[])?,
     };
     let id = event_id(PROVIDER, EventKind::Uplink, &[message_id.as_bytes()]);
-    Ok(CloudEvent::new(
-        PROVIDER,
-        EventKind::Uplink,
-        id,
-        Some(message_id),
-        receipt.received_at.clone(),
-        EventData::Uplink(data),
-    ))
+    Ok(CloudEvent::uplink(PROVIDER, id, data))
 }
