@@ -519,3 +519,32 @@ fn provider_routes_are_admitted_by_their_setting_method_token_and_address() {
     );
     assert_eq!((read, reply.status), (false, 403));
 }
+
+#[test]
+fn a_provider_push_the_sinks_refuse_is_503_with_retry_after_never_the_vendor_success_body() {
+    const TOKEN: &str = "tencent-token-0123456789";
+    let config = Config::from_vars(&[("TENCENT_TOKEN", TOKEN)], Bindings::ALL);
+    let body = sms_relay::testing::samples::TENCENT_REPORTS;
+    let push = |queue_results| {
+        let mut exchange = Exchange::new(
+            &config,
+            "POST",
+            &url(&format!("/tencent/reports/{TOKEN}")),
+            "content-type:application/json\n",
+            now(),
+        );
+        assert!(exchange.body_chunk(body.as_bytes()));
+        exchange.body_end(&config, now());
+        finish(&mut exchange, queue_results).0.reply
+    };
+    let down = Err("queue down".to_string());
+    let refused = push(vec![down.clone(), down.clone(), down]);
+    assert_eq!((refused.status, refused.code), (503, "sink_unavailable"));
+    assert!(refused.headers.contains(&("retry-after", "30".to_string())));
+    assert!(!refused.body.contains("result"), "{}", refused.body);
+    let stored = push(vec![]);
+    assert_eq!(
+        (stored.status, stored.body.as_str()),
+        (200, r#"{"result":0,"errmsg":"OK"}"#)
+    );
+}
