@@ -57,7 +57,8 @@ test("signature and token together: both are required", async () => {
 });
 
 test("with no provider configured the worker accepts nothing and says why", async () => {
-  await withRelay({ bindings: {} }, async (relay) => {
+  // wrangler.toml's shipped [vars] (ALLOW_UNSIGNED = "false") and no secret.
+  await withRelay({ bindings: { ALLOW_UNSIGNED: "false" } }, async (relay) => {
     const response = await relay.push("/huawei/reports", STATUS_REPORT, FORM);
     assert.deepEqual([response.status, JSON.parse(response.body).error], [500, "config_invalid"]);
     // In public: not ready, and which setting is wrong, by name only.

@@ -101,18 +101,18 @@ impl Config {
         let mut reader = Reader::new(&lookup);
         let auth = AuthSettings::read(&mut reader);
         let providers = ProviderSettings::read(&mut reader);
-        // Only when nothing was attempted: a malformed key list or token is its own problem.
-        let attempted = [
+        // No provider enabled is a problem of its own unless a provider's setting is there but
+        // malformed (that is the problem to report). `ALLOW_UNSIGNED=false`, as wrangler.toml
+        // ships it, enables nothing.
+        let provider_settings = [
             "HUAWEI_PUSH_KEYS",
             "INGEST_TOKEN",
             "ALLOW_UNSIGNED",
             "ALIBABA_TOKEN",
             "TENCENT_TOKEN",
             "TWILIO_AUTH_TOKENS",
-        ]
-        .iter()
-        .any(|name| reader.is_set(name));
-        if !attempted {
+        ];
+        if providers.enabled_names(&auth).is_empty() && !reader.has_problem(&provider_settings) {
             reader.problem("HUAWEI_PUSH_KEYS", auth::AuthProblem::NothingConfigured);
         }
         let sinks = SinkSettings::read(&mut reader, bindings);
@@ -202,6 +202,23 @@ mod tests {
         assert_eq!(config.auth.mode(), AuthMode::Unconfigured);
         assert_eq!(settings(&config), ["HUAWEI_PUSH_KEYS"]);
         assert!(load(&[("ALLOW_UNSIGNED", "true")], BOTH).is_valid());
+        // wrangler.toml's shipped vars enable nothing: not ready until a secret is set.
+        let shipped = load(&[("ALLOW_UNSIGNED", "false"), ("FORWARD", "queue")], BOTH);
+        assert_eq!(settings(&shipped), ["HUAWEI_PUSH_KEYS"]);
+        for secret in [
+            ("ALIBABA_TOKEN", "alibaba-token-0123456789"),
+            ("TENCENT_TOKEN", "tencent-token-0123456789"),
+            ("TWILIO_AUTH_TOKENS", "auth-token"),
+        ] {
+            let one = load(&[("ALLOW_UNSIGNED", "false"), secret], BOTH);
+            assert!(one.is_valid(), "{secret:?}: {:?}", one.errors);
+            assert_eq!(one.auth.mode(), AuthMode::Unconfigured, "Huawei stays off");
+        }
+        // A malformed provider setting is reported as itself, not also as "nothing configured".
+        assert_eq!(
+            settings(&load(&[("TENCENT_TOKEN", "short")], BOTH)),
+            ["TENCENT_TOKEN"]
+        );
         assert_eq!(
             load(&[("INGEST_TOKEN", "0123456789abcdefXYZ")], BOTH)
                 .auth

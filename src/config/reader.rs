@@ -31,6 +31,13 @@ impl<'l> Reader<'l> {
         self.text(name).is_some()
     }
 
+    /// Whether a problem was recorded for any of `settings`.
+    pub fn has_problem(&self, settings: &[&str]) -> bool {
+        self.errors
+            .iter()
+            .any(|error| settings.contains(&error.setting))
+    }
+
     /// Records one problem with `setting`.
     pub fn problem(&mut self, setting: &'static str, problem: impl Display) {
         self.errors.push(ConfigError {
