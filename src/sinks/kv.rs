@@ -129,6 +129,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_longest_key_any_provider_can_make_fits() {
+        use crate::event::{AuthInfo, CloudEvent, EventKind, StatusReportData};
+        use crate::payload::Extra;
+        use crate::providers::common::MAX_MESSAGE_ID_BYTES;
+        for name in crate::config::providers::PROVIDER_NAMES {
+            let provider = crate::event::Provider {
+                name,
+                source: "urn:x",
+                id_letter: b'x',
+            };
+            let message_id: Rc<str> = "m".repeat(MAX_MESSAGE_ID_BYTES).into();
+            let data = StatusReportData {
+                message_id,
+                status: "S".into(),
+                delivered: false,
+                status_description: None,
+                report_source: None,
+                segment: None,
+                segments: None,
+                recipient: None,
+                extend: None,
+                org_code: None,
+                updated_at: None,
+                received_at: "t".into(),
+                auth: AuthInfo::None,
+                extra: Extra::default(),
+            };
+            let id = crate::event::event_id(provider, EventKind::StatusReport, &[b"m"]);
+            let event = CloudEvent::status_report(provider, id, data);
+            let key = key(&event);
+            assert!(key.starts_with(&status_key_prefix(name, &"m".repeat(MAX_MESSAGE_ID_BYTES))));
+            assert!(key.len() <= KV_KEY_MAX_BYTES, "{} bytes", key.len());
+        }
+    }
+
+    #[test]
     fn put_options_are_the_json_the_binding_takes() {
         let metadata = KvMetadata {
             kind: "t",
