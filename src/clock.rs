@@ -139,21 +139,18 @@ pub fn parse_report_time(value: &str) -> Option<Timestamp> {
 /// [`parse_report_time`], keeping the fraction of a second as written.
 pub fn read_report_time(value: &str) -> Option<ReportTime<'_>> {
     let b = value.as_bytes();
-    if b.len() < 20 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+    if b.len() < 20 {
         return None;
     }
-    if !matches!(b.get(10), Some(b'T' | b't' | b' '))
-        || b.get(13) != Some(&b':')
-        || b.get(16) != Some(&b':')
-    {
-        return None;
-    }
-    let year = digits(b, 0, 4)?;
-    let month = digits(b, 5, 2)?;
-    let day = digits(b, 8, 2)?;
-    let hour = digits(b, 11, 2)?;
-    let minute = digits(b, 14, 2)?;
-    let second = digits(b, 17, 2)?;
+    let Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        ..
+    } = date_and_time(b)?;
     let mut rest = b.get(19..)?;
     let mut millis = 0;
     let mut fraction_digits = "";
@@ -209,16 +206,24 @@ pub fn read_report_time(value: &str) -> Option<ReportTime<'_>> {
 /// as local time `offset_minutes` east of UTC: how Alibaba and Tencent write their times.
 pub fn parse_zoneless_time(value: &str, offset_minutes: i64) -> Option<Timestamp> {
     let b = value.as_bytes();
-    let shaped = b.len() == 19
-        && b.get(4) == Some(&b'-')
+    if b.len() != 19 {
+        return None;
+    }
+    instant(date_and_time(b)?, offset_minutes)
+}
+
+/// The `yyyy-MM-dd HH:mm:ss` every time spelling starts with (`T`, `t` or a space between date
+/// and time), as written; whether it exists is [`instant`]'s to say.
+fn date_and_time(b: &[u8]) -> Option<Civil> {
+    let shaped = b.get(4) == Some(&b'-')
         && b.get(7) == Some(&b'-')
-        && matches!(b.get(10), Some(b' ' | b'T'))
+        && matches!(b.get(10), Some(b'T' | b't' | b' '))
         && b.get(13) == Some(&b':')
         && b.get(16) == Some(&b':');
     if !shaped {
         return None;
     }
-    let civil = Civil {
+    Some(Civil {
         year: digits(b, 0, 4)?,
         month: digits(b, 5, 2)?,
         day: digits(b, 8, 2)?,
@@ -226,8 +231,7 @@ pub fn parse_zoneless_time(value: &str, offset_minutes: i64) -> Option<Timestamp
         minute: digits(b, 14, 2)?,
         second: digits(b, 17, 2)?,
         millis: 0,
-    };
-    instant(civil, offset_minutes)
+    })
 }
 
 /// A calendar date and time of day, as written.

@@ -11,7 +11,9 @@
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};
-use sms_relay::clock::{parse_report_time, parse_sdk_date, read_report_time, Timestamp};
+use sms_relay::clock::{
+    parse_report_time, parse_sdk_date, parse_zoneless_time, read_report_time, Timestamp,
+};
 use sms_relay::payload::json_scan::object_members;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -86,6 +88,21 @@ proptest! {
         let valid_date = Date::from_calendar_date(year, Month::try_from(month).unwrap(), day).is_ok();
         prop_assert_eq!(theirs.is_some(), valid_date);
         prop_assert_eq!(parse_sdk_date(&text).map(Timestamp::unix_millis), theirs, "{}", text);
+    }
+
+    /// Alibaba's and Tencent's zone-less times, as Beijing time, against `time`.
+    #[test]
+    fn zoneless_times_parse_like_time(year in 0i32..=9999, month in 1u8..=12, day in 1u8..=31, hour in 0u8..=23, minute in 0u8..=59, second in 0u8..=59) {
+        let text = format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}");
+        let beijing = UtcOffset::from_hms(8, 0, 0).unwrap();
+        let theirs = PrimitiveDateTime::parse(
+            &text,
+            format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+        )
+        .ok()
+        .map(|at| at.assume_offset(beijing).unix_timestamp() * 1000);
+        let ours = parse_zoneless_time(&text, 8 * 60).map(Timestamp::unix_millis);
+        prop_assert_eq!(ours, theirs, "{}", text);
     }
 
     #[test]
