@@ -104,15 +104,9 @@ impl Config {
         // No provider enabled is a problem of its own unless a provider's setting is there but
         // malformed (that is the problem to report). `ALLOW_UNSIGNED=false`, as wrangler.toml
         // ships it, enables nothing.
-        let provider_settings = [
-            "HUAWEI_PUSH_KEYS",
-            "INGEST_TOKEN",
-            "ALLOW_UNSIGNED",
-            "ALIBABA_TOKEN",
-            "TENCENT_TOKEN",
-            "TWILIO_AUTH_TOKENS",
-        ];
-        if providers.enabled_names(&auth).is_empty() && !reader.has_problem(&provider_settings) {
+        if providers.enabled_names(&auth).is_empty()
+            && !reader.has_problem(&providers::PROVIDER_SETTINGS)
+        {
             reader.problem("HUAWEI_PUSH_KEYS", auth::AuthProblem::NothingConfigured);
         }
         let sinks = SinkSettings::read(&mut reader, bindings);

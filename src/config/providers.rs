@@ -10,6 +10,16 @@ use std::fmt;
 /// Twilio has a primary and a secondary auth token; more than a few is a mistake.
 pub const MAX_TWILIO_AUTH_TOKENS: usize = 4;
 
+/// Every setting that enables a provider (Huawei's three, then one each).
+pub const PROVIDER_SETTINGS: [&str; 6] = [
+    "HUAWEI_PUSH_KEYS",
+    "INGEST_TOKEN",
+    "ALLOW_UNSIGNED",
+    "ALIBABA_TOKEN",
+    "TENCENT_TOKEN",
+    "TWILIO_AUTH_TOKENS",
+];
+
 /// Every provider the relay knows, by the name its routes and events use.
 pub const PROVIDER_NAMES: [&str; 4] = ["huawei", "alibaba", "tencent", "twilio"];
 

@@ -178,8 +178,8 @@ pub fn token_push<'r>(
     now: Timestamp,
 ) -> Result<Push<'r>, Reply> {
     let expected = expected.ok_or_else(|| Reply::error(404, "not_enabled"))?;
-    if request.body.len() > max_body_bytes {
-        return Err(Reply::error(413, "body_too_large"));
+    if let Some(reply) = too_large(request, max_body_bytes) {
+        return Err(reply);
     }
     check_token(token, expected).map_err(TokenError::reply)?;
     Ok(Push {
@@ -191,9 +191,8 @@ pub fn token_push<'r>(
 }
 
 /// The answer to a body over `MAX_BODY_BYTES`, checked before authentication reads it.
-pub fn too_large(request: &PushRequest<'_>, max_body_bytes: usize) -> Option<Ingested> {
-    (request.body.len() > max_body_bytes)
-        .then(|| Ingested::refused(Reply::error(413, "body_too_large")))
+pub fn too_large(request: &PushRequest<'_>, max_body_bytes: usize) -> Option<Reply> {
+    (request.body.len() > max_body_bytes).then(|| Reply::error(413, "body_too_large"))
 }
 
 /// Where `part` (a slice borrowed from `whole`) sits in `whole`.
@@ -285,10 +284,10 @@ pub fn flag(
     value: Option<&FieldValue<'_>>,
     name: &'static str,
 ) -> Result<Option<bool>, PayloadError> {
-    let text = match value {
+    let text: &str = match value {
         None => return Ok(None),
-        Some(FieldValue::Json(raw)) => Cow::Borrowed(*raw),
-        Some(FieldValue::Text(text)) => Cow::Borrowed(text.as_ref()),
+        Some(FieldValue::Json(raw)) => raw,
+        Some(FieldValue::Text(text)) => text,
     };
     match text.trim() {
         "true" | "\"true\"" => Ok(Some(true)),

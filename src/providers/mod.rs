@@ -91,11 +91,9 @@ impl Endpoint {
             Endpoint::Huawei(endpoint) => huawei::ingest(endpoint, token, request, config, now),
             Endpoint::Alibaba(endpoint) => alibaba::ingest(endpoint, token, request, config, now),
             Endpoint::Tencent(endpoint) => tencent::ingest(endpoint, token, request, config, now),
-            // Twilio's URLs carry no token: the signature authenticates.
-            Endpoint::Twilio(endpoint) => match token {
-                None => twilio::ingest(endpoint, request, config, now),
-                Some(_) => Ingested::refused(Reply::error(404, "not_found")),
-            },
+            // Twilio's URLs carry no token (admission refuses a path with one): the
+            // signature authenticates.
+            Endpoint::Twilio(endpoint) => twilio::ingest(endpoint, request, config, now),
         }
     }
 }

@@ -35,7 +35,7 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
     let updated_at = china_time(reported, "report_time")?;
     let extra = unmapped(fields, &REPORT_FIELDS, &KEPT_IN_EXTRA)?;
     let data = StatusReportData {
-        message_id: message_id.clone(),
+        message_id,
         status,
         delivered,
         status_description: value_non_empty(description, "err_msg")?
@@ -46,7 +46,7 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         recipient: owned(value_text(phone, "phone_number")?),
         extend: owned(value_text(out_id, "out_id")?),
         org_code: None,
-        updated_at: updated_at.clone(),
+        updated_at,
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
         extra,
@@ -54,7 +54,7 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
     let id = event_id(
         PROVIDER,
         EventKind::StatusReport,
-        &[message_id.as_bytes(), data.status.as_bytes()],
+        &[data.message_id.as_bytes(), data.status.as_bytes()],
     );
     Ok(CloudEvent::status_report(PROVIDER, id, data))
 }
@@ -87,11 +87,11 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         created_at.as_deref(),
     );
     let data = UplinkData {
-        message_id: message_id.clone(),
+        message_id,
         from,
         to,
         body,
-        created_at: created_at.clone(),
+        created_at,
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
         extra: if others == 0 {

@@ -66,8 +66,8 @@ pub fn ingest(
     config: &Config,
     now: Timestamp,
 ) -> Ingested {
-    if let Some(refused) = too_large(request, config.limits.max_body_bytes) {
-        return refused;
+    if let Some(reply) = too_large(request, config.limits.max_body_bytes) {
+        return Ingested::refused(reply);
     }
     let authenticated = match authenticate(request, token, &config.auth, now) {
         Ok(authenticated) => authenticated,

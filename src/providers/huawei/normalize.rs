@@ -65,7 +65,7 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
         recipient: owned(value_text(to, "to")?),
         extend: owned(value_text(extend, "extend")?),
         org_code: owned(value_text(org, "orgCode")?),
-        updated_at: updated_at.clone(),
+        updated_at,
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
         extra,
@@ -95,12 +95,13 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         .ok_or(PayloadError::MissingField("body"))?
         .into_owned();
     let created_at = time(created, "createTime")?;
+    let id = event_id(PROVIDER, EventKind::Uplink, &[message_id.as_bytes()]);
     let data = UplinkData {
-        message_id: Some(message_id.clone()),
+        message_id: Some(message_id),
         from,
         to,
         body,
-        created_at: created_at.clone(),
+        created_at,
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
         extra: if others == 0 {
@@ -109,7 +110,6 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
             unmapped(fields, &UPLINK_FIELDS, &[])?
         },
     };
-    let id = event_id(PROVIDER, EventKind::Uplink, &[message_id.as_bytes()]);
     Ok(CloudEvent::uplink(PROVIDER, id, data))
 }
 

@@ -32,7 +32,7 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
     let delivered = value_required(report_status, "report_status")? == "SUCCESS";
     let updated_at = china_time(received, "user_receive_time")?;
     let data = StatusReportData {
-        message_id: message_id.clone(),
+        message_id,
         status,
         delivered,
         status_description: value_non_empty(description, "description")?
@@ -43,7 +43,7 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         recipient: number(nationcode, mobile)?,
         extend: owned(value_text(ext, "ext")?),
         org_code: None,
-        updated_at: updated_at.clone(),
+        updated_at,
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
         extra: unmapped(fields, &REPORT_FIELDS, &REPORT_KEPT)?,
@@ -51,7 +51,7 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
     let id = event_id(
         PROVIDER,
         EventKind::StatusReport,
-        &[message_id.as_bytes(), data.status.as_bytes()],
+        &[data.message_id.as_bytes(), data.status.as_bytes()],
     );
     Ok(CloudEvent::status_report(PROVIDER, id, data))
 }
@@ -83,7 +83,7 @@ pub fn reply(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Paylo
         from,
         to,
         body,
-        created_at: created_at.clone(),
+        created_at,
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
         extra: unmapped(fields, &REPLY_FIELDS, &REPLY_KEPT)?,

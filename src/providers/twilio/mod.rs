@@ -64,8 +64,8 @@ pub fn ingest(
     if tokens.is_empty() {
         return Ingested::refused(Reply::error(404, "not_enabled"));
     }
-    if let Some(refused) = too_large(request, config.limits.max_body_bytes) {
-        return refused;
+    if let Some(reply) = too_large(request, config.limits.max_body_bytes) {
+        return Ingested::refused(reply);
     }
     let media_type = MediaType::from_content_type(request.header("content-type"));
     let body = match media_type {

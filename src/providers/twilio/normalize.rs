@@ -19,7 +19,7 @@ pub fn status(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
     let status = value_required(message_status, "MessageStatus")?.into_owned();
     let delivered = matches!(status.as_str(), "delivered" | "read");
     let data = StatusReportData {
-        message_id: message_id.clone(),
+        message_id,
         delivered,
         status,
         status_description: None,
@@ -40,7 +40,7 @@ pub fn status(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         PROVIDER,
         EventKind::StatusReport,
         &[
-            message_id.as_bytes(),
+            data.message_id.as_bytes(),
             data.status.as_bytes(),
             error_code.as_deref().unwrap_or_default().as_bytes(),
         ],
@@ -55,8 +55,9 @@ const INBOUND_FIELDS: [&str; 4] = ["MessageSid", "From", "To", "Body"];
 pub fn inbound(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
     let ([sid, from, to, body], _) = fields.pick(&INBOUND_FIELDS);
     let message_id = message_id(sid, "MessageSid")?;
+    let id = event_id(PROVIDER, EventKind::Uplink, &[message_id.as_bytes()]);
     let data = UplinkData {
-        message_id: Some(message_id.clone()),
+        message_id: Some(message_id),
         from: value_required(from, "From")?.into_owned(),
         to: owned(value_text(to, "To")?),
         // An empty text is still a message (a picture alone, say); only absence is an error.
@@ -68,6 +69,5 @@ pub fn inbound(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Pay
         auth: receipt.auth.clone(),
         extra: unmapped(fields, &INBOUND_FIELDS, &[])?,
     };
-    let id = event_id(PROVIDER, EventKind::Uplink, &[message_id.as_bytes()]);
     Ok(CloudEvent::uplink(PROVIDER, id, data))
 }
