@@ -17,11 +17,45 @@
 //!   takes in every number JavaScript would change, and a few 16- and 17-digit ones it would
 //!   not (`0.30000000000000004`): a string there too keeps the value and every sink alike;
 //! - strings are escaped as serde_json and `JSON.stringify` both escape them; whitespace goes;
-//! - an object naming one key twice is refused: which value the provider meant is unknowable.
+//! - an object naming one key twice is refused: which value the provider meant is unknowable;
+//! - an object's integer-like keys (array indices, `"0"` to `"4294967294"`) go first, in
+//!   ascending order, then the others as written: the order in which a JavaScript object
+//!   holds and prints its keys. Written as received, `{"10":1,"9":2}` would reach KV in one
+//!   order and the queue and the HTTP backend in the other.
+//!
+//! A number whose exponent no integer type holds (`1e99999999999999999999`) is a number all
+//! the same: it is kept as its literal text, like any other number JavaScript would change.
 //!
 //! The input must be valid JSON (a `RawValue`); on anything else the rewriter refuses.
 
 use super::json_scan::{skip_whitespace, string_end};
+use std::cmp::Ordering;
+use std::ops::Range;
+
+/// The key as a JavaScript array index (a canonical decimal below 2^32 − 1), if it is one.
+pub fn array_index(key: &str) -> Option<u32> {
+    let bytes = key.as_bytes();
+    let canonical = match bytes {
+        [b'0'] => true,
+        [b'1'..=b'9', rest @ ..] => rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    if !canonical || bytes.len() > 10 {
+        return None;
+    }
+    key.parse::<u32>().ok().filter(|index| *index < u32::MAX)
+}
+
+/// JavaScript's order of an object's keys, for keys sorted by name otherwise: array indices
+/// first, by value, then the rest by their bytes.
+pub fn js_key_order(a: &str, b: &str) -> Ordering {
+    match (array_index(a), array_index(b)) {
+        (Some(a), Some(b)) => a.cmp(&b),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => a.cmp(b),
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
@@ -98,7 +132,11 @@ fn string(token: &str, out: &mut String) -> Result<(), Refused> {
 fn object(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
     let bytes = raw.as_bytes();
     let mut keys: Vec<String> = Vec::new();
+    // Where each member was written in `out`, to move integer-like keys first at the end.
+    let mut members: Vec<Range<usize>> = Vec::new();
+    let mut indexed = false;
     out.push('{');
+    let object_start = out.len();
     let mut i = skip_whitespace(bytes, start + 1);
     if bytes.get(i) == Some(&b'}') {
         out.push('}');
@@ -108,7 +146,9 @@ fn object(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
         let key_end = string_end(bytes, i).ok_or(Refused::Malformed)?;
         let token = raw.get(i..key_end).ok_or(Refused::Malformed)?;
         let key: String = serde_json::from_str(token).map_err(|_| Refused::Malformed)?;
+        indexed |= array_index(&key).is_some();
         keys.push(key);
+        let member_start = out.len();
         string(token, out)?;
         i = skip_whitespace(bytes, key_end);
         if bytes.get(i) != Some(&b':') {
@@ -116,6 +156,7 @@ fn object(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
         }
         out.push(':');
         i = value(raw, skip_whitespace(bytes, i + 1), out)?;
+        members.push(member_start..out.len());
         i = skip_whitespace(bytes, i);
         match bytes.get(i) {
             Some(b',') => {
@@ -123,6 +164,9 @@ fn object(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
                 i = skip_whitespace(bytes, i + 1);
             }
             Some(b'}') => {
+                if indexed {
+                    js_order(out, object_start, &keys, &members);
+                }
                 out.push('}');
                 crate::sort::sort(&mut keys);
                 if let Some(pair) = keys.windows(2).find(|pair| pair.first() == pair.last()) {
@@ -134,6 +178,35 @@ fn object(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
             }
             _ => return Err(Refused::Malformed),
         }
+    }
+}
+
+/// Rewrites the members written from `object_start` with array-index keys first, ascending,
+/// then the others in the order written (`keys[i]` is the key of `members[i]`).
+fn js_order(out: &mut String, object_start: usize, keys: &[String], members: &[Range<usize>]) {
+    let mut order: Vec<(Option<u32>, usize)> = keys
+        .iter()
+        .enumerate()
+        .map(|(position, key)| (array_index(key), position))
+        .collect();
+    // Indices by value, then the rest (None sorts after Some here) in the order written.
+    crate::sort::sort_by(&mut order, |a, b| match (a.0, b.0) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => a.1.cmp(&b.1),
+    });
+    let written = out.get(object_start..).unwrap_or_default().to_string();
+    out.truncate(object_start);
+    for (n, (_, position)) in order.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        let member = members
+            .get(*position)
+            .and_then(|range| written.get(range.start - object_start..range.end - object_start))
+            .unwrap_or_default();
+        out.push_str(member);
     }
 }
 
@@ -199,13 +272,40 @@ fn decimal(literal: &str) -> Option<(bool, String, i64)> {
     Some((negative, digits, last))
 }
 
+/// Whether `literal` is a JSON number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+fn is_json_number(literal: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let rest = literal.strip_prefix('-').unwrap_or(literal);
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (rest.get(..at).unwrap_or_default(), rest.get(at + 1..)),
+        None => (rest, None),
+    };
+    let (whole, fraction) = match mantissa.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (mantissa, None),
+    };
+    let whole_ok = digits(whole) && (whole == "0" || !whole.starts_with('0'));
+    let fraction_ok = fraction.is_none_or(digits);
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)));
+    whole_ok && fraction_ok && exponent_ok
+}
+
 /// Significant digits every double holds exactly and prints back unchanged.
 const EXACT_DIGITS: usize = 15;
 
 /// A number literal: JavaScript's spelling when a JS number holds it exactly, else its literal
 /// text as a string.
 fn number(literal: &str, out: &mut String) -> Result<(), Refused> {
-    let (negative, digits, last) = decimal(literal).ok_or(Refused::Malformed)?;
+    let Some((negative, digits, last)) = decimal(literal) else {
+        // Valid, but its exponent is past any integer: no double holds it as written.
+        if !is_json_number(literal) {
+            return Err(Refused::Malformed);
+        }
+        out.push('"');
+        out.push_str(literal);
+        out.push('"');
+        return Ok(());
+    };
     let k = i64::try_from(digits.len()).unwrap_or(i64::MAX);
     // The value is 0.digits × 10^n; doubles are normal from 2.2e-308 to 1.8e308;
     // n = 309 would reach past the largest double (1.8e308): stay below 1e308.
@@ -299,6 +399,12 @@ mod tests {
             ("1.5e308", "\"1.5e308\""),
             ("1e309", "\"1e309\""),
             ("1e-306", "1e-306"),
+            ("1e99999999999999999999", "\"1e99999999999999999999\""),
+            (
+                "-2.5E-99999999999999999999",
+                "\"-2.5E-99999999999999999999\"",
+            ),
+            ("1e4294967296", "\"1e4294967296\""),
         ] {
             assert_eq!(js(raw), expected, "{raw}");
         }
@@ -311,6 +417,34 @@ mod tests {
             r#"{"aA":[1,"x/yé",null,true,{}]}"#
         );
         assert_eq!(js(r#""\u0001\n""#), r#""\u0001\n""#);
+    }
+
+    #[test]
+    fn integer_like_keys_go_first_as_javascript_orders_them() {
+        assert_eq!(
+            js(
+                r#"{"b":1,"10":2,"a":[{"20":0,"3":0,"x":0}],"9":3,"01":4,"4294967295":5,"4294967294":6}"#
+            ),
+            r#"{"9":3,"10":2,"4294967294":6,"b":1,"a":[{"3":0,"20":0,"x":0}],"01":4,"4294967295":5}"#
+        );
+        assert_eq!(
+            js(r#"{"x":{"2":1,"1":2,"b":3,"a":4}}"#),
+            r#"{"x":{"1":2,"2":1,"b":3,"a":4}}"#
+        );
+        assert_eq!(array_index("0"), Some(0));
+        for not_index in ["", "-1", "01", "1.0", "4294967295", "99999999999", "1e3"] {
+            assert_eq!(array_index(not_index), None, "{not_index}");
+        }
+        assert_eq!(js_key_order("9", "10"), Ordering::Less);
+        assert_eq!(js_key_order("10", "a"), Ordering::Less);
+        assert_eq!(js_key_order("b", "a"), Ordering::Greater);
+    }
+
+    #[test]
+    fn invalid_numbers_are_still_refused() {
+        for bad in [".5", "1e", "--1", "1e+", "1ee5"] {
+            assert_eq!(canonical(bad), Err(Refused::Malformed), "{bad}");
+        }
     }
 
     #[test]
