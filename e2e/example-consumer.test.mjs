@@ -65,6 +65,9 @@ test("the example consumer records each message's latest state from the relay's 
     assert.deepEqual(keys.sort(), [...expected].sort());
     const state = JSON.parse(await kv.get(`huawei/${new URLSearchParams(STATUS_REPORT).get("smsMsgId")}`));
     assert.equal(state.status, new URLSearchParams(STATUS_REPORT).get("status"));
+    assert.equal(state.state, "delivered");
+    assert.equal(state.final, true);
+    assert.equal(state.error_code, null);
     assert.match(state.event_id, /^[0-9a-f]{32}$/);
   } finally {
     await mf.dispose();

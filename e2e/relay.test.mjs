@@ -64,9 +64,13 @@ test("a signed single status report lands once in the queue and in KV", async ()
   assert.deepEqual(entry.metadata, {
     type: "io.github.sms-relay.status_report",
     status: "DELIVRD",
+    state: "delivered",
+    final: true,
     delivered: true,
     segment: 1,
+    segments: 1,
     time: "2018-04-13T06:31:46Z",
+    received_at: event.data.received_at,
   });
   const ttl = entry.expiration - Date.now() / 1000;
   assert.ok(ttl > 3500 && ttl <= 3601, `KV_TTL_SECS applied, got ${ttl}`);
@@ -121,7 +125,11 @@ test("a signed uplink becomes an uplink event", async () => {
   });
   const kv = await kvContents(relay.kv);
   assert.deepEqual(Object.keys(kv), [`uplink/huawei/${event.id}`]);
-  assert.deepEqual(kv[`uplink/huawei/${event.id}`].metadata, { type: "io.github.sms-relay.uplink", time: event.time });
+  assert.deepEqual(kv[`uplink/huawei/${event.id}`].metadata, {
+    type: "io.github.sms-relay.uplink",
+    time: event.time,
+    received_at: event.data.received_at,
+  });
 });
 
 test("a batch with unreadable entries forwards the good ones and each bad one as unparsed", async () => {
@@ -294,13 +302,26 @@ test("GET /v1/messages/<provider>/<id> lists a message's status reports from KV,
   const [first, second] = (await relay.waitForMessages(2)).map((message) => message.body);
   const found = await relay.request("GET", "/v1/messages/huawei/lookup-1", { headers: bearer });
   assert.equal(found.status, 200, found.body);
+  const report = (event, segment, status, state, delivered, updated_at) => ({
+    id: event.id, segment, recipient: null, status, state, final: true, delivered, updated_at, received_at: event.data.received_at,
+  });
   assert.deepEqual(JSON.parse(found.body), {
     provider: "huawei",
     message_id: "lookup-1",
-    reports: [
-      { id: first.id, segment: 1, status: "DELIVRD", delivered: true, updated_at: "2018-04-13T06:31:46Z" },
-      { id: second.id, segment: 2, status: "UNDELIV", delivered: false, updated_at: "2018-04-13T06:31:47Z" },
+    // One part failed: so has the message.
+    state: "failed",
+    final: true,
+    updated_at: "2018-04-13T06:31:47Z",
+    parts: [
+      { recipient: null, segment: 1, segments: 2, state: "delivered", final: true, updated_at: "2018-04-13T06:31:46Z", report: first.id },
+      { recipient: null, segment: 2, segments: 2, state: "failed", final: true, updated_at: "2018-04-13T06:31:47Z", report: second.id },
     ],
+    missing_parts: 0,
+    reports: [
+      report(first, 1, "DELIVRD", "delivered", true, "2018-04-13T06:31:46Z"),
+      report(second, 2, "UNDELIV", "failed", false, "2018-04-13T06:31:47Z"),
+    ],
+    complete: true,
   });
   // A later report of the same segment is listed beside the earlier one, never lost to it,
   // whatever order the two arrive in.
@@ -308,7 +329,12 @@ test("GET /v1/messages/<provider>/<id> lists a message's status reports from KV,
   assert.equal((await relay.push(REPORTS, JSON.stringify({ statusReportList: [later] }), JSON_UTF8)).status, 200);
   const again = JSON.parse((await relay.request("GET", "/v1/messages/huawei/lookup-1", { headers: bearer })).body);
   assert.equal(again.reports.length, 3);
-  assert.deepEqual({ ...again.reports[2], id: undefined }, { id: undefined, segment: 2, status: "DELIVRD", delivered: true, updated_at: "2018-04-13T07:00:00Z" });
+  assert.deepEqual(
+    { ...again.reports[2], id: undefined, received_at: undefined },
+    { id: undefined, segment: 2, recipient: null, status: "DELIVRD", state: "delivered", final: true, delivered: true, updated_at: "2018-04-13T07:00:00Z", received_at: undefined },
+  );
+  // Both finals: the vendor's later time decides, so the message is now delivered.
+  assert.deepEqual([again.state, again.final, again.parts[1].report], ["delivered", true, again.reports[2].id]);
 
   const answer = async (path, headers = bearer) => {
     const response = await relay.request("GET", path, { headers });

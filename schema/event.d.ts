@@ -4,7 +4,9 @@
 // the built worker produces type-check against these declarations.
 //
 //   import type { SmsRelayEvent } from "./schema/event";
-//   if (event.type === "io.github.sms-relay.status_report" && event.data.delivered) { … }
+//   if (event.type === "io.github.sms-relay.status_report" && event.data.final) {
+//     if (event.data.state === "delivered") { … } else { … event.data.error_code … }
+//   }
 //   if (event.provider === "twilio") { … }
 
 /** RFC 3339 UTC, e.g. `2018-04-13T06:31:46Z`; a provider's time keeps its fraction as sent. */
@@ -21,6 +23,13 @@ export type Provider = "huawei" | "alibaba" | "tencent" | "twilio";
 
 /** Every field the provider sent that is not mapped, verbatim. */
 export type Extra = Record<string, unknown>;
+
+/**
+ * Where a message is, whichever vendor reported it (docs/delivery-states.md): `accepted` (the
+ * vendor has it), `sent` (handed to the carrier), `delivered`, `failed`, `expired`, `read`, or
+ * `unknown` (the vendor cannot tell, or sent a value no mapping knows).
+ */
+export type DeliveryState = "accepted" | "sent" | "delivered" | "failed" | "expired" | "read" | "unknown";
 
 /** The CloudEvents attributes every event carries. */
 interface EventBase {
@@ -41,7 +50,13 @@ export interface StatusReportData {
   message_id: string;
   /** The raw status code, e.g. `DELIVRD` (Huawei, Tencent), `DELIVERED` (Alibaba), `delivered` (Twilio). */
   status: string;
-  /** Whether the message reached the handset, by each provider's own success marker. */
+  /** The status in the one model every vendor maps onto. */
+  state: DeliveryState;
+  /** True when the vendor sends nothing after this report (for this recipient and part). */
+  final: boolean;
+  /** The vendor's error or status code, verbatim (status, err_code, errmsg, ErrorCode); null when there is none. */
+  error_code: string | null;
+  /** `state` is `delivered` or `read`. */
   delivered: boolean;
   /** statusDesc, err_msg or description; null for Twilio. */
   status_description: string | null;
@@ -57,7 +72,7 @@ export interface StatusReportData {
   extend: string | null;
   /** Huawei's orgCode; null for other providers. */
   org_code: string | null;
-  /** When the status was reached (Twilio: when the relay received the callback). */
+  /** When the status was reached; null where the vendor gives no usable time (Twilio). */
   updated_at: Timestamp | null;
   received_at: Timestamp;
   auth: Auth;

@@ -223,6 +223,9 @@ pub mod oracle {
     /// the same unreadable input) and must share an id; different identities must not.
     pub type Identity = String;
 
+    /// When [`ingest`] receives a push, unless told otherwise.
+    pub const RECEIVED: i64 = 1_733_987_300;
+
     /// One push of `body` as `content_type` to `endpoint`, ingested under `config`, carrying
     /// the credentials `config` names: the provider's URL token, or a Twilio signature (over
     /// the form, or over the URL with `bodySHA256` for any other body). Huawei's routes need a
@@ -233,6 +236,23 @@ pub mod oracle {
         endpoint: Endpoint,
         content_type: &str,
         body: &[u8],
+    ) -> Option<crate::event::Ingested> {
+        ingest_at(
+            config,
+            endpoint,
+            content_type,
+            body,
+            Timestamp::from_unix_seconds(RECEIVED),
+        )
+    }
+
+    /// [`ingest`], received at `now`.
+    pub fn ingest_at(
+        config: &Config,
+        endpoint: Endpoint,
+        content_type: &str,
+        body: &[u8],
+        now: Timestamp,
     ) -> Option<crate::event::Ingested> {
         use crate::providers::twilio::signature::{form_params, sign};
         let mut headers = vec![("content-type".to_string(), content_type.to_string())];
@@ -268,12 +288,7 @@ pub mod oracle {
             headers: &headers,
             body,
         };
-        Some(endpoint.ingest(
-            token.map(|secret| secret.expose()),
-            &request,
-            config,
-            Timestamp::from_unix_seconds(1_733_987_300),
-        ))
+        Some(endpoint.ingest(token.map(|secret| secret.expose()), &request, config, now))
     }
 
     /// Ingests one push under `config` (which must authenticate everything, e.g.
@@ -282,6 +297,7 @@ pub mod oracle {
     /// - at least one event comes out, and the answer is `200`, `400` or `415`;
     /// - every event, as the sinks receive it, satisfies `schema` (the published JSON Schema);
     /// - every event fits every sink: a queue message, a KV value, key and metadata;
+    /// - the same push received again, later, gets the same events with the same ids;
     ///
     /// and returns each event's id with its identity, for the caller's distinct-id check.
     pub fn check(
@@ -297,6 +313,14 @@ pub mod oracle {
         let Some(ingested) = ingest(config, endpoint, content_type, body) else {
             return Ok(Vec::new());
         };
+        let later = Timestamp::from_unix_seconds(RECEIVED + 3_601);
+        let again = ingest_at(config, endpoint, content_type, body, later);
+        let ids = |events: &[crate::event::CloudEvent]| -> Vec<String> {
+            events.iter().map(|event| event.id.clone()).collect()
+        };
+        if again.as_ref().map(|again| ids(&again.events)) != Some(ids(&ingested.events)) {
+            return Err("received again, the same push got other ids".into());
+        }
         let status = ingested.reply.status;
         if !matches!(status, 200 | 400 | 415) {
             return Err(format!("answered {status} {}", ingested.reply.code));
@@ -329,61 +353,17 @@ pub mod oracle {
         Ok(out)
     }
 
-    /// The parts each provider's ids hash (`docs/providers.md`, "Event ids"), read back from
-    /// the event.
+    /// What the event says, read back from it: its type, provider and `data`, less how and
+    /// when the push was received (`received_at`, `auth`). Ids hash exactly this
+    /// (`docs/delivery-states.md`, "Ids and repeats"): two events that say anything different
+    /// are two reports.
     fn identity(event: &Value) -> Identity {
-        let data = &event["data"];
-        let provider = &event["provider"];
-        let kind = event["type"].as_str().unwrap_or_default();
-        let empty = Value::String(String::new());
-        let parts: Vec<&Value> = if kind.ends_with("status_report") {
-            // Twilio's error code is part of what its callback says; absent is empty.
-            let error_code = match data.get("extra").and_then(|extra| extra.get("ErrorCode")) {
-                None | Some(Value::Null) => &Value::Null,
-                Some(Value::String(code)) if code.is_empty() => &Value::Null,
-                Some(code) => code,
-            };
-            vec![
-                &event["type"],
-                provider,
-                &data["message_id"],
-                &data["segment"],
-                &data["status"],
-                if provider == "twilio" {
-                    error_code
-                } else {
-                    &Value::Null
-                },
-            ]
-        } else if kind.ends_with("uplink") {
-            // No recipient and an empty one are the same message.
-            let to = match &data["to"] {
-                Value::Null => &empty,
-                to => to,
-            };
-            match &data["message_id"] {
-                Value::Null => vec![
-                    &event["type"],
-                    provider,
-                    &data["from"],
-                    to,
-                    &data["body"],
-                    &data["created_at"],
-                ],
-                id => vec![&event["type"], provider, id],
-            }
-        } else {
-            vec![
-                &event["type"],
-                provider,
-                &data["endpoint"],
-                &data["content_type"],
-                &data["reason"],
-                &data["body"],
-                &data["body_encoding"],
-            ]
-        };
-        serde_json::to_string(&parts).unwrap_or_default()
+        let mut data = event["data"].clone();
+        if let Some(data) = data.as_object_mut() {
+            data.remove("received_at");
+            data.remove("auth");
+        }
+        serde_json::to_string(&[&event["type"], &event["provider"], &data]).unwrap_or_default()
     }
 
     /// The settings every provider's check ingests under: everything authenticates, both

@@ -74,6 +74,10 @@ fn finish(
                 let results = puts.iter().map(|_| Ok(())).collect();
                 exchange.kv_written(results);
             }
+            Step::GetKv(keys) => {
+                let found = keys.iter().map(|_| false).collect();
+                exchange.kv_read(Ok(found));
+            }
             Step::Wait { millis } => waits.push(millis),
             Step::ListKv { .. } => panic!("a push never lists KV"),
             Step::Finish(finished) => return (finished, sent, waits),
@@ -305,13 +309,23 @@ fn the_status_lookup_lists_kv_under_the_provider_and_message_and_answers_its_rep
     let mut exchange = start(&enabled, "GET", "/v1/messages/huawei/msg%2D1", &bearer);
     assert!(!exchange.wants_body());
     match exchange.step() {
-        Step::ListKv { prefix } => assert_eq!(prefix, "status/huawei/msg-1/"),
+        Step::ListKv { prefix, cursor } => {
+            assert_eq!((prefix, cursor), ("status/huawei/msg-1/", None))
+        }
         other => panic!("expected a KV list, got {other:?}"),
     }
+    // A listing that goes on is asked for again from its cursor.
     exchange.kv_listed(Ok(
-        r#"[{"name":"status/huawei/msg-1/0123","metadata":{"type":"t","status":"DELIVRD","delivered":true,"segment":1,"time":"2018-04-13T06:31:46Z"}}]"#
+        r#"{"keys":[{"name":"status/huawei/msg-1/0123","metadata":{"type":"t","status":"DELIVRD","state":"delivered","final":true,"delivered":true,"segment":1,"time":"2018-04-13T06:31:46Z"}}],"list_complete":false,"cursor":"page-2"}"#
             .to_string(),
     ));
+    match exchange.step() {
+        Step::ListKv { prefix, cursor } => {
+            assert_eq!((prefix, cursor), ("status/huawei/msg-1/", Some("page-2")))
+        }
+        other => panic!("expected the next page, got {other:?}"),
+    }
+    exchange.kv_listed(Ok(r#"{"keys":[],"list_complete":true}"#.to_string()));
     let Step::Finish(found) = exchange.step() else {
         panic!("finished")
     };
@@ -321,10 +335,27 @@ fn the_status_lookup_lists_kv_under_the_provider_and_message_and_answers_its_rep
     assert_eq!(body["provider"], "huawei");
     assert_eq!(body["reports"][0]["status"], "DELIVRD");
     assert_eq!(body["reports"][0]["id"], "0123");
+    assert_eq!(
+        (&body["state"], &body["final"]),
+        (&"delivered".into(), &true.into())
+    );
+
+    // `?cursor=` starts the listing where a previous answer stopped.
+    match start(
+        &enabled,
+        "GET",
+        "/v1/messages/huawei/msg-1?cursor=abc%3D",
+        &bearer,
+    )
+    .step()
+    {
+        Step::ListKv { cursor, .. } => assert_eq!(cursor, Some("abc=")),
+        other => panic!("expected a KV list, got {other:?}"),
+    }
 
     // Every provider has its own key space; an unknown one is no route.
     match start(&enabled, "GET", "/v1/messages/twilio/SM1", &bearer).step() {
-        Step::ListKv { prefix } => assert_eq!(prefix, "status/twilio/SM1/"),
+        Step::ListKv { prefix, .. } => assert_eq!(prefix, "status/twilio/SM1/"),
         other => panic!("expected a KV list, got {other:?}"),
     }
     let (unknown, _, _) = finish(
@@ -340,7 +371,7 @@ fn the_status_lookup_lists_kv_under_the_provider_and_message_and_answers_its_rep
 
     let mut missing = start(&enabled, "GET", "/v1/messages/huawei/none", &bearer);
     assert!(matches!(missing.step(), Step::ListKv { .. }));
-    missing.kv_listed(Ok("[]".to_string()));
+    missing.kv_listed(Ok(r#"{"keys":[],"list_complete":true}"#.to_string()));
     assert!(
         matches!(missing.step(), Step::Finish(f) if (f.reply.status, f.reply.code) == (404, "not_found"))
     );

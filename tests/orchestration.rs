@@ -17,6 +17,7 @@ use sms_relay::delivery::consumer::{MessageJob, MessageStep, Settle, MISCONFIGUR
 use sms_relay::delivery::AttemptResult;
 use sms_relay::event::{AuthInfo, CloudEvent, Fallback, Ingested, Receipt};
 use sms_relay::http::Reply;
+use sms_relay::sinks::kv::KV_BULK_GET_MAX_KEYS;
 use sms_relay::sinks::queue::QUEUE_BATCH_MAX_MESSAGES;
 use sms_relay::sinks::store::SINK_RETRY_DELAYS_MS;
 use sms_relay::sinks::{Finished, Step, Store};
@@ -36,6 +37,8 @@ struct SimQueue {
 struct SimKv {
     refuse_calls: Vec<usize>,
     calls: usize,
+    /// Bulk reads made.
+    reads: usize,
     entries: BTreeMap<String, (String, Value)>,
 }
 
@@ -81,6 +84,15 @@ fn drive(mut store: Store, queue: &mut SimQueue, kv: &mut SimKv) -> Run {
                     })
                     .collect();
                 store.kv_written(results);
+            }
+            Step::GetKv(keys) => {
+                assert!(keys.len() <= KV_BULK_GET_MAX_KEYS);
+                kv.reads += 1;
+                let found = keys
+                    .iter()
+                    .map(|key| kv.entries.contains_key(*key))
+                    .collect();
+                store.kv_read(Ok(found));
             }
             Step::Wait { millis } => waits.push(millis),
             Step::ListKv { .. } => panic!("a push never lists KV"),
@@ -230,6 +242,76 @@ fn a_queue_refusal_mid_split_resends_only_the_refused_batch_onwards() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 150, "every event queued exactly once");
+}
+
+/// The batch's events as ingested `seconds` after the fixture's time: the same reports,
+/// received later.
+fn events_received_later(batch: usize, seconds: i64) -> Vec<CloudEvent> {
+    let mut fixture = fixture();
+    fixture.now = Timestamp::from_unix_millis(fixture.now.unix_millis() + seconds * 1000);
+    let case = fixture.cases.iter().find(|c| c.name == "batch_50").unwrap();
+    let mut events = case.ingest(&fixture).events;
+    events.truncate(batch);
+    events
+}
+
+#[test]
+fn a_repeat_changes_nothing_stored_and_is_queued_again_with_the_same_ids() {
+    let first = events(50);
+    let again = events_received_later(50, 90);
+    let ids = |events: &[CloudEvent]| events.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&first), ids(&again), "the same reports keep their ids");
+    let (mut queue, mut kv) = (SimQueue::default(), SimKv::default());
+    drive(store(&first, "queue,kv"), &mut queue, &mut kv);
+    let stored = kv.entries.clone();
+    let puts = kv.calls;
+    let run = drive(store(&again, "queue,kv"), &mut queue, &mut kv);
+    assert_eq!(run.finished.reply, Reply::stored());
+    assert_eq!(
+        kv.entries, stored,
+        "values, received_at included, unchanged"
+    );
+    assert_eq!(kv.calls, puts, "nothing written again");
+    assert_eq!(kv.reads, 2, "one bulk read per push");
+    // The queue is at least once: the repeat goes again, with the same ids.
+    assert_eq!(queue.accepted.len(), 2);
+    assert_eq!(queue.accepted[0], queue.accepted[1]);
+}
+
+#[test]
+fn keys_are_read_at_most_a_bulk_read_at_a_time_and_only_the_new_ones_written() {
+    let one = events(1).remove(0);
+    let many: Vec<CloudEvent> = (0..150)
+        .map(|i| {
+            let mut event = one.clone();
+            event.id = format!("{i:032}");
+            event
+        })
+        .collect();
+    let mut kv = SimKv::default();
+    // Ten of them are already stored.
+    drive(store(&many[..10], "kv"), &mut SimQueue::default(), &mut kv);
+    let (reads, puts) = (kv.reads, kv.calls);
+    let run = drive(store(&many, "kv"), &mut SimQueue::default(), &mut kv);
+    assert_eq!(run.finished.reply, Reply::stored());
+    assert_eq!(kv.reads - reads, 2, "100 keys, then 50");
+    assert_eq!(kv.calls - puts, 140);
+    assert_eq!(kv.entries.len(), 150);
+}
+
+#[test]
+fn a_failed_read_writes_every_key_it_asked_about() {
+    let events = events(3);
+    let mut store = store(&events, "kv");
+    let Step::GetKv(keys) = store.step() else {
+        panic!("a KV store reads first")
+    };
+    assert_eq!(keys.len(), 3);
+    store.kv_read(Err("kv down".into()));
+    let Step::PutKv(puts) = store.step() else {
+        panic!("then writes")
+    };
+    assert_eq!(puts.len(), 3);
 }
 
 #[test]

@@ -84,12 +84,62 @@ fn run(
 /// The id as the README defines it, computed here independently: SHA-256 over the provider and
 /// kind letters and each part prefixed by its length (every part here is under 128 bytes, so
 /// the length is one byte), first 16 bytes in hex.
-fn expected_id(letters: &str, parts: &[&str]) -> String {
+/// The documented id, computed independently from the event as JSON: SHA-256 over the
+/// provider's and kind's letters, then each `data` field but `received_at` and `auth` in the
+/// documented order (required text length-prefixed; optional values tagged 0 absent, 1
+/// present; flags one byte; counts four bytes little-endian; `extra` its size, then each name
+/// and value as JSON text), the first 16 bytes in hex. Parts here are under 128 bytes.
+fn expected_id(letters: &str, event: &Value) -> String {
+    let data = &event["data"];
     let mut input = letters.as_bytes().to_vec();
-    for part in parts {
-        assert!(part.len() < 128);
-        input.push(part.len() as u8);
-        input.extend_from_slice(part.as_bytes());
+    let bytes = |input: &mut Vec<u8>, text: &str| {
+        assert!(text.len() < 128);
+        input.push(text.len() as u8);
+        input.extend_from_slice(text.as_bytes());
+    };
+    let text = |input: &mut Vec<u8>, value: &Value| match value {
+        Value::Null => input.push(0),
+        Value::String(text) => {
+            input.push(1);
+            bytes(input, text)
+        }
+        other => panic!("not text: {other}"),
+    };
+    let count = |input: &mut Vec<u8>, value: &Value| match value.as_u64() {
+        None => input.push(0),
+        Some(n) => {
+            input.push(1);
+            input.extend_from_slice(&(n as u32).to_le_bytes());
+        }
+    };
+    let status_report = letters.ends_with('s');
+    if status_report {
+        bytes(&mut input, data["message_id"].as_str().unwrap());
+        bytes(&mut input, data["status"].as_str().unwrap());
+        bytes(&mut input, data["state"].as_str().unwrap());
+        input.push(u8::from(data["final"].as_bool().unwrap()));
+        text(&mut input, &data["error_code"]);
+        input.push(u8::from(data["delivered"].as_bool().unwrap()));
+        text(&mut input, &data["status_description"]);
+        text(&mut input, &data["report_source"]);
+        count(&mut input, &data["segment"]);
+        count(&mut input, &data["segments"]);
+        text(&mut input, &data["recipient"]);
+        text(&mut input, &data["extend"]);
+        text(&mut input, &data["org_code"]);
+        text(&mut input, &data["updated_at"]);
+    } else {
+        text(&mut input, &data["message_id"]);
+        bytes(&mut input, data["from"].as_str().unwrap());
+        text(&mut input, &data["to"]);
+        bytes(&mut input, data["body"].as_str().unwrap());
+        text(&mut input, &data["created_at"]);
+    }
+    let extra = data["extra"].as_object().unwrap();
+    input.push(extra.len() as u8);
+    for (name, value) in extra {
+        bytes(&mut input, name);
+        bytes(&mut input, &value.to_string());
     }
     sms_relay::crypto::hex(&Sha256::digest(&input)[..16])
 }
@@ -104,13 +154,9 @@ fn docs_status_report_becomes_the_documented_event() {
         &signed_config(),
     );
     assert_eq!(status, 200);
-    let id = expected_id(
-        "hs",
-        &["b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6", "1", "DELIVRD"],
-    );
     // The golden event every suite compares against, the id among it.
     let golden: Value = serde_json::from_str(STATUS_REPORT_EVENT).unwrap_or_default();
-    assert_eq!(golden["id"], json!(id));
+    assert_eq!(golden["id"], json!(expected_id("hs", &golden)));
     assert_eq!(events, [golden]);
 }
 
@@ -125,10 +171,7 @@ fn docs_uplink_becomes_an_uplink_event() {
     );
     assert_eq!(status, 200);
     let event = &events[0];
-    assert_eq!(
-        event["id"],
-        json!(expected_id("hu", &["9692b5be-c427-4525-8e73-cf4a6ac5b3f7"]))
-    );
+    assert_eq!(event["id"], json!(expected_id("hu", event)));
     assert_eq!(event["type"], "io.github.sms-relay.uplink");
     assert_eq!(
         event["time"], "2024-12-12T07:10:00.000Z",
@@ -209,9 +252,19 @@ fn ids_separate_segments_and_statuses_but_repeat_for_duplicates() {
             .clone()
     };
     let base = id("smsMsgId=m&status=DELIVRD&sequence=1");
-    assert_eq!(base, id("status=DELIVRD&sequence=1&smsMsgId=m&orgCode=000"));
-    assert_ne!(base, id("smsMsgId=m&status=DELIVRD&sequence=2"));
-    assert_ne!(base, id("smsMsgId=m&status=UNDELIV&sequence=1"));
+    // The same report, its fields in another order.
+    assert_eq!(base, id("status=DELIVRD&sequence=1&smsMsgId=m"));
+    // Anything the event says differently is another report.
+    for other in [
+        "smsMsgId=m&status=DELIVRD&sequence=2",
+        "smsMsgId=m&status=UNDELIV&sequence=1",
+        "smsMsgId=m&status=DELIVRD&sequence=1&orgCode=000",
+        "smsMsgId=m&status=DELIVRD&sequence=1&to=%2B8613800000000",
+        "smsMsgId=m&status=DELIVRD&sequence=1&updateTime=2018-04-13T06:31:46Z",
+        "smsMsgId=m&status=DELIVRD&sequence=1&vendor=x",
+    ] {
+        assert_ne!(base, id(other), "{other}");
+    }
 }
 
 #[test]

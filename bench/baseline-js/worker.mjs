@@ -86,19 +86,50 @@ async function verify(request, url, body, env) {
   return { error: "signature_mismatch" };
 }
 
-/** LEB128 length-prefixed parts after the provider and kind letters, as the relay's ids. */
-async function eventId(kind, parts) {
+/** The relay's id: SHA-256 over the provider's and kind's letters, then every data field but
+ * received_at and auth (text length-prefixed, optional values tagged, flags one byte, counts
+ * four bytes little-endian, extra as names and JSON values), the first 16 bytes in hex. */
+async function eventId(kind, data) {
   const bytes = [104, kind.charCodeAt(0)];
-  for (const part of parts) {
-    const encoded = encoder.encode(part);
-    let length = encoded.length;
+  const length = (n) => {
     do {
-      bytes.push((length & 0x7f) | (length > 0x7f ? 0x80 : 0));
-      length >>>= 7;
-    } while (length > 0);
-    bytes.push(...encoded);
+      bytes.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+      n >>>= 7;
+    } while (n > 0);
+  };
+  const text = (value) => {
+    const encoded = encoder.encode(value);
+    length(encoded.length);
+    for (const byte of encoded) bytes.push(byte);
+  };
+  const optional = (value) => (value === null ? bytes.push(0) : (bytes.push(1), text(value)));
+  const count = (value) => (value === null ? bytes.push(0) : bytes.push(1, value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, value >>> 24));
+  const flag = (value) => bytes.push(value ? 1 : 0);
+  if (kind === "s") {
+    text(data.message_id), text(data.status), text(data.state), flag(data.final), optional(data.error_code), flag(data.delivered);
+    optional(data.status_description), optional(data.report_source), count(data.segment), count(data.segments);
+    optional(data.recipient), optional(data.extend), optional(data.org_code), optional(data.updated_at);
+  } else {
+    optional(data.message_id), text(data.from), optional(data.to), text(data.body), optional(data.created_at);
   }
+  const entries = Object.entries(data.extra);
+  length(entries.length);
+  for (const [name, value] of entries) text(name), text(JSON.stringify(value));
   return hex(await sha256(new Uint8Array(bytes))).slice(0, 32);
+}
+
+// Huawei's status codes in the relay's state model (docs/delivery-states.md).
+const FAILED = ["failed", true];
+const OUTCOMES = {
+  DELIVRD: ["delivered", true], EXPIRED: ["expired", true], ACCEPTD: ["unknown", true], UNKNOWN: ["unknown", true],
+  UNDELIV: FAILED, REJECTD: FAILED, DELETED: FAILED, MILIMIT: FAILED, LIMIT: FAILED, BEYONDN: FAILED, CTLIMIT: FAILED,
+  KEYWORD: FAILED, BLACK: FAILED, TDBLACK: FAILED, TSBLACK: FAILED, MBBLACK: FAILED, E000628: FAILED, E000629: FAILED,
+};
+function outcome(status) {
+  if (OUTCOMES[status]) return OUTCOMES[status];
+  if (status.startsWith("MC:")) return ["expired", true];
+  if (/^(E2|MA:|MB:|CA:|CB:|DA:|DB:|ID:|MK:|MN:|LT:|DJ:|UT:)/.test(status) || /^[0-9]+$/.test(status)) return FAILED;
+  return ["unknown", false];
 }
 
 const time = (value) => (value ? new Date(decodeURIComponent(value)).toISOString().replace(".000Z", "Z") : null);
@@ -107,10 +138,14 @@ const extra = (fields, mapped) => Object.fromEntries(Object.entries(fields).filt
 async function statusReport(fields, receivedAt, auth) {
   const segment = Number(fields.sequence || 1);
   const updatedAt = time(fields.updateTime);
+  const [state, final] = outcome(fields.status);
   const data = {
     message_id: fields.smsMsgId,
     status: fields.status,
-    delivered: fields.status === "DELIVRD",
+    state,
+    final,
+    error_code: state === "delivered" ? null : fields.status,
+    delivered: state === "delivered",
     status_description: fields.statusDesc || DESCRIPTIONS[fields.status] || null,
     report_source: REPORT_SOURCES[fields.source] ?? null,
     segment,
@@ -123,14 +158,14 @@ async function statusReport(fields, receivedAt, auth) {
     auth,
     extra: extra(fields, REPORT_FIELDS),
   };
-  const id = await eventId("s", [data.message_id, String(segment), data.status]);
+  const id = await eventId("s", data);
   return { specversion: "1.0", id, source: SOURCE, type: "io.github.sms-relay.status_report", subject: data.message_id, time: updatedAt ?? receivedAt, datacontenttype: "application/json", provider: "huawei", data };
 }
 
 async function uplink(fields, receivedAt, auth) {
   const createdAt = time(fields.createTime);
   const data = { message_id: fields.smsMsgId, from: fields.from, to: fields.to, body: fields.body, created_at: createdAt, received_at: receivedAt, auth, extra: extra(fields, UPLINK_FIELDS) };
-  const id = await eventId("u", [data.message_id]);
+  const id = await eventId("u", data);
   return { specversion: "1.0", id, source: SOURCE, type: "io.github.sms-relay.uplink", subject: data.message_id, time: createdAt ?? receivedAt, datacontenttype: "application/json", provider: "huawei", data };
 }
 

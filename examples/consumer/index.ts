@@ -16,10 +16,19 @@ export default {
       try {
         switch (event.type) {
           case "io.github.sms-relay.status_report": {
+            // One handler for every vendor: `state` and `final` mean the same whoever sent it;
+            // `status` and `error_code` keep the vendor's own values.
+            const { message_id, segment, status, state, final, error_code, updated_at } = event.data;
             // Two providers can use the same message id: the provider is part of the key.
-            const { message_id, segment, status, delivered, updated_at } = event.data;
             const key = `${event.provider}/${message_id}`;
-            await env.DELIVERY_STATE.put(key, JSON.stringify({ segment, status, delivered, updated_at, event_id: event.id }));
+            const seen = await env.DELIVERY_STATE.get<{ final: boolean }>(key, "json");
+            // Reports can arrive out of order: a late in-flight one (`sent` after `delivered`)
+            // never replaces a final one.
+            if (seen?.final && !final) break;
+            await env.DELIVERY_STATE.put(key, JSON.stringify({ segment, status, state, final, error_code, updated_at, event_id: event.id }));
+            if (final && state !== "delivered" && state !== "read") {
+              console.log(`message ${key} ${state}: ${error_code ?? "no error code"}`);
+            }
             break;
           }
           case "io.github.sms-relay.uplink":

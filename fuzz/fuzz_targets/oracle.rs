@@ -1,9 +1,10 @@
 #![no_main]
 //! The ingest oracle on arbitrary authenticated input (`sms_relay::testing::oracle`): the first
 //! byte picks endpoint and content type, the rest is the body. Each push must yield at least
-//! one event, every event must fit every sink and satisfy the published schema, and distinct
-//! inputs must get distinct ids (checked against a second push: the body with its first and
-//! last bytes swapped).
+//! one event, every event must fit every sink and satisfy the published schema, the same push
+//! received again later must repeat its ids, and events that say anything different must get
+//! different ids, equal ones equal ids (checked against two near copies: the body with its
+//! first and last bytes swapped, and with its middle byte changed).
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use sms_relay::testing::oracle::{check, fuzz_config, fuzz_selector, Ids};
@@ -38,7 +39,11 @@ fuzz_target!(|data: &[u8]| {
             *slot = first;
         }
     }
-    for input in [body, &swapped[..]] {
+    let mut changed = body.to_vec();
+    if let Some(byte) = changed.get_mut(body.len() / 2) {
+        *byte = byte.wrapping_add(1);
+    }
+    for input in [body, &swapped[..], &changed[..]] {
         match check(&config, endpoint, content_type, input, &schema) {
             Ok(events) => {
                 if let Err(error) = ids.add(events) {

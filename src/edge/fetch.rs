@@ -17,9 +17,12 @@ const SEND_BATCH: u8 = 1;
 const PUT_KV: u8 = 2;
 /// `step()` answers: sleep `waitMs`, then step again.
 const WAIT: u8 = 3;
-/// `step()` answers: `list({prefix: text()})` the KV namespace, then `listed()` with the
-/// listed `keys` as JSON, or with the failure.
+/// `step()` answers: `list({prefix: text(), cursor})` the KV namespace (`cursor` only when
+/// defined), then `listed()` with the whole list result as JSON, or with the failure.
 const LIST_KV: u8 = 5;
+/// `step()` answers: `get(JSON.parse(text()))` (a bulk read of at most 100 keys), then
+/// `read()` with whether each key holds a value, in order, or with the failure.
+const GET_KV: u8 = 6;
 /// `step()` answers: respond with `status`, `JSON.parse(headers())` and `text()` (no body
 /// when empty), and log `log(now)` unless it is `undefined`.
 const FINISH: u8 = 4;
@@ -33,6 +36,7 @@ impl Relay {
             config: Rc::clone(&self.config),
             text: String::new(),
             puts: Vec::new(),
+            cursor: None,
             wait_ms: 0,
             reply: None,
         }
@@ -46,6 +50,7 @@ pub struct Exchange {
     config: Rc<Config>,
     text: String,
     puts: Vec<(String, String, String)>,
+    cursor: Option<String>,
     wait_ms: u64,
     reply: Option<Reply>,
 }
@@ -97,9 +102,14 @@ impl Exchange {
                 self.wait_ms = millis;
                 WAIT
             }
-            Step::ListKv { prefix } => {
+            Step::ListKv { prefix, cursor } => {
                 self.text = prefix.to_string();
+                self.cursor = cursor.map(str::to_string);
                 LIST_KV
+            }
+            Step::GetKv(keys) => {
+                self.text = serde_json::to_string(&keys).unwrap_or_default();
+                GET_KV
             }
             Step::Finish(mut finished) => {
                 self.text = std::mem::take(&mut finished.reply.body);
@@ -120,10 +130,27 @@ impl Exchange {
         self.inner.queue_sent(error.map_or(Ok(()), Err));
     }
 
-    /// The KV `list` settled: `keys` is its `keys` array as JSON, or `error` why it failed.
-    pub fn listed(&mut self, keys: Option<String>, error: Option<String>) {
+    /// The KV `list` settled: `result` is what it resolved to, as JSON, or `error` why it
+    /// failed.
+    pub fn listed(&mut self, result: Option<String>, error: Option<String>) {
         self.inner
-            .kv_listed(keys.ok_or_else(|| error.unwrap_or_default()));
+            .kv_listed(result.ok_or_else(|| error.unwrap_or_default()));
+    }
+
+    /// Where the `list` of a `LIST_KV` step starts, or `undefined` for the first page.
+    #[wasm_bindgen(getter)]
+    pub fn cursor(&mut self) -> Option<String> {
+        self.cursor.take()
+    }
+
+    /// The bulk `get` settled: `found` has one entry per key, in order, `true` when the key
+    /// holds a value; `error` is why it failed.
+    pub fn read(&mut self, found: Option<Vec<u8>>, error: Option<String>) {
+        let result = match (found, error) {
+            (Some(found), None) => Ok(found.into_iter().map(|byte| byte != 0).collect()),
+            (_, error) => Err(error.unwrap_or_default()),
+        };
+        self.inner.kv_read(result);
     }
 
     #[wasm_bindgen(getter, js_name = putCount)]

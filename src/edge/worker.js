@@ -10,7 +10,7 @@ import wasmModule from "./relay_bg.wasm";
 initSync({ module: wasmModule });
 
 // The step numbers of src/edge/fetch.rs and src/edge/queue.rs.
-const SEND_BATCH = 1, PUT_KV = 2, WAIT = 3, LIST_KV = 5;
+const SEND_BATCH = 1, PUT_KV = 2, WAIT = 3, LIST_KV = 5, GET_KV = 6;
 const POST = 1, DEAD_LETTER = 2, ACK = 3, RETRY = 4, REQUEUE = 6;
 
 // The configuration is read once per environment, i.e. once per isolate.
@@ -82,10 +82,21 @@ async function serve(request, env) {
         case WAIT:
           await sleep(exchange.waitMs);
           break;
+        case GET_KV: {
+          const keys = JSON.parse(exchange.text());
+          try {
+            const values = await relay.kv.get(keys);
+            exchange.read(Uint8Array.from(keys, (key) => (values.get(key) == null ? 0 : 1)), undefined);
+          } catch (e) {
+            exchange.read(undefined, message(e));
+          }
+          break;
+        }
         case LIST_KV:
           try {
-            const listed = await relay.kv.list({ prefix: exchange.text() });
-            exchange.listed(JSON.stringify(listed.keys), undefined);
+            const prefix = exchange.text(), cursor = exchange.cursor;
+            const listed = await relay.kv.list(cursor === undefined ? { prefix } : { prefix, cursor });
+            exchange.listed(JSON.stringify(listed), undefined);
           } catch (e) {
             exchange.listed(undefined, message(e));
           }

@@ -1,12 +1,14 @@
 //! The normalized event: one CloudEvents 1.0 JSON object (structured mode) per status report,
 //! uplink message, or input that could not be read. `schema/event.schema.json` describes it.
 
+pub mod state;
 mod unparsed;
 
-pub use unparsed::{base64_len, unparsed, Receipt};
+pub use state::{Outcome, State};
+pub use unparsed::{base64_len, escaped_len, unparsed, Receipt};
 
 use crate::http::Reply;
-use crate::payload::Extra;
+use crate::payload::{Extra, ExtraValue};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -118,9 +120,10 @@ impl CloudEvent {
 }
 
 impl CloudEvent {
-    /// A status report: `subject` is its message id, `time` its `updated_at`, else when the
-    /// push was received.
-    pub fn status_report(provider: Provider, id: String, data: StatusReportData) -> CloudEvent {
+    /// A status report: its id hashes what it says ([`StatusReportData::id`]), `subject` is
+    /// its message id, `time` its `updated_at`, else when the push was received.
+    pub fn status_report(provider: Provider, data: StatusReportData) -> CloudEvent {
+        let id = data.id(provider);
         let subject = Some(data.message_id.clone());
         let time = data
             .updated_at
@@ -130,9 +133,10 @@ impl CloudEvent {
         CloudEvent::new(provider, EventKind::StatusReport, id, subject, time, data)
     }
 
-    /// An uplink: `subject` is its message id when it has one, `time` its `created_at`, else
-    /// when the push was received.
-    pub fn uplink(provider: Provider, id: String, data: UplinkData) -> CloudEvent {
+    /// An uplink: its id hashes what it says ([`UplinkData::id`]), `subject` is its message
+    /// id when it has one, `time` its `created_at`, else when the push was received.
+    pub fn uplink(provider: Provider, data: UplinkData) -> CloudEvent {
+        let id = data.id(provider);
         let subject = data.message_id.clone();
         let time = data
             .created_at
@@ -152,6 +156,15 @@ pub enum EventData {
 }
 
 impl EventData {
+    /// When the push that carried the event was received.
+    pub fn received_at(&self) -> &Rc<str> {
+        match self {
+            EventData::StatusReport(report) => &report.received_at,
+            EventData::Uplink(uplink) => &uplink.received_at,
+            EventData::Unparsed(unparsed) => &unparsed.received_at,
+        }
+    }
+
     /// The provider's id of the message the event is about (none for unparsed input).
     pub fn message_id(&self) -> Option<Rc<str>> {
         match self {
@@ -180,7 +193,17 @@ pub enum AuthInfo {
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusReportData {
     pub message_id: Rc<str>,
+    /// The vendor's status value, verbatim.
     pub status: String,
+    /// Where the message is, in the one model every vendor maps onto.
+    pub state: State,
+    /// Whether the vendor sends nothing after this report (for this recipient and part).
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    /// The vendor's error or status code explaining the outcome, verbatim; `None` when the
+    /// report carries none (success, or no code sent).
+    pub error_code: Option<String>,
+    /// `state` is `delivered` or `read`.
     pub delivered: bool,
     pub status_description: Option<Cow<'static, str>>,
     pub report_source: Option<&'static str>,
@@ -229,23 +252,147 @@ pub struct UnparsedData {
 
 /// The deterministic event id: the first 16 bytes of SHA-256, in lower-case hex, over the
 /// provider's and the kind's letters followed by each part, every one prefixed by its length
-/// (LEB128). The parts are, for a status report, message id, segment number and status; for
-/// an uplink, its message id; for unparsed input, endpoint, content type, reason and the raw
-/// bytes. A duplicate push yields the same id, so consumers and the KV sink can deduplicate;
-/// because every part carries its length, different parts never hash alike.
-///
-/// A typical report's input (a 39-byte message id) fits one SHA-256 block: the letters and
-/// one-byte lengths keep it under 56 bytes.
+/// (LEB128). Status reports and uplinks hash every field of their `data` but `received_at` and
+/// `auth` ([`StatusReportData::id`], [`UplinkData::id`]), so two reports that say anything
+/// different never share an id and the same report delivered again repeats it; unparsed input
+/// hashes endpoint, content type, reason and the raw bytes. Because every part carries its
+/// length, different parts never hash alike.
 pub fn event_id(provider: Provider, kind: EventKind, parts: &[&[u8]]) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update([provider.id_letter, kind.id_letter()]);
+    let mut hasher = IdHasher::new(provider, kind);
     for part in parts {
-        let mut length = [0u8; 10];
-        hasher.update(leb128(part.len(), &mut length));
-        hasher.update(part);
+        hasher.bytes(part);
     }
-    let digest = hasher.finalize();
-    crate::crypto::hex(digest.get(..16).unwrap_or_default())
+    hasher.finish()
+}
+
+/// Feeds an event's parts into its id ([`event_id`]): bytes length-prefixed, optional values
+/// tagged present or absent, so `None` and `Some("")` differ.
+pub struct IdHasher(Sha256);
+
+impl IdHasher {
+    pub fn new(provider: Provider, kind: EventKind) -> IdHasher {
+        let mut hasher = Sha256::new();
+        hasher.update([provider.id_letter, kind.id_letter()]);
+        IdHasher(hasher)
+    }
+
+    pub fn bytes(&mut self, part: &[u8]) {
+        let mut length = [0u8; 10];
+        self.0.update(leb128(part.len(), &mut length));
+        self.0.update(part);
+    }
+
+    pub fn text(&mut self, part: Option<&str>) {
+        match part {
+            None => self.0.update([0]),
+            Some(text) => {
+                self.0.update([1]);
+                self.bytes(text.as_bytes());
+            }
+        }
+    }
+
+    pub fn number(&mut self, part: Option<u32>) {
+        match part {
+            None => self.0.update([0]),
+            Some(n) => {
+                self.0.update([1]);
+                self.0.update(n.to_le_bytes());
+            }
+        }
+    }
+
+    pub fn flag(&mut self, part: bool) {
+        self.0.update([u8::from(part)]);
+    }
+
+    /// Every unmapped field: its name and its value as JSON text, so a form's `x=5` and a
+    /// JSON entry's `"x":"5"` (the same event) hash alike.
+    pub fn extra(&mut self, extra: &Extra) {
+        let mut length = [0u8; 10];
+        self.0.update(leb128(extra.len(), &mut length));
+        for (name, value) in extra.iter() {
+            self.bytes(name.as_bytes());
+            match value {
+                ExtraValue::Json(raw) => self.bytes(raw.get().as_bytes()),
+                ExtraValue::Text(text) => {
+                    self.bytes(serde_json::to_string(text).unwrap_or_default().as_bytes())
+                }
+            }
+        }
+    }
+
+    pub fn finish(self) -> String {
+        let digest = self.0.finalize();
+        crate::crypto::hex(digest.get(..16).unwrap_or_default())
+    }
+}
+
+impl StatusReportData {
+    /// The report's id: every field but `received_at` and `auth`, in declaration order. The
+    /// fields are named one by one, so a new field cannot be left out of the id unnoticed.
+    pub fn id(&self, provider: Provider) -> String {
+        let StatusReportData {
+            message_id,
+            status,
+            state,
+            is_final,
+            error_code,
+            delivered,
+            status_description,
+            report_source,
+            segment,
+            segments,
+            recipient,
+            extend,
+            org_code,
+            updated_at,
+            received_at: _,
+            auth: _,
+            extra,
+        } = self;
+        let mut hasher = IdHasher::new(provider, EventKind::StatusReport);
+        hasher.bytes(message_id.as_bytes());
+        hasher.bytes(status.as_bytes());
+        hasher.bytes(state.name().as_bytes());
+        hasher.flag(*is_final);
+        hasher.text(error_code.as_deref());
+        hasher.flag(*delivered);
+        hasher.text(status_description.as_deref());
+        hasher.text(*report_source);
+        hasher.number(*segment);
+        hasher.number(*segments);
+        hasher.text(recipient.as_deref());
+        hasher.text(extend.as_deref());
+        hasher.text(org_code.as_deref());
+        hasher.text(updated_at.as_deref());
+        hasher.extra(extra);
+        hasher.finish()
+    }
+}
+
+impl UplinkData {
+    /// The uplink's id: every field but `received_at` and `auth`, as for status reports.
+    pub fn id(&self, provider: Provider) -> String {
+        let UplinkData {
+            message_id,
+            from,
+            to,
+            body,
+            created_at,
+            received_at: _,
+            auth: _,
+            extra,
+        } = self;
+        let mut hasher = IdHasher::new(provider, EventKind::Uplink);
+        hasher.text(message_id.as_deref());
+        hasher.bytes(from.as_bytes());
+        hasher.text(to.as_deref());
+        hasher.bytes(body.as_bytes());
+        hasher.text(created_at.as_deref());
+        hasher.extra(extra);
+        hasher.finish()
+    }
 }
 
 /// `value` as unsigned LEB128: seven bits a byte, low first, the high bit set on all but the

@@ -121,11 +121,17 @@ impl Extra {
     pub fn len(&self) -> usize {
         self.0.len()
     }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ExtraValue)> {
+        self.0.iter().map(|(name, value)| (name.as_str(), value))
+    }
 }
 
 impl Extra {
-    /// The unmapped fields, sorted by name so the same fields always serialize the same way.
-    /// A JSON value is rewritten in JavaScript's form ([`super::js_json`]), so every sink
+    /// The unmapped fields in JavaScript's key order ([`super::js_json::js_key_order`]):
+    /// integer-like names first, ascending, then the others sorted by name, so the same fields
+    /// always serialize the same way, and as the queue and the HTTP backend (which print the
+    /// event with `JSON.stringify`) see them. A JSON value is rewritten in JavaScript's form ([`super::js_json`]), so every sink
     /// carries the same value; one naming a key twice at any depth is refused.
     pub fn from_fields<'a, 'f>(
         fields: impl IntoIterator<Item = (&'f str, &'f FieldValue<'a>)>,
@@ -142,7 +148,7 @@ impl Extra {
 
     /// Not generic, so the sort is compiled once, whatever iterator built the list.
     fn sorted(mut extra: Vec<(String, ExtraValue)>) -> Extra {
-        crate::sort::sort_by(&mut extra, |a, b| a.0.cmp(&b.0));
+        crate::sort::sort_by(&mut extra, |a, b| super::js_json::js_key_order(&a.0, &b.0));
         Extra(extra)
     }
 }

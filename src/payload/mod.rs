@@ -7,7 +7,7 @@ pub mod js_json;
 pub mod json_scan;
 pub mod percent;
 
-pub use fields::{Extra, FieldValue, Fields, PayloadError};
+pub use fields::{Extra, ExtraValue, FieldValue, Fields, PayloadError};
 pub use form::parse_form;
 use json_scan::for_each_member;
 use serde_json::value::RawValue;

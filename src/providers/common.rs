@@ -4,9 +4,7 @@
 
 use crate::clock::{parse_zoneless_time, Timestamp};
 use crate::config::Secret;
-use crate::event::{
-    event_id, unparsed, CloudEvent, EventKind, Fallback, Ingested, Provider, Receipt,
-};
+use crate::event::{unparsed, CloudEvent, Fallback, Ingested, Provider, Receipt};
 use crate::http::{PushRequest, Reply};
 use crate::payload::fields::{value_non_empty, value_required};
 use crate::payload::{entry_fields, Extra, FieldValue, Fields, PayloadError};
@@ -294,34 +292,6 @@ pub fn flag(
         "false" | "\"false\"" => Ok(Some(false)),
         "null" => Ok(None),
         _ => Err(PayloadError::InvalidField(name)),
-    }
-}
-
-/// An uplink's id: the provider's message id when it has one, else what the message is
-/// (sender, recipient, text and send time, as the event states them), so a repeated push
-/// still gets the same id. The empty first part keeps the two kinds apart (a message id is
-/// never empty).
-pub fn uplink_id(
-    provider: Provider,
-    message_id: Option<&str>,
-    from: &str,
-    to: Option<&str>,
-    body: &str,
-    created_at: Option<&str>,
-) -> String {
-    match message_id {
-        Some(id) => event_id(provider, EventKind::Uplink, &[id.as_bytes()]),
-        None => event_id(
-            provider,
-            EventKind::Uplink,
-            &[
-                b"",
-                from.as_bytes(),
-                to.unwrap_or_default().as_bytes(),
-                body.as_bytes(),
-                created_at.unwrap_or_default().as_bytes(),
-            ],
-        ),
     }
 }
 

@@ -27,8 +27,8 @@ enum State {
     },
     /// The events are being written.
     Storing(Store),
-    /// A lookup: the KV keys under `prefix` are being listed.
-    Looking { prefix: String },
+    /// A lookup: the KV keys of one message are being listed, page by page.
+    Looking(lookup::Lookup),
     /// The answer is decided.
     Done(Finished),
 }
@@ -60,7 +60,7 @@ impl Exchange {
         headers: &str,
         now: Timestamp,
     ) -> Exchange {
-        let (host, path, _) = split_url(url);
+        let (host, path, query) = split_url(url);
         let headers = with_host(header_lines(headers), host);
         let header = |wanted: &str| {
             headers
@@ -72,13 +72,16 @@ impl Exchange {
             content_length: header("content-length"),
             client_ip: header("cf-connecting-ip"),
             authorization: header("authorization"),
+            query,
         };
         let state = match admit(method, path, head, config) {
             Admission::Respond(reply) => State::Done(Finished {
                 reply,
                 sink_error: None,
             }),
-            Admission::LookUp { prefix } => State::Looking { prefix },
+            Admission::LookUp { prefix, cursor } => {
+                State::Looking(lookup::Lookup::new(prefix, cursor))
+            }
             Admission::ReadBody { endpoint, token } => State::Reading {
                 endpoint,
                 token: token.map(str::to_string),
@@ -181,7 +184,10 @@ impl Exchange {
                 }
                 step
             }
-            State::Looking { prefix } => Step::ListKv { prefix },
+            State::Looking(lookup) => Step::ListKv {
+                prefix: &lookup.prefix,
+                cursor: lookup.cursor.as_deref(),
+            },
             State::Done(finished) => Step::Finish(finished.clone()),
             // Asked before the body was ended: a bug in the edge, answered as one.
             State::Reading { .. } => Step::Finish(Finished {
@@ -198,20 +204,31 @@ impl Exchange {
         }
     }
 
-    /// The KV `list` [`Exchange::step`] asked for: the listed `keys` as JSON, or why the call
-    /// failed.
+    /// The KV `list` [`Exchange::step`] asked for: its result (`keys`, `list_complete`,
+    /// `cursor`) as JSON, or why the call failed. A listing that goes on is asked for again,
+    /// from its cursor.
     pub fn kv_listed(&mut self, result: Result<String, String>) {
-        let State::Looking { prefix } = &self.state else {
+        let State::Looking(lookup) = &mut self.state else {
             return;
         };
         let reply = match result {
-            Ok(keys) => lookup::answer(prefix, &keys),
+            Ok(page) => match lookup.listed(&page) {
+                Some(reply) => reply,
+                None => return,
+            },
             Err(_) => Reply::error(503, "kv_unavailable").with_header(
                 "retry-after",
                 crate::http::reply::RETRY_AFTER_SECS.to_string(),
             ),
         };
         self.finish_with(reply);
+    }
+
+    /// The bulk KV read [`Exchange::step`] asked for: whether each key holds a value.
+    pub fn kv_read(&mut self, result: Result<Vec<bool>, String>) {
+        if let State::Storing(store) = &mut self.state {
+            store.kv_read(result);
+        }
     }
 
     /// The results of the KV writes [`Exchange::step`] asked for, in the same order.

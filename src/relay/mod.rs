@@ -83,8 +83,11 @@ pub enum Admission<'p> {
         endpoint: Endpoint,
         token: Option<&'p str>,
     },
-    /// List the KV keys under `prefix` and answer with [`lookup::answer`].
-    LookUp { prefix: String },
+    /// List the KV keys under `prefix` (from `cursor`) and answer with [`lookup::Lookup`].
+    LookUp {
+        prefix: String,
+        cursor: Option<String>,
+    },
 }
 
 /// What [`admit`] looks at besides the path: no body, nothing that needs reading.
@@ -95,6 +98,8 @@ pub struct RequestHead<'h> {
     pub client_ip: Option<&'h str>,
     /// `Authorization`, for the routes that take the read token.
     pub authorization: Option<&'h str>,
+    /// The query string (without `?`): the lookup's `cursor`.
+    pub query: &'h str,
 }
 
 /// Routes the request and refuses early what needs no body to refuse: unknown paths (`404`),
@@ -195,8 +200,12 @@ fn look_up<'p>(
             Reply::error(401, code).with_header("www-authenticate", "Bearer".into()),
         );
     }
+    let cursor = match lookup::cursor_param(head.query) {
+        Ok(cursor) => cursor,
+        Err(reply) => return Admission::Respond(reply),
+    };
     match lookup::status_prefix(provider, message_id) {
-        Some(prefix) => Admission::LookUp { prefix },
+        Some(prefix) => Admission::LookUp { prefix, cursor },
         None => Admission::Respond(Reply::error(404, "not_found")),
     }
 }

@@ -3,7 +3,7 @@
 //! Limits from Cloudflare's KV documentation ("Limits"): a key is at most 512 bytes, its
 //! metadata at most 1,024 bytes of JSON, a value at most 25 MiB; `expirationTtl` at least 60 s.
 
-use crate::event::{CloudEvent, EventData};
+use crate::event::{escaped_len, CloudEvent, EventData, State};
 use serde::Serialize;
 use std::rc::Rc;
 
@@ -49,9 +49,18 @@ pub fn key(event: &CloudEvent) -> String {
     key
 }
 
-/// The longest `status` kept in metadata; a longer one (Huawei's are at most 7 characters) is
-/// left out of the metadata and stays in the value.
+/// The longest `status` kept in metadata, as escaped JSON; a longer one (Huawei's are at most 7
+/// characters) is left out of the metadata and stays in the value.
 pub const KV_METADATA_STATUS_MAX_BYTES: usize = 64;
+/// The longest `recipient` kept in metadata, as escaped JSON (a phone number is at most 16
+/// characters); a
+/// longer one stays in the value only, and the lookup counts its report as the recipient-less
+/// part.
+pub const KV_METADATA_RECIPIENT_MAX_BYTES: usize = 64;
+
+/// Keys per bulk `get`: Cloudflare's KV binding reads at most 100 keys in one call, and counts
+/// the call as one operation against a Worker's 1,000 per invocation (KV "Limits").
+pub const KV_BULK_GET_MAX_KEYS: usize = 100;
 
 /// Bytes of `metadata` as KV stores it (JSON).
 pub fn metadata_len(metadata: &KvMetadata) -> usize {
@@ -59,19 +68,26 @@ pub fn metadata_len(metadata: &KvMetadata) -> usize {
 }
 
 impl KvMetadata {
-    /// At least [`metadata_len`], without serializing: the keys and punctuation, plus each
-    /// value at its worst escaping (six bytes a byte). Checked on every event before a write.
+    /// At least [`metadata_len`], without serializing: the keys and punctuation at their
+    /// longest, plus each value as escaped. Checked on every event before a write.
     pub fn max_len(&self) -> usize {
-        const FRAME: usize =
-            r#"{"type":"","status":"","delivered":false,"segment":4294967295,"time":""}"#.len();
+        const FRAME: usize = concat!(
+            r#"{"type":"","status":"","state":"delivered","final":false,"delivered":false,"#,
+            r#""segment":4294967295,"segments":4294967295,"recipient":"","time":"","received_at":""}"#
+        )
+        .len();
+        let escaped = |text: Option<&str>| text.map_or(0, escaped_len);
         FRAME
-            + self.kind.len()
-            + 6 * self.status.as_ref().map_or(0, String::len)
-            + 6 * self.time.len()
+            + escaped(Some(self.kind))
+            + escaped(self.status.as_deref())
+            + escaped(self.recipient.as_deref())
+            + escaped(Some(&self.time))
+            + escaped(Some(&self.received_at))
     }
 }
 
-/// Small metadata stored beside each KV value, so `list` shows state without reading values.
+/// Small metadata stored beside each KV value, so `list` shows a message's reports and the
+/// lookup decides its state without reading any value.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct KvMetadata {
     #[serde(rename = "type")]
@@ -79,31 +95,53 @@ pub struct KvMetadata {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<State>,
+    #[serde(rename = "final", skip_serializing_if = "Option::is_none")]
+    pub is_final: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivered: Option<bool>,
     /// A status report's part number, where the provider gives one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub segment: Option<u32>,
+    /// How many parts the message has, where the provider says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segments: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    /// The event's `time`: the vendor's time, else when it was received.
     pub time: Rc<str>,
+    /// When the relay received it: the arrival order among reports of equal time.
+    pub received_at: Rc<str>,
 }
 
 impl KvMetadata {
     pub fn of(event: &CloudEvent) -> KvMetadata {
-        let (status, delivered, segment) = match &event.data {
-            EventData::StatusReport(report) => (
-                Some(report.status.clone())
-                    .filter(|status| status.len() <= KV_METADATA_STATUS_MAX_BYTES),
-                Some(report.delivered),
-                report.segment,
-            ),
-            EventData::Uplink(_) | EventData::Unparsed(_) => (None, None, None),
-        };
-        KvMetadata {
+        let mut metadata = KvMetadata {
             kind: event.kind.type_name(),
-            status,
-            delivered,
-            segment,
+            status: None,
+            state: None,
+            is_final: None,
+            delivered: None,
+            segment: None,
+            segments: None,
+            recipient: None,
             time: event.time.clone(),
+            received_at: event.data.received_at().clone(),
+        };
+        if let EventData::StatusReport(report) = &event.data {
+            metadata.status = Some(report.status.clone())
+                .filter(|status| escaped_len(status) <= KV_METADATA_STATUS_MAX_BYTES);
+            metadata.state = Some(report.state);
+            metadata.is_final = Some(report.is_final);
+            metadata.delivered = Some(report.delivered);
+            metadata.segment = report.segment;
+            metadata.segments = report.segments;
+            metadata.recipient = report
+                .recipient
+                .clone()
+                .filter(|recipient| escaped_len(recipient) <= KV_METADATA_RECIPIENT_MAX_BYTES);
         }
+        metadata
     }
 }
 
@@ -130,7 +168,7 @@ mod tests {
 
     #[test]
     fn the_longest_key_any_provider_can_make_fits() {
-        use crate::event::{AuthInfo, CloudEvent, EventKind, StatusReportData};
+        use crate::event::{AuthInfo, CloudEvent, StatusReportData};
         use crate::payload::Extra;
         use crate::providers::common::MAX_MESSAGE_ID_BYTES;
         for name in crate::config::providers::PROVIDER_NAMES {
@@ -143,6 +181,9 @@ mod tests {
             let data = StatusReportData {
                 message_id,
                 status: "S".into(),
+                state: State::Unknown,
+                is_final: false,
+                error_code: None,
                 delivered: false,
                 status_description: None,
                 report_source: None,
@@ -156,8 +197,7 @@ mod tests {
                 auth: AuthInfo::None,
                 extra: Extra::default(),
             };
-            let id = crate::event::event_id(provider, EventKind::StatusReport, &[b"m"]);
-            let event = CloudEvent::status_report(provider, id, data);
+            let event = CloudEvent::status_report(provider, data);
             let key = key(&event);
             assert!(key.starts_with(&status_key_prefix(name, &"m".repeat(MAX_MESSAGE_ID_BYTES))));
             assert!(key.len() <= KV_KEY_MAX_BYTES, "{} bytes", key.len());
@@ -169,19 +209,28 @@ mod tests {
         let metadata = KvMetadata {
             kind: "t",
             status: Some("DELIVRD".into()),
+            state: Some(State::Delivered),
+            is_final: Some(true),
             delivered: Some(true),
             segment: None,
+            segments: None,
+            recipient: None,
             time: "x".into(),
+            received_at: "y".into(),
         };
         assert_eq!(
             put_options(&metadata, Some(60)).ok().as_deref(),
-            Some(
-                r#"{"metadata":{"type":"t","status":"DELIVRD","delivered":true,"time":"x"},"expirationTtl":60}"#
-            )
+            Some(concat!(
+                r#"{"metadata":{"type":"t","status":"DELIVRD","state":"delivered","final":true,"#,
+                r#""delivered":true,"time":"x","received_at":"y"},"expirationTtl":60}"#
+            ))
         );
         assert_eq!(
             put_options(&metadata, None).ok().as_deref(),
-            Some(r#"{"metadata":{"type":"t","status":"DELIVRD","delivered":true,"time":"x"}}"#)
+            Some(concat!(
+                r#"{"metadata":{"type":"t","status":"DELIVRD","state":"delivered","final":true,"#,
+                r#""delivered":true,"time":"x","received_at":"y"}}"#
+            ))
         );
     }
 
@@ -191,19 +240,32 @@ mod tests {
             None,
             Some(String::new()),
             Some("DELIVRD".into()),
-            Some("\u{1}\"é".repeat(21)),
+            Some("\u{1}\"é".repeat(6)),
         ] {
-            for (delivered, segment) in [
-                (None, None),
-                (Some(true), Some(u32::MAX)),
-                (Some(false), Some(1)),
+            for (delivered, segment, recipient) in [
+                (None, None, None),
+                (
+                    Some(true),
+                    Some(u32::MAX),
+                    Some("+8613800000000".to_string()),
+                ),
+                (
+                    Some(false),
+                    Some(1),
+                    Some("\u{1}\"".repeat(KV_METADATA_RECIPIENT_MAX_BYTES / 8)),
+                ),
             ] {
                 let metadata = KvMetadata {
                     kind: crate::event::STATUS_REPORT_TYPE,
                     status: status.clone(),
+                    state: delivered.map(|_| State::Delivered),
+                    is_final: delivered,
                     delivered,
                     segment,
+                    segments: segment,
+                    recipient,
                     time: "2018-04-13T06:31:46.123456789Z".into(),
+                    received_at: "2018-04-13T06:31:46.123Z".into(),
                 };
                 assert!(
                     metadata.max_len() >= metadata_len(&metadata),

@@ -73,9 +73,14 @@ mod tests {
             kv_metadata: KvMetadata {
                 kind: "t",
                 status: None,
+                state: None,
+                is_final: None,
                 delivered: None,
                 segment: None,
+                segments: None,
+                recipient: None,
                 time: "x".into(),
+                received_at: "x".into(),
             },
         };
         assert_eq!(

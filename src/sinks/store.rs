@@ -8,6 +8,14 @@
 //! Writes are idempotent (same keys, same event ids), so repeating one that was partly applied
 //! is safe; but a retry only repeats what failed: the `sendBatch` calls already accepted are not
 //! sent again, nor the KV keys already written.
+//!
+//! A repeat changes nothing stored: KV has no conditional put, so the store first reads the
+//! keys it is about to write (one bulk `get` per [`kv::KV_BULK_GET_MAX_KEYS`] keys) and writes
+//! only those not there yet. A repeated push then keeps the first delivery's value, its
+//! `received_at` and `time` included, and costs one read instead of a write (which KV also
+//! limits to one per second per key). KV is eventually consistent: a repeat read at another
+//! location within about a minute of the first write may not see it and write again, under the
+//! same key and id. The queue stays at least once: a repeat is queued again, with its id.
 
 use super::{kv, max_event_bytes, queue, PreparedEvent, Sink};
 use crate::config::SinkSettings;
@@ -26,15 +34,21 @@ pub const SINK_RETRY_DELAYS_MS: [u64; 2] = [25, 150];
 pub enum Step<'s> {
     /// Call the queue binding's `sendBatch` with this JSON array, then [`Store::queue_sent`].
     SendBatch(String),
+    /// Read these KV keys (one bulk `get`), then [`Store::kv_read`] with whether each holds a
+    /// value, in the same order.
+    GetKv(Vec<&'s str>),
     /// Write these KV entries (concurrently), then [`Store::kv_written`] with one result each,
     /// in the same order.
     PutKv(Vec<KvPut<'s>>),
     /// Sleep this long, then ask again.
     Wait { millis: u64 },
-    /// List the KV keys under this prefix (with their metadata), then
-    /// [`crate::relay::Exchange::kv_listed`] with the `keys` as JSON. Only a lookup asks this;
-    /// the store never does.
-    ListKv { prefix: &'s str },
+    /// List the KV keys under this prefix (with their metadata), from `cursor` when there is
+    /// one, then [`crate::relay::Exchange::kv_listed`] with the list result as JSON. Only a
+    /// lookup asks this; the store never does.
+    ListKv {
+        prefix: &'s str,
+        cursor: Option<&'s str>,
+    },
     /// Nothing more to do: answer.
     Finish(Finished),
 }
@@ -62,8 +76,11 @@ enum Work {
         batches: Vec<Range<usize>>,
         next: usize,
     },
-    /// Events whose KV entry is not yet written.
-    Kv { pending: Vec<usize> },
+    /// Events not yet known to be in KV (`unchecked`), and those to write (`pending`).
+    Kv {
+        unchecked: Vec<usize>,
+        pending: Vec<usize>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,7 +175,8 @@ impl Store {
                 Sink::Kv => (
                     sink,
                     Work::Kv {
-                        pending: (0..store.events.len()).collect(),
+                        unchecked: (0..store.events.len()).collect(),
+                        pending: Vec::new(),
                     },
                 ),
             })
@@ -209,7 +227,14 @@ impl Store {
                     .unwrap_or_default();
                 Step::SendBatch(queue::batch_json(batch))
             }
-            Work::Kv { pending } => Step::PutKv(
+            Work::Kv { unchecked, .. } if !unchecked.is_empty() => Step::GetKv(
+                unchecked
+                    .iter()
+                    .take(kv::KV_BULK_GET_MAX_KEYS)
+                    .filter_map(|&index| Some(self.events.get(index)?.kv_key.as_str()))
+                    .collect(),
+            ),
+            Work::Kv { pending, .. } => Step::PutKv(
                 pending
                     .iter()
                     .filter_map(|&index| {
@@ -242,12 +267,32 @@ impl Store {
         self.settle(failure);
     }
 
+    /// The bulk `get` [`Store::step`] asked for: whether each key holds a value, in the same
+    /// order. A key already there is not written again; a failed read writes every key it
+    /// asked about (a rewrite is safe, a skipped write is not).
+    pub fn kv_read(&mut self, result: Result<Vec<bool>, String>) {
+        if self.phase != Phase::Writing {
+            return;
+        }
+        let Some((_, Work::Kv { unchecked, pending })) = self.work.get_mut(self.current) else {
+            return;
+        };
+        let asked = unchecked.len().min(kv::KV_BULK_GET_MAX_KEYS);
+        let exists = result.unwrap_or_default();
+        for (position, index) in unchecked.drain(..asked).enumerate() {
+            if exists.get(position) != Some(&true) {
+                pending.push(index);
+            }
+        }
+        self.phase = Phase::Ready;
+    }
+
     /// The results of the KV `put`s [`Store::step`] asked for, in the same order.
     pub fn kv_written(&mut self, results: Vec<Result<(), String>>) {
         if self.phase != Phase::Writing {
             return;
         }
-        let Some((_, Work::Kv { pending })) = self.work.get_mut(self.current) else {
+        let Some((_, Work::Kv { pending, .. })) = self.work.get_mut(self.current) else {
             return;
         };
         let mut first_error = None;
@@ -312,7 +357,7 @@ impl Work {
     fn is_done(&self) -> bool {
         match self {
             Work::Queue { batches, next } => *next >= batches.len(),
-            Work::Kv { pending } => pending.is_empty(),
+            Work::Kv { unchecked, pending } => unchecked.is_empty() && pending.is_empty(),
         }
     }
 }

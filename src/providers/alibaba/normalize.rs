@@ -2,11 +2,11 @@
 //! (`docs/providers.md` §1 and §4).
 
 use super::PROVIDER;
-use crate::event::{event_id, CloudEvent, EventKind, Receipt, StatusReportData, UplinkData};
+use crate::event::{CloudEvent, Outcome, Receipt, State, StatusReportData, UplinkData};
 use crate::payload::fields::{value_non_empty, value_required, value_text};
 use crate::payload::{Extra, Fields, PayloadError};
 use crate::providers::common::{
-    china_time, count, flag, message_id, optional_message_id, owned, unmapped, uplink_id,
+    china_time, count, flag, message_id, optional_message_id, owned, unmapped,
 };
 use std::borrow::Cow;
 
@@ -23,8 +23,18 @@ const REPORT_FIELDS: [&str; 7] = [
 /// `segments` count, and `send_time` are not in the list above, so they stay in `extra`.)
 const KEPT_IN_EXTRA: [&str; 1] = ["success"];
 
-/// One `SmsReport` entry. `delivered` is Alibaba's `success`; `status` its `err_code`
-/// (`DELIVERED` on success).
+/// What a domestic receipt's `success` says (`docs/delivery-states.md`, "Alibaba Cloud"):
+/// each receipt is the message's last.
+pub fn outcome(success: bool) -> Outcome {
+    if success {
+        Outcome::of(State::Delivered, true)
+    } else {
+        Outcome::of(State::Failed, true)
+    }
+}
+
+/// One `SmsReport` entry. The state is Alibaba's `success`; `status` its `err_code`
+/// (`DELIVERED` on success), which is also the `error_code` of a failure.
 pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
     let ([id, code, success, description, phone, out_id, reported], _) =
         fields.pick(&REPORT_FIELDS);
@@ -34,8 +44,12 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
     let segments = count(fields.get("sms_size"), "sms_size")?;
     let updated_at = china_time(reported, "report_time")?;
     let extra = unmapped(fields, &REPORT_FIELDS, &KEPT_IN_EXTRA)?;
+    let outcome = outcome(delivered);
     let data = StatusReportData {
         message_id,
+        state: outcome.state,
+        is_final: outcome.is_final,
+        error_code: (!delivered).then(|| status.clone()),
         status,
         delivered,
         status_description: value_non_empty(description, "err_msg")?
@@ -51,12 +65,7 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         auth: receipt.auth.clone(),
         extra,
     };
-    let id = event_id(
-        PROVIDER,
-        EventKind::StatusReport,
-        &[data.message_id.as_bytes(), data.status.as_bytes()],
-    );
-    Ok(CloudEvent::status_report(PROVIDER, id, data))
+    Ok(CloudEvent::status_report(PROVIDER, data))
 }
 
 const UPLINK_FIELDS: [&str; 5] = [
@@ -78,14 +87,6 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         .into_owned();
     let created_at = china_time(sent, "send_time")?;
     let to = owned(value_text(dest, "dest_code")?);
-    let id = uplink_id(
-        PROVIDER,
-        message_id.as_deref(),
-        &from,
-        to.as_deref(),
-        &body,
-        created_at.as_deref(),
-    );
     let data = UplinkData {
         message_id,
         from,
@@ -100,5 +101,16 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
             unmapped(fields, &UPLINK_FIELDS, &[])?
         },
     };
-    Ok(CloudEvent::uplink(PROVIDER, id, data))
+    Ok(CloudEvent::uplink(PROVIDER, data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn success_is_delivered_anything_else_failed_and_both_final() {
+        assert_eq!(outcome(true), Outcome::of(State::Delivered, true));
+        assert_eq!(outcome(false), Outcome::of(State::Failed, true));
+    }
 }

@@ -1,10 +1,10 @@
 //! Turning Huawei's fields into events (the mapping is in `README.md` and the JSON schema;
 //! the fields in `docs/huawei-protocol.md` §1).
 
-use super::status_codes::{self, DELIVERED};
+use super::status_codes;
 use super::PROVIDER;
 use crate::clock::read_report_time;
-use crate::event::{event_id, CloudEvent, EventKind, Receipt, StatusReportData, UplinkData};
+use crate::event::{CloudEvent, Receipt, State, StatusReportData, UplinkData};
 use crate::payload::fields::{value_non_empty, value_required, value_text};
 use crate::payload::{percent, Extra, FieldValue, Fields, PayloadError};
 use crate::providers::common::{self, owned, unmapped};
@@ -54,9 +54,14 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
         let kept: &[&str] = if source_unmapped { &["source"] } else { &[] };
         unmapped(fields, &STATUS_REPORT_FIELDS, kept)?
     };
+    let outcome = status_codes::outcome(&status);
     let data = StatusReportData {
         message_id,
-        delivered: status == DELIVERED,
+        state: outcome.state,
+        is_final: outcome.is_final,
+        // The status is Huawei's code for what happened; success needs no error code.
+        error_code: (outcome.state != State::Delivered).then(|| status.clone()),
+        delivered: outcome.state.is_delivered(),
         status,
         status_description,
         report_source,
@@ -70,16 +75,7 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
         auth: receipt.auth.clone(),
         extra,
     };
-    let id = event_id(
-        PROVIDER,
-        EventKind::StatusReport,
-        &[
-            data.message_id.as_bytes(),
-            itoa::Buffer::new().format(segment).as_bytes(),
-            data.status.as_bytes(),
-        ],
-    );
-    Ok(CloudEvent::status_report(PROVIDER, id, data))
+    Ok(CloudEvent::status_report(PROVIDER, data))
 }
 
 const UPLINK_FIELDS: [&str; 5] = ["smsMsgId", "from", "to", "body", "createTime"];
@@ -95,7 +91,6 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         .ok_or(PayloadError::MissingField("body"))?
         .into_owned();
     let created_at = time(created, "createTime")?;
-    let id = event_id(PROVIDER, EventKind::Uplink, &[message_id.as_bytes()]);
     let data = UplinkData {
         message_id: Some(message_id),
         from,
@@ -110,7 +105,7 @@ pub fn uplink(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
             unmapped(fields, &UPLINK_FIELDS, &[])?
         },
     };
-    Ok(CloudEvent::uplink(PROVIDER, id, data))
+    Ok(CloudEvent::uplink(PROVIDER, data))
 }
 
 /// `sequence` / `total`: a positive integer, 1 when absent (a message that was not split).

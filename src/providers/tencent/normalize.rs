@@ -2,10 +2,10 @@
 //! (`docs/providers.md` §2 and §4).
 
 use super::PROVIDER;
-use crate::event::{event_id, CloudEvent, EventKind, Receipt, StatusReportData, UplinkData};
+use crate::event::{CloudEvent, Outcome, Receipt, State, StatusReportData, UplinkData};
 use crate::payload::fields::{value_non_empty, value_required, value_text};
 use crate::payload::{FieldValue, Fields, PayloadError};
-use crate::providers::common::{china_time, message_id, owned, unix_time, unmapped, uplink_id};
+use crate::providers::common::{china_time, message_id, owned, unix_time, unmapped};
 use std::borrow::Cow;
 
 const REPORT_FIELDS: [&str; 8] = [
@@ -22,19 +22,35 @@ const REPORT_FIELDS: [&str; 8] = [
 /// `delivered`, and the recipient joins `nationcode` and `mobile`.
 const REPORT_KEPT: [&str; 3] = ["report_status", "nationcode", "mobile"];
 
-/// One status report. `status` is the carrier's code (`errmsg`, `DELIVRD` on success);
-/// `delivered` is `report_status == "SUCCESS"`.
+/// What `report_status` says (`docs/delivery-states.md`, "Tencent Cloud").
+pub fn outcome(report_status: &str) -> Outcome {
+    match report_status {
+        "SUCCESS" => Outcome::of(State::Delivered, true),
+        "FAIL" => Outcome::of(State::Failed, true),
+        _ => Outcome::UNRECOGNISED,
+    }
+}
+
+/// The carrier code Tencent sends on success.
+const DELIVERED_ERRMSG: &str = "DELIVRD";
+
+/// One status report. `status` is the carrier's code (`errmsg`, `DELIVRD` on success), and
+/// the `error_code` of anything but a delivery; the state is `report_status`'s.
 pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
     let ([sid, errmsg, report_status, description, nationcode, mobile, ext, received], _) =
         fields.pick(&REPORT_FIELDS);
     let message_id = message_id(sid, "sid")?;
     let status = value_required(errmsg, "errmsg")?.into_owned();
-    let delivered = value_required(report_status, "report_status")? == "SUCCESS";
+    let outcome = outcome(&value_required(report_status, "report_status")?);
     let updated_at = china_time(received, "user_receive_time")?;
     let data = StatusReportData {
         message_id,
+        state: outcome.state,
+        is_final: outcome.is_final,
+        error_code: (outcome.state != State::Delivered && status != DELIVERED_ERRMSG)
+            .then(|| status.clone()),
+        delivered: outcome.state.is_delivered(),
         status,
-        delivered,
         status_description: value_non_empty(description, "description")?
             .map(|text| Cow::Owned(text.into_owned())),
         report_source: None,
@@ -48,19 +64,14 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         auth: receipt.auth.clone(),
         extra: unmapped(fields, &REPORT_FIELDS, &REPORT_KEPT)?,
     };
-    let id = event_id(
-        PROVIDER,
-        EventKind::StatusReport,
-        &[data.message_id.as_bytes(), data.status.as_bytes()],
-    );
-    Ok(CloudEvent::status_report(PROVIDER, id, data))
+    Ok(CloudEvent::status_report(PROVIDER, data))
 }
 
 const REPLY_FIELDS: [&str; 5] = ["nationcode", "mobile", "extend", "text", "time"];
 /// Kept verbatim in `extra` too: `from` joins them.
 const REPLY_KEPT: [&str; 2] = ["nationcode", "mobile"];
 
-/// One reply. Tencent gives it no id, so the event's id hashes what it is; `to` is the
+/// One reply. Tencent gives it no id; the event's id hashes what it says; `to` is the
 /// `extend` extension code the subscriber replied to.
 pub fn reply(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
     let ([nationcode, mobile, extend, text, time], _) = fields.pick(&REPLY_FIELDS);
@@ -70,14 +81,6 @@ pub fn reply(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Paylo
         .ok_or(PayloadError::MissingField("text"))?
         .into_owned();
     let created_at = unix_time(time, "time")?;
-    let id = uplink_id(
-        PROVIDER,
-        None,
-        &from,
-        to.as_deref(),
-        &body,
-        created_at.as_deref(),
-    );
     let data = UplinkData {
         message_id: None,
         from,
@@ -88,7 +91,7 @@ pub fn reply(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Paylo
         auth: receipt.auth.clone(),
         extra: unmapped(fields, &REPLY_FIELDS, &REPLY_KEPT)?,
     };
-    Ok(CloudEvent::uplink(PROVIDER, id, data))
+    Ok(CloudEvent::uplink(PROVIDER, data))
 }
 
 /// `+<nationcode><mobile>`; the mobile alone when there is no country code; `None` without a
@@ -105,4 +108,18 @@ fn number(
         Some(code) => format!("+{}{mobile}", code.trim().trim_start_matches('+')),
         None => mobile.to_string(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_status_values_and_unknown_ones() {
+        assert_eq!(outcome("SUCCESS"), Outcome::of(State::Delivered, true));
+        assert_eq!(outcome("FAIL"), Outcome::of(State::Failed, true));
+        for other in ["success", "", "PENDING"] {
+            assert_eq!(outcome(other), Outcome::UNRECOGNISED, "{other}");
+        }
+    }
 }

@@ -1,0 +1,223 @@
+//! Distinct reports, distinct ids; the same report, the same id. For every provider's every
+//! endpoint, a documented callback is changed in one field (a mapped one, an unmapped one, or a
+//! new one) to any of a set of values: wherever the events then say something different
+//! (outside `received_at` and `auth`), their ids differ, and wherever they say the same, the
+//! ids are the same. Each push is also ingested a second time, later, and must repeat its ids
+//! (`testing::oracle::check`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use proptest::prelude::*;
+use serde_json::Value;
+use sms_relay::config::{Bindings, Config};
+use sms_relay::payload::json_scan::object_members;
+use sms_relay::payload::parse_form;
+use sms_relay::providers::Endpoint;
+use sms_relay::testing::oracle::{check, Ids, ENDPOINTS, ORACLE_VARS};
+use sms_relay::testing::{huawei, samples};
+
+/// How an endpoint's callback is written.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    Form,
+    /// A JSON array of entries (Alibaba, Tencent reports).
+    Array,
+    /// One JSON object (Tencent replies).
+    Object,
+}
+
+/// A documented callback of `endpoint` as its fields, and how the body is written. Form
+/// values are kept as text; JSON values as their raw JSON.
+fn base(endpoint: Endpoint) -> (Shape, Vec<(String, String)>) {
+    let (shape, body) = match endpoint.route_name() {
+        "huawei/reports" => (Shape::Form, huawei::STATUS_REPORT),
+        "huawei/uplink" => (Shape::Form, huawei::UPLINK_UNMASKED),
+        "alibaba/reports" => (Shape::Array, samples::ALIBABA_REPORT),
+        "alibaba/uplink" => (Shape::Array, samples::ALIBABA_UPLINK),
+        "tencent/reports" => (Shape::Array, samples::TENCENT_REPORTS),
+        "tencent/replies" => (Shape::Object, samples::TENCENT_REPLY),
+        "twilio/status" => (Shape::Form, samples::TWILIO_STATUS),
+        "twilio/inbound" => (Shape::Form, samples::TWILIO_INBOUND),
+        other => panic!("no documented callback for {other}: add one here"),
+    };
+    let fields = match shape {
+        Shape::Form => parse_form(body.as_bytes())
+            .unwrap()
+            .iter()
+            .map(|(name, value)| {
+                let sms_relay::payload::FieldValue::Text(text) = value else {
+                    panic!("form values are text")
+                };
+                (name.to_string(), text.to_string())
+            })
+            .collect(),
+        Shape::Array | Shape::Object => {
+            let json: Value = serde_json::from_str(body).unwrap();
+            let entry = match shape {
+                Shape::Array => json[0].to_string(),
+                _ => json.to_string(),
+            };
+            object_members(&entry)
+                .unwrap()
+                .into_iter()
+                .map(|(name, value)| (name.into_owned(), value.to_string()))
+                .collect()
+        }
+    };
+    (shape, fields)
+}
+
+fn render(shape: Shape, fields: &[(String, String)]) -> (String, &'static str) {
+    match shape {
+        Shape::Form => {
+            let encode = |text: &str| {
+                percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string()
+            };
+            let pairs: Vec<String> = fields
+                .iter()
+                .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+                .collect();
+            (pairs.join("&"), "application/x-www-form-urlencoded")
+        }
+        Shape::Array | Shape::Object => {
+            let members: Vec<String> = fields
+                .iter()
+                .map(|(name, value)| format!("{}:{value}", serde_json::to_string(name).unwrap()))
+                .collect();
+            let object = format!("{{{}}}", members.join(","));
+            let body = match shape {
+                Shape::Array => format!("[{object}]"),
+                _ => object,
+            };
+            (body, "application/json")
+        }
+    }
+}
+
+/// Values a field may be changed to: the kinds of values callbacks carry.
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just("DELIVRD".to_string()),
+        Just("UNDELIV".to_string()),
+        Just("delivered".to_string()),
+        Just("sent".to_string()),
+        Just("SUCCESS".to_string()),
+        Just("FAIL".to_string()),
+        Just("1".to_string()),
+        Just("2".to_string()),
+        Just("2018-04-13T06:31:46Z".to_string()),
+        Just("2017-01-01 00:00:00".to_string()),
+        Just("+8613800000000".to_string()),
+        Just("【阿里云】".to_string()),
+        "[a-zA-Z0-9:+ _-]{1,12}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(600))]
+
+    #[test]
+    fn a_report_changed_in_any_field_gets_another_id_and_an_unchanged_one_the_same(
+        endpoint in proptest::sample::select(ENDPOINTS.to_vec()),
+        which in any::<prop::sample::Index>(),
+        new_value in value(),
+        as_number in any::<bool>(),
+    ) {
+        let config = Config::from_vars(&ORACLE_VARS, Bindings::ALL);
+        let (shape, fields) = base(endpoint);
+        let mut changed = fields.clone();
+        // One more slot than fields: a field the vendor did not send before.
+        let slot = which.index(fields.len() + 1);
+        let json_value = match shape {
+            Shape::Form => new_value.clone(),
+            // JSON values as strings, or as numbers where they are digits.
+            _ if as_number && !new_value.is_empty() && new_value.bytes().all(|b| b.is_ascii_digit()) => new_value.clone(),
+            _ => serde_json::to_string(&new_value).unwrap(),
+        };
+        match changed.get_mut(slot) {
+            Some((_, value)) => *value = json_value,
+            None => changed.push(("zz_added".to_string(), json_value)),
+        }
+        let mut ids = Ids::default();
+        for fields in [&fields, &changed] {
+            let (body, content_type) = render(shape, fields);
+            let events = check(&config, endpoint, content_type, body.as_bytes(), &schema);
+            prop_assert!(events.is_ok(), "{:?} for {body}", events);
+            let added = ids.add(events.unwrap());
+            prop_assert!(added.is_ok(), "{:?} for {body}", added);
+        }
+    }
+}
+
+fn schema(event: &Value) -> Result<(), String> {
+    static VALIDATOR: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let schema: Value =
+            serde_json::from_str(include_str!("../schema/event.schema.json")).unwrap();
+        jsonschema::validator_for(&schema).unwrap()
+    });
+    match validator.iter_errors(event).next() {
+        None => Ok(()),
+        Some(error) => Err(format!("{error} at {}", error.instance_path())),
+    }
+}
+
+/// The collisions consumers hit before ids hashed every field: each pair is two reports.
+#[test]
+fn the_reported_collisions_are_two_reports_each() {
+    let config = Config::from_vars(&ORACLE_VARS, Bindings::ALL);
+    let json = "application/json";
+    let alibaba_report = |phone: &str| {
+        format!(
+            r#"[{{"phone_number":"{phone}","send_time":"2017-01-01 00:00:00","report_time":"2017-01-01 00:00:00","success":true,"err_code":"DELIVERED","err_msg":"用户接收成功","sms_size":"1","biz_id":"12345","out_id":"67890"}}]"#
+        )
+    };
+    let tencent_reply = |sign: &str| {
+        format!(
+            r#"{{"extend":"","mobile":"13800000000","nationcode":"86","sign":"{sign}","text":"TD","time":1457336869}}"#
+        )
+    };
+    let alibaba_uplink = |sign: &str| {
+        format!(
+            r#"[{{"dest_code":"1231","send_time":"2017-01-01 00:00:00","sign_name":"{sign}","phone_number":"13800000000","content":"1234"}}]"#
+        )
+    };
+    let endpoint = |name: &str| {
+        *ENDPOINTS
+            .iter()
+            .find(|endpoint| endpoint.route_name() == name)
+            .unwrap()
+    };
+    for (route, a, b) in [
+        (
+            "alibaba/reports",
+            alibaba_report("13800000001"),
+            alibaba_report("13800000002"),
+        ),
+        (
+            "tencent/replies",
+            tencent_reply("【甲】"),
+            tencent_reply("【乙】"),
+        ),
+        (
+            "alibaba/uplink",
+            alibaba_uplink("【甲】"),
+            alibaba_uplink("【乙】"),
+        ),
+    ] {
+        let id = |body: &str| {
+            let events = check(&config, endpoint(route), json, body.as_bytes(), &schema).unwrap();
+            assert_eq!(events.len(), 1, "{body}");
+            events[0].0.clone()
+        };
+        assert_ne!(id(&a), id(&b), "{route}");
+        assert_eq!(id(&a), id(&a), "{route}: the same report twice");
+    }
+}
