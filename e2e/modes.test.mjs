@@ -52,7 +52,7 @@ test("signature and token together: both are required", async () => {
     assert.equal(both.status, 200);
     const messages = await relay.waitForMessages(1);
     assert.equal(messages.length, 1);
-    assert.deepEqual(messages[0].body.data.auth, { scheme: "aksk", access_key: "ak1" });
+    assert.deepEqual(messages[0].body.data.auth, { scheme: "aksk", access_key: "ak1", key_index: 1 });
   });
 });
 

@@ -53,7 +53,7 @@ test("a signed single status report lands once in the queue and in KV", async ()
   const { received_at: _, ...golden } = STATUS_REPORT_EVENT.data;
   assert.deepEqual({ ...event, data }, {
     ...STATUS_REPORT_EVENT,
-    data: { ...golden, auth: { scheme: "aksk", access_key: "ak1" } },
+    data: { ...golden, auth: { scheme: "aksk", access_key: "ak1", key_index: 1 } },
   });
 
   const kv = await kvContents(relay.kv);
@@ -120,7 +120,7 @@ test("a signed uplink becomes an uplink event", async () => {
     to: "201804131431201234",
     body: "你好 TD",
     created_at: null,
-    auth: { scheme: "aksk", access_key: "ak1" },
+    auth: { scheme: "aksk", access_key: "ak1", key_index: 1 },
     extra: {},
   });
   const kv = await kvContents(relay.kv);
@@ -163,7 +163,7 @@ test("authentic but unreadable input is answered 400 and still forwarded whole",
   assert.equal(event.type, "io.github.sms-relay.unparsed");
   assert.deepEqual(
     { ...event.data, received_at: undefined },
-    { reason: "duplicate_field: status", endpoint: "reports", content_type: FORM, body, body_encoding: "utf8", received_at: undefined, auth: { scheme: "aksk", access_key: "ak1" } },
+    { reason: "duplicate_field: status", endpoint: "reports", content_type: FORM, body, body_encoding: "utf8", received_at: undefined, auth: { scheme: "aksk", access_key: "ak1", key_index: 1 } },
   );
   assert.deepEqual(Object.keys(await kvContents(relay.kv)), [kvKey(event)]);
 });

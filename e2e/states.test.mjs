@@ -110,9 +110,9 @@ test("Huawei: every documented status maps to its state, final and error_code in
     ["DELIVRD", "delivered", true, null],
     ...["UNDELIV", "REJECTD", "DELETED", "MILIMIT", "KEYWORD", "BLACK", "E000628", "E200051", "MA:0001", "0042"].map((s) => [s, "failed", true, s]),
     ["EXPIRED", "expired", true, "EXPIRED"],
-    ["MC:0001", "expired", true, undefined],
-    ["ACCEPTD", "unknown", true, undefined],
-    ["UNKNOWN", "unknown", true, undefined],
+    ["MC:0001", "expired", true, "MC:0001"],
+    ["ACCEPTD", "unknown", true, "ACCEPTD"],
+    ["UNKNOWN", "unknown", true, "UNKNOWN"],
     ["NEWCODE", "unknown", false, "NEWCODE"],
   ];
   const entries = cases.map(([status], i) => ({ smsMsgId: `hw-state-${i}`, total: "1", sequence: "1", status, updateTime: T1 }));

@@ -14,7 +14,13 @@ export type Timestamp = string;
 
 /** How the push that carried the event was authenticated. */
 export type Auth =
-  | { scheme: "aksk"; /** The access key that signed the push. */ access_key: string }
+  | {
+      scheme: "aksk";
+      /** The access key that signed the push. */
+      access_key: string;
+      /** Which HUAWEI_PUSH_KEYS entry (1-based) signed it: two share an access key while its secret is rotated. */
+      key_index: number;
+    }
   | { scheme: "signature"; /** Which TWILIO_AUTH_TOKENS entry (1-based) signed it. */ token_index: number }
   | { scheme: "token" | "none" };
 
@@ -52,7 +58,7 @@ export interface StatusReportData {
   status: string;
   /** The status in the one model every vendor maps onto. */
   state: DeliveryState;
-  /** True when the vendor sends nothing after this report (for this recipient and part). */
+  /** True when the outcome is settled: nothing follows for this recipient and part, but a read receipt after `delivered`. */
   final: boolean;
   /** The vendor's error or status code, verbatim (status, err_code, errmsg, ErrorCode); null when there is none. */
   error_code: string | null;

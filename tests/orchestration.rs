@@ -315,6 +315,49 @@ fn a_failed_read_writes_every_key_it_asked_about() {
 }
 
 #[test]
+fn a_result_for_another_step_is_ignored_and_nothing_is_claimed_written() {
+    let one = events(1).remove(0);
+    let many: Vec<CloudEvent> = (0..150)
+        .map(|i| {
+            let mut event = one.clone();
+            event.id = format!("{i:032}");
+            event
+        })
+        .collect();
+    let mut store = store(&many, "kv");
+    assert!(matches!(store.step(), Step::GetKv(keys) if keys.len() == 100));
+    store.kv_read(Ok(vec![false; 100]));
+    assert!(matches!(store.step(), Step::GetKv(keys) if keys.len() == 50));
+    // A write result while a read is out: ignored, the 100 events stay to be written.
+    store.kv_written(vec![Ok(()); 100]);
+    store.kv_read(Ok(vec![false; 50]));
+    let Step::PutKv(puts) = store.step() else {
+        panic!("then the writes")
+    };
+    assert_eq!(puts.len(), 150);
+    // A read result while the writes are out: ignored too.
+    store.kv_read(Ok(vec![true; 150]));
+    store.kv_written(vec![Ok(()); 150]);
+    assert!(matches!(store.step(), Step::Finish(f) if f.reply == Reply::stored()));
+}
+
+#[test]
+fn fewer_read_results_than_keys_write_the_rest_and_one_event_twice_is_written_once() {
+    let events = events(3);
+    let twice = [events.clone(), events[..1].to_vec()].concat();
+    let mut store = store(&twice, "kv");
+    assert!(matches!(store.step(), Step::GetKv(keys) if keys.len() == 4));
+    // The edge reported one result for four keys: the first exists, the others are written,
+    // the repeated event once.
+    store.kv_read(Ok(vec![false]));
+    let Step::PutKv(puts) = store.step() else {
+        panic!("then the writes")
+    };
+    let keys: Vec<&str> = puts.iter().map(|put| put.key).collect();
+    assert_eq!(keys.len(), 3, "{keys:?}");
+}
+
+#[test]
 fn no_events_means_nothing_to_write() {
     let mut queue = SimQueue::default();
     let run = drive(

@@ -85,8 +85,8 @@ fn run(
 /// kind letters and each part prefixed by its length (every part here is under 128 bytes, so
 /// the length is one byte), first 16 bytes in hex.
 /// The documented id, computed independently from the event as JSON: SHA-256 over the
-/// provider's and kind's letters, then each `data` field but `received_at` and `auth` in the
-/// documented order (required text length-prefixed; optional values tagged 0 absent, 1
+/// provider's and kind's letters, then each `data` field but `received_at`, `auth` and the
+/// derived `state`, `final` and `delivered`, in the documented order (required text length-prefixed; optional values tagged 0 absent, 1
 /// present; flags one byte; counts four bytes little-endian; `extra` its size, then each name
 /// and value as JSON text), the first 16 bytes in hex. Parts here are under 128 bytes.
 fn expected_id(letters: &str, event: &Value) -> String {
@@ -116,10 +116,8 @@ fn expected_id(letters: &str, event: &Value) -> String {
     if status_report {
         bytes(&mut input, data["message_id"].as_str().unwrap());
         bytes(&mut input, data["status"].as_str().unwrap());
-        bytes(&mut input, data["state"].as_str().unwrap());
-        input.push(u8::from(data["final"].as_bool().unwrap()));
+        // Not `state`, `final` or `delivered`: the relay derives them.
         text(&mut input, &data["error_code"]);
-        input.push(u8::from(data["delivered"].as_bool().unwrap()));
         text(&mut input, &data["status_description"]);
         text(&mut input, &data["report_source"]);
         count(&mut input, &data["segment"]);

@@ -77,7 +77,7 @@ fn headers_of(signed: &Signed, secret: &str) -> Vec<(String, String)> {
 
 fn keys() -> KeySet {
     let mut keys = KeySet::new();
-    keys.insert("ak", "property-secret");
+    keys.insert("ak", "property-secret").unwrap();
     keys
 }
 

@@ -65,7 +65,7 @@ fn every_vector_has_the_expected_outcome() {
     for vector in &vectors {
         let mut keys = KeySet::new();
         for (access, secret) in &vector.keys {
-            keys.insert(access, secret);
+            keys.insert(access, secret).unwrap();
         }
         let body = base64::engine::general_purpose::STANDARD
             .decode(&vector.request.body_base64)

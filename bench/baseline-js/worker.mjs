@@ -32,17 +32,19 @@ const DESCRIPTIONS = {
   E000629: "Rejected by the Huawei platform",
 };
 
-let keyCache; // access key → CryptoKey, built once per isolate
+let keyCache; // access key → [{ key: CryptoKey, index }], built once per isolate
 
 async function keys(env) {
   if (!keyCache) {
     keyCache = new Map();
-    for (const entry of (env.HUAWEI_PUSH_KEYS ?? "").split(/[,\n]/)) {
+    const entries = (env.HUAWEI_PUSH_KEYS ?? "").split(/[,\n]/).map((entry) => entry.trim()).filter(Boolean);
+    for (const [position, entry] of entries.entries()) {
       const at = entry.indexOf(":");
       if (at < 0) continue;
       const secret = encoder.encode(entry.slice(at + 1).trim());
       const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
-      keyCache.set(entry.slice(0, at).trim(), key);
+      const access = entry.slice(0, at).trim();
+      keyCache.set(access, [...(keyCache.get(access) ?? []), { key, index: position + 1 }]);
     }
   }
   return keyCache;
@@ -63,8 +65,8 @@ async function verify(request, url, body, env) {
   const match = /^SDK-HMAC-SHA256\s+Access=([^,]+),\s?SignedHeaders=([^,]+),\s?Signature=([0-9a-fA-F]{64})$/.exec(request.headers.get("authorization") ?? "");
   if (!match) return { error: "malformed_authorization" };
   const [, access, signedHeaders, signature] = match;
-  const key = (await keys(env)).get(access);
-  if (!key) return { error: "unknown_access_key" };
+  const secrets = (await keys(env)).get(access);
+  if (!secrets) return { error: "unknown_access_key" };
   const names = signedHeaders.split(";");
   if (!names.includes("x-sdk-date") || !names.includes("host")) return { error: "malformed_authorization" };
   const date = request.headers.get("x-sdk-date") ?? "";
@@ -81,13 +83,16 @@ async function verify(request, url, body, env) {
     });
     const canonical = ["POST", canonicalUri(url.pathname), "", lines.join(""), signedHeaders, bodyHash].join("\n");
     const toSign = `SDK-HMAC-SHA256\n${date}\n${hex(await sha256(canonical))}`;
-    if (await crypto.subtle.verify("HMAC", key, signatureBytes, encoder.encode(toSign))) return { access };
+    for (const { key, index } of secrets) {
+      if (await crypto.subtle.verify("HMAC", key, signatureBytes, encoder.encode(toSign))) return { access, index };
+    }
   }
   return { error: "signature_mismatch" };
 }
 
 /** The relay's id: SHA-256 over the provider's and kind's letters, then every data field but
- * received_at and auth (text length-prefixed, optional values tagged, flags one byte, counts
+ * received_at, auth and the derived state, final and delivered (text length-prefixed, optional
+ * values tagged, counts
  * four bytes little-endian, extra as names and JSON values), the first 16 bytes in hex. */
 async function eventId(kind, data) {
   const bytes = [104, kind.charCodeAt(0)];
@@ -104,9 +109,8 @@ async function eventId(kind, data) {
   };
   const optional = (value) => (value === null ? bytes.push(0) : (bytes.push(1), text(value)));
   const count = (value) => (value === null ? bytes.push(0) : bytes.push(1, value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, value >>> 24));
-  const flag = (value) => bytes.push(value ? 1 : 0);
   if (kind === "s") {
-    text(data.message_id), text(data.status), text(data.state), flag(data.final), optional(data.error_code), flag(data.delivered);
+    text(data.message_id), text(data.status), optional(data.error_code);
     optional(data.status_description), optional(data.report_source), count(data.segment), count(data.segments);
     optional(data.recipient), optional(data.extend), optional(data.org_code), optional(data.updated_at);
   } else {
@@ -179,7 +183,7 @@ export default {
     if (body.byteLength > 65_536) return answer(413, "body_too_large");
     const verified = await verify(request, url, body, env);
     if (verified.error) return answer(401, verified.error);
-    const auth = { scheme: "aksk", access_key: verified.access };
+    const auth = { scheme: "aksk", access_key: verified.access, key_index: verified.index };
     const receivedAt = new Date().toISOString();
     const text = new TextDecoder().decode(body);
     const isJson = (request.headers.get("content-type") ?? "").toLowerCase().startsWith("application/json");

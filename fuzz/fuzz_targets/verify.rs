@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
         .collect();
     let mut keys = KeySet::new();
-    keys.insert("exampleAk", "exampleSk*1231d881wd");
+    let _ = keys.insert("exampleAk", "exampleSk*1231d881wd");
     let request = PushRequest {
         method: "POST",
         url: "https://relay.example/",

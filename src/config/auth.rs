@@ -4,7 +4,7 @@
 use super::ip_allow::IpAllowList;
 use super::reader::Reader;
 use super::{Secret, MIN_TOKEN_LENGTH};
-use crate::providers::huawei::signing::KeySet;
+use crate::providers::huawei::signing::{KeySet, KeySetError, MAX_SECRETS_PER_ACCESS_KEY};
 use std::fmt;
 use subtle::ConstantTimeEq;
 
@@ -66,7 +66,9 @@ impl AuthSettings {
                 0..=86_400,
             ),
             allowed_ips: reader.parse("ALLOWED_IPS", IpAllowList::parse),
-            read_token: reader.parse("READ_TOKEN", parse_token),
+            // Only the lookup and `/healthz`'s details use it: a bad one turns them off, never
+            // ingestion.
+            read_token: reader.feature("READ_TOKEN", parse_read_token),
         }
     }
 
@@ -105,13 +107,15 @@ impl AuthSettings {
 pub enum AuthProblem {
     NothingConfigured,
     TokenTooWeak,
+    /// A `READ_TOKEN` of too few distinct characters (`0000000000000000`).
+    ReadTokenTooWeak,
     /// Entry `n` (1-based) of the key list is not `ACCESS_KEY:SECRET_KEY`.
     NotAPair(usize),
     EmptyPart(usize),
-    RepeatedAccessKey {
-        entry: usize,
-        access_key: String,
-    },
+    /// Entry `n` repeats an earlier entry, access key and secret alike.
+    RepeatedEntry(usize),
+    /// Entry `n` gives an access key more secrets than a rotation needs.
+    TooManySecrets(usize),
     /// Entry `n`'s access key is longer than [`MAX_ACCESS_KEY_BYTES`].
     AccessKeyTooLong(usize),
     /// The setting is present but names no key pair (`HUAWEI_PUSH_KEYS=","`).
@@ -128,15 +132,25 @@ impl fmt::Display for AuthProblem {
                 f,
                 "must be at least {MIN_TOKEN_LENGTH} characters from A-Z a-z 0-9 - _ . ~"
             ),
+            AuthProblem::ReadTokenTooWeak => write!(
+                f,
+                "must be at least {MIN_TOKEN_LENGTH} characters from A-Z a-z 0-9 - _ . ~, at least \
+                 {MIN_READ_TOKEN_DISTINCT} of them different; the status lookup and /healthz's \
+                 details are off until it is"
+            ),
             AuthProblem::NotAPair(entry) => {
                 write!(f, "entry {entry} is not ACCESS_KEY:SECRET_KEY")
             }
             AuthProblem::EmptyPart(entry) => {
                 write!(f, "entry {entry} has an empty access key or secret key")
             }
-            AuthProblem::RepeatedAccessKey { entry, access_key } => {
-                write!(f, "entry {entry} repeats access key {access_key:?}")
+            AuthProblem::RepeatedEntry(entry) => {
+                write!(f, "entry {entry} repeats an earlier entry")
             }
+            AuthProblem::TooManySecrets(entry) => write!(
+                f,
+                "entry {entry} gives its access key more than {MAX_SECRETS_PER_ACCESS_KEY} secrets (two are enough for a rotation)"
+            ),
             AuthProblem::AccessKeyTooLong(entry) => write!(
                 f,
                 "entry {entry} has an access key over {MAX_ACCESS_KEY_BYTES} bytes"
@@ -160,6 +174,32 @@ pub fn parse_token(token: &str) -> Result<Secret, AuthProblem> {
     }
 }
 
+/// Distinct characters a `READ_TOKEN` needs: 16 zeros or 16 dots are not a secret. Sixteen
+/// characters of which at least eight differ still leave far more guesses than an online
+/// attacker can try (KV and the Worker rate the lookup, and each guess is one request), and
+/// anything a generator makes (`openssl rand -hex 16`) passes.
+pub const MIN_READ_TOKEN_DISTINCT: usize = 8;
+
+/// A `READ_TOKEN`: a URL token's rules ([`parse_token`]) plus [`MIN_READ_TOKEN_DISTINCT`]
+/// distinct characters.
+pub fn parse_read_token(token: &str) -> Result<Secret, AuthProblem> {
+    let secret = parse_token(token).map_err(|_| AuthProblem::ReadTokenTooWeak)?;
+    let mut seen = [false; 128];
+    let mut distinct = 0;
+    for byte in token.bytes() {
+        if let Some(slot) = seen.get_mut(usize::from(byte)) {
+            if !*slot {
+                *slot = true;
+                distinct += 1;
+            }
+        }
+    }
+    if distinct < MIN_READ_TOKEN_DISTINCT {
+        return Err(AuthProblem::ReadTokenTooWeak);
+    }
+    Ok(secret)
+}
+
 /// `AK:SK` entries separated by commas or newlines, each split at its first `:`.
 pub fn parse_keys(raw: &str) -> Result<KeySet, AuthProblem> {
     let mut keys = KeySet::new();
@@ -179,12 +219,10 @@ pub fn parse_keys(raw: &str) -> Result<KeySet, AuthProblem> {
         if access.len() > MAX_ACCESS_KEY_BYTES {
             return Err(AuthProblem::AccessKeyTooLong(position));
         }
-        if !keys.insert(access, secret) {
-            return Err(AuthProblem::RepeatedAccessKey {
-                entry: position,
-                access_key: access.to_string(),
-            });
-        }
+        keys.insert(access, secret).map_err(|error| match error {
+            KeySetError::Repeated => AuthProblem::RepeatedEntry(position),
+            KeySetError::TooManySecrets => AuthProblem::TooManySecrets(position),
+        })?;
     }
     if keys.is_empty() {
         return Err(AuthProblem::NoKeyPair);
@@ -211,6 +249,23 @@ mod tests {
             Err(AuthProblem::EmptyPart(1))
         );
         assert_eq!(parse_keys("a:b,c:d").map(|k| k.len()), Ok(2));
+        // A rotation of the secret alone: one access key, two secrets.
+        assert_eq!(parse_keys("ak:old,ak:new").map(|k| k.len()), Ok(2));
+        assert_eq!(
+            parse_keys("ak:old,ak:new,ak:newer").map(|_| ()),
+            Err(AuthProblem::TooManySecrets(3))
+        );
+        assert_eq!(
+            parse_keys("ak:same,b:x,ak:same").map(|_| ()),
+            Err(AuthProblem::RepeatedEntry(3))
+        );
+        // No problem names a key id or a secret.
+        for problem in [
+            AuthProblem::RepeatedEntry(3),
+            AuthProblem::TooManySecrets(3),
+        ] {
+            assert!(!problem.to_string().contains("ak"), "{problem}");
+        }
         assert_eq!(parse_keys(",").map(|_| ()), Err(AuthProblem::NoKeyPair));
         assert_eq!(
             parse_keys(" , \n ").map(|_| ()),
@@ -220,6 +275,34 @@ mod tests {
         assert_eq!(
             parse_keys(&long).map(|_| ()),
             Err(AuthProblem::AccessKeyTooLong(1))
+        );
+    }
+
+    #[test]
+    fn read_tokens_must_also_vary() {
+        assert!(parse_read_token("e2e-read-token-0123456789").is_ok());
+        assert!(parse_read_token("abcdefgh01234567").is_ok());
+        for weak in [
+            "0000000000000000",
+            "................",
+            "abababababababab",
+            "abcdefgabcdefgab",
+            "short-but-varied",
+        ] {
+            let expected = if weak.len() < MIN_TOKEN_LENGTH || weak == "short-but-varied" {
+                parse_read_token(weak).map(|_| ())
+            } else {
+                Err(AuthProblem::ReadTokenTooWeak)
+            };
+            assert_eq!(parse_read_token(weak).map(|_| ()), expected, "{weak}");
+        }
+        assert_eq!(
+            parse_read_token("0000000000000000").map(|_| ()),
+            Err(AuthProblem::ReadTokenTooWeak)
+        );
+        assert_eq!(
+            parse_read_token("has/a/slash-0123456789").map(|_| ()),
+            Err(AuthProblem::ReadTokenTooWeak)
         );
     }
 

@@ -93,6 +93,9 @@ pub struct Config {
     pub logging: LogRequests,
     /// Empty when the configuration is valid; callbacks are refused otherwise.
     pub errors: Vec<ConfigError>,
+    /// Settings of optional features that are malformed: the feature is off (`/healthz` says
+    /// so), callbacks are still taken.
+    pub warnings: Vec<ConfigError>,
 }
 
 impl Config {
@@ -118,6 +121,7 @@ impl Config {
         let logging = reader
             .parse("LOG_REQUESTS", LogRequests::parse)
             .unwrap_or_default();
+        let (errors, warnings) = reader.finish();
         Config {
             auth,
             providers,
@@ -125,7 +129,8 @@ impl Config {
             http,
             limits,
             logging,
-            errors: reader.finish(),
+            errors,
+            warnings,
         }
     }
 
@@ -225,7 +230,10 @@ mod tests {
     fn every_bad_setting_is_reported_once_without_its_secret() {
         let config = load(
             &[
-                ("HUAWEI_PUSH_KEYS", "ak1:topsecret,ak1:othersecret"),
+                (
+                    "HUAWEI_PUSH_KEYS",
+                    "ak1:topsecret,ak1:othersecret,ak1:third",
+                ),
                 ("INGEST_TOKEN", "short"),
                 ("ALLOW_UNSIGNED", "maybe"),
                 ("MAX_CLOCK_SKEW_SECS", "-1"),
@@ -255,7 +263,9 @@ mod tests {
         let problems: Vec<&str> = config.errors.iter().map(|e| e.problem.as_str()).collect();
         assert_eq!(
             problems.first(),
-            Some(&"entry 2 repeats access key \"ak1\"")
+            Some(
+                &"entry 3 gives its access key more than 2 secrets (two are enough for a rotation)"
+            )
         );
         assert!(problems.contains(&"unknown sink \"s3\"; use queue, kv and/or http"));
         assert!(problems.contains(&"sink kv needs the EVENTS_KV binding in wrangler.toml"));

@@ -10,6 +10,7 @@ use std::ops::RangeInclusive;
 pub struct Reader<'l> {
     lookup: &'l dyn Fn(&str) -> Option<String>,
     errors: Vec<ConfigError>,
+    warnings: Vec<ConfigError>,
 }
 
 impl<'l> Reader<'l> {
@@ -17,6 +18,7 @@ impl<'l> Reader<'l> {
         Reader {
             lookup,
             errors: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -130,9 +132,30 @@ impl<'l> Reader<'l> {
         }
     }
 
-    /// Every problem recorded, in the order met.
-    pub fn finish(self) -> Vec<ConfigError> {
-        self.errors
+    /// The setting of an optional feature read by `parse`: `None` when unset, or when `parse`
+    /// fails, which is recorded as a warning, not a problem: the feature is off, everything
+    /// else works (a malformed `READ_TOKEN` must not stop ingestion).
+    pub fn feature<T, E: Display>(
+        &mut self,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        let raw = self.text(name)?;
+        match parse(&raw) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.warnings.push(ConfigError {
+                    setting: name,
+                    problem: error.to_string(),
+                });
+                None
+            }
+        }
+    }
+
+    /// Every problem recorded, in the order met, then every warning.
+    pub fn finish(self) -> (Vec<ConfigError>, Vec<ConfigError>) {
+        (self.errors, self.warnings)
     }
 }
 
@@ -199,7 +222,7 @@ mod tests {
         assert_eq!(reader.list("UNSET", "q"), ["q"]);
         assert_eq!(reader.parse("N", |n| n.parse::<u8>()), Some(42));
         assert_eq!(reader.parse("LIST", |n| n.parse::<u8>()), None);
-        let errors = reader.finish();
+        let (errors, _) = reader.finish();
         let settings: Vec<&str> = errors.iter().map(|e| e.setting).collect();
         assert_eq!(settings, ["BAD_FLAG", "BIG", "LIST"]);
         assert_eq!(

@@ -179,8 +179,10 @@ impl EventData {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "scheme", rename_all = "lowercase")]
 pub enum AuthInfo {
-    /// A valid SDK-HMAC-SHA256 signature by this access key.
-    Aksk { access_key: Rc<str> },
+    /// A valid SDK-HMAC-SHA256 signature by this access key, with the secret of the
+    /// `HUAWEI_PUSH_KEYS` entry at this 1-based position (two entries share an access key
+    /// while its secret is rotated).
+    Aksk { access_key: Rc<str>, key_index: u8 },
     /// The URL carried the configured ingest token.
     Token,
     /// Accepted unauthenticated (`ALLOW_UNSIGNED=true`, local development).
@@ -197,7 +199,8 @@ pub struct StatusReportData {
     pub status: String,
     /// Where the message is, in the one model every vendor maps onto.
     pub state: State,
-    /// Whether the vendor sends nothing after this report (for this recipient and part).
+    /// Whether the outcome is settled: the vendor sends nothing after this report (for this
+    /// recipient and part), but a read receipt after `delivered`.
     #[serde(rename = "final")]
     pub is_final: bool,
     /// The vendor's error or status code explaining the outcome, verbatim; `None` when the
@@ -316,7 +319,10 @@ impl IdHasher {
             match value {
                 ExtraValue::Json(raw) => self.bytes(raw.get().as_bytes()),
                 ExtraValue::Text(text) => {
-                    self.bytes(serde_json::to_string(text).unwrap_or_default().as_bytes())
+                    // The text as a JSON string, streamed: its length first, then its bytes.
+                    let mut length = [0u8; 10];
+                    self.0.update(leb128(escaped_len(text) + 2, &mut length));
+                    let _ = serde_json::to_writer(HashWriter(&mut self.0), text.as_str());
                 }
             }
         }
@@ -328,17 +334,34 @@ impl IdHasher {
     }
 }
 
+/// Feeds what serde_json writes into a hash.
+struct HashWriter<'h>(&'h mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 impl StatusReportData {
-    /// The report's id: every field but `received_at` and `auth`, in declaration order. The
-    /// fields are named one by one, so a new field cannot be left out of the id unnoticed.
+    /// The report's id: every field but `received_at` and `auth`, in declaration order, less
+    /// what the relay derives from the others by its own tables (`state`, `final`,
+    /// `delivered`), so a change of mapping in a later release keeps the ids of reports a
+    /// vendor retries across it. The fields are named one by one, so a new field cannot be
+    /// left out of the id unnoticed.
     pub fn id(&self, provider: Provider) -> String {
         let StatusReportData {
             message_id,
             status,
-            state,
-            is_final,
+            state: _,
+            is_final: _,
             error_code,
-            delivered,
+            delivered: _,
             status_description,
             report_source,
             segment,
@@ -354,10 +377,7 @@ impl StatusReportData {
         let mut hasher = IdHasher::new(provider, EventKind::StatusReport);
         hasher.bytes(message_id.as_bytes());
         hasher.bytes(status.as_bytes());
-        hasher.bytes(state.name().as_bytes());
-        hasher.flag(*is_final);
         hasher.text(error_code.as_deref());
-        hasher.flag(*delivered);
         hasher.text(status_description.as_deref());
         hasher.text(*report_source);
         hasher.number(*segment);
@@ -457,6 +477,21 @@ mod tests {
     use super::*;
 
     const P: Provider = TEST_PROVIDER;
+
+    #[test]
+    fn a_text_extra_is_hashed_as_the_json_string_serde_writes() {
+        for text in [
+            "",
+            "a",
+            "\"\\",
+            "\u{1}\u{1f}\n\t\u{8}\u{c}\r",
+            "é中\u{7f}",
+            "\u{2028}",
+        ] {
+            let json = serde_json::to_string(text).unwrap();
+            assert_eq!(escaped_len(text) + 2, json.len(), "{text:?}");
+        }
+    }
 
     #[test]
     fn leb128_lengths() {

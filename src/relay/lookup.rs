@@ -10,7 +10,7 @@
 //!
 //! Uplinks do not name the message they reply to, so no reply is listed.
 
-use crate::event::State;
+use crate::event::{Outcome, State};
 use crate::http::Reply;
 use crate::payload::percent;
 use crate::providers::common::MAX_MESSAGE_ID_BYTES;
@@ -65,6 +65,10 @@ impl Lookup {
         let next = page
             .cursor
             .filter(|cursor| !page.list_complete && !cursor.is_empty());
+        if !page.list_complete && next.is_none() {
+            // More keys, and no way to them: no answer could say what it left out.
+            return Some(Reply::error(502, "kv_unreadable"));
+        }
         match next {
             Some(cursor) if self.pages < LOOKUP_MAX_PAGES => {
                 self.cursor = Some(cursor);
@@ -162,6 +166,17 @@ struct Report<'a> {
     delivered: Option<bool>,
     updated_at: Option<&'a str>,
     received_at: Option<&'a str>,
+    /// `updated_at` and `received_at` as instants (milliseconds): times keep the fraction
+    /// the vendor wrote, so as text `…:46.500Z` would sort before `…:46Z`.
+    #[serde(skip)]
+    at: Option<i64>,
+    #[serde(skip)]
+    arrived: Option<i64>,
+}
+
+fn instant(time: Option<&str>) -> Option<i64> {
+    time.and_then(crate::clock::parse_report_time)
+        .map(|at| at.unix_millis())
 }
 
 impl Report<'_> {
@@ -169,12 +184,12 @@ impl Report<'_> {
     /// whatever order they came in; then the further state (`read` after `delivered`, `sent`
     /// after `queued`); then the later time (the vendor's, else the arrival), the later
     /// arrival, and the id, so the choice never depends on listing order.
-    fn precedence(&self) -> (bool, u8, Option<&str>, Option<&str>, &str) {
+    fn precedence(&self) -> (bool, u8, Option<i64>, Option<i64>, &str) {
         (
             self.is_final,
             self.state.rank(self.is_final),
-            self.updated_at,
-            self.received_at,
+            self.at,
+            self.arrived,
             self.id,
         )
     }
@@ -250,7 +265,10 @@ fn answer(prefix: &str, keys: &[ListedKey], cursor: Option<&str>) -> Reply {
         .and_then(|rest| rest.strip_suffix('/'))
         .and_then(|rest| rest.split_once('/'))
         .unwrap_or_default();
-    let mut reports: Vec<Report<'_>> = keys.iter().filter_map(|key| report(prefix, key)).collect();
+    let mut reports: Vec<Report<'_>> = keys
+        .iter()
+        .filter_map(|key| report(provider, prefix, key))
+        .collect();
     if reports.is_empty() {
         return Reply::error(404, "not_found");
     }
@@ -261,11 +279,13 @@ fn answer(prefix: &str, keys: &[ListedKey], cursor: Option<&str>) -> Reply {
             .then_with(|| a.precedence().cmp(&b.precedence()))
     });
     let mut parts: Vec<Part<'_>> = Vec::new();
+    let mut latest: Option<(i64, Option<&str>)> = None;
     for (index, report) in reports.iter().enumerate() {
         let last_of_part = reports.get(index + 1).is_none_or(|next| {
             (next.recipient, next.segment) != (report.recipient, report.segment)
         });
         if last_of_part {
+            latest = latest.max(report.at.map(|at| (at, report.updated_at)));
             parts.push(Part {
                 recipient: report.recipient,
                 segment: report.segment,
@@ -277,12 +297,12 @@ fn answer(prefix: &str, keys: &[ListedKey], cursor: Option<&str>) -> Reply {
             });
         }
     }
-    let missing = missing_parts(&reports, &parts);
+    let missing = missing_parts(&reports);
     let (state, is_final) = message_state(&parts, missing);
-    let updated_at = parts.iter().filter_map(|part| part.updated_at).max();
-    // RFC 3339 UTC times sort as text; segments break ties.
+    let updated_at = latest.and_then(|(_, text)| text);
+    // Oldest first, by instant; segments break ties.
     crate::sort::sort_by(&mut reports, |a, b| {
-        (a.updated_at, a.segment, a.id).cmp(&(b.updated_at, b.segment, b.id))
+        (a.at, a.segment, a.id).cmp(&(b.at, b.segment, b.id))
     });
     let body = serde_json::to_string(&Found {
         provider,
@@ -301,22 +321,27 @@ fn answer(prefix: &str, keys: &[ListedKey], cursor: Option<&str>) -> Reply {
 }
 
 /// A listed key as a report, `None` for a key that is not one of this message's.
-fn report<'k>(prefix: &str, key: &'k ListedKey) -> Option<Report<'k>> {
+fn report<'k>(provider: &str, prefix: &str, key: &'k ListedKey) -> Option<Report<'k>> {
     let id = key.name.strip_prefix(prefix)?;
     if id.is_empty() || id.contains('/') {
         return None;
     }
     let metadata = key.metadata.as_ref();
     let delivered = metadata.and_then(|m| m.delivered);
-    let state = metadata
+    let stored = metadata
         .and_then(|m| m.state.as_deref())
         .and_then(State::from_name)
-        .unwrap_or(if delivered == Some(true) {
-            State::Delivered
-        } else {
-            State::Unknown
-        });
+        .zip(metadata.and_then(|m| m.is_final));
+    let Outcome { state, is_final } = match stored {
+        Some((state, is_final)) => Outcome { state, is_final },
+        None => legacy_outcome(
+            provider,
+            metadata.and_then(|m| m.status.as_deref()),
+            delivered,
+        ),
+    };
     let time = metadata.and_then(|m| m.time.as_deref());
+    let received_at = metadata.and_then(|m| m.received_at.as_deref()).or(time);
     Some(Report {
         id,
         segment: small_count(metadata.and_then(|m| m.segment.as_ref())),
@@ -324,46 +349,55 @@ fn report<'k>(prefix: &str, key: &'k ListedKey) -> Option<Report<'k>> {
         recipient: metadata.and_then(|m| m.recipient.as_deref()),
         status: metadata.and_then(|m| m.status.as_deref()),
         state,
-        is_final: metadata
-            .and_then(|m| m.is_final)
-            .unwrap_or(delivered == Some(true)),
+        is_final,
         delivered,
         updated_at: time,
-        received_at: metadata.and_then(|m| m.received_at.as_deref()).or(time),
+        received_at,
+        at: instant(time),
+        arrived: instant(received_at),
     })
+}
+
+/// The state of an entry stored before `state` and `final` were: from its `status` by the
+/// provider's table where the status is the state's source (Huawei, Twilio), else from
+/// `delivered` (Alibaba's and Tencent's receipts are each final).
+fn legacy_outcome(provider: &str, status: Option<&str>, delivered: Option<bool>) -> Outcome {
+    use crate::providers::{huawei, twilio};
+    match (provider, status, delivered) {
+        ("huawei", Some(status), _) => huawei::status_codes::outcome(status),
+        ("twilio", Some(status), _) => twilio::normalize::outcome(status),
+        (_, _, Some(true)) => Outcome::of(State::Delivered, true),
+        ("alibaba" | "tencent", _, Some(false)) => Outcome::of(State::Failed, true),
+        _ => Outcome::UNRECOGNISED,
+    }
 }
 
 /// Parts the provider announced (`segments`) but that have no report yet: for each recipient
 /// whose reports number their parts, the parts up to the largest count announced (or part
-/// number seen) that are not among `parts`.
-fn missing_parts(reports: &[Report<'_>], parts: &[Part<'_>]) -> u64 {
+/// number seen) that no report names. `reports` is grouped by recipient, then segment: one
+/// pass.
+fn missing_parts(reports: &[Report<'_>]) -> u64 {
     let mut missing = 0u64;
-    let mut start = 0;
-    // `parts` is grouped by recipient, in order.
-    while let Some(first) = parts.get(start) {
-        let recipient = first.recipient;
-        let end = parts
-            .iter()
-            .skip(start)
-            .position(|part| part.recipient != recipient)
-            .map_or(parts.len(), |n| start + n);
-        let numbered = parts
-            .get(start..end)
-            .unwrap_or_default()
-            .iter()
-            .filter(|part| part.segment.is_some())
-            .count() as u64;
+    let mut group: Option<Option<&str>> = None;
+    let (mut numbered, mut expected, mut last_segment) = (0u64, 0u32, None);
+    let mut close = |numbered: u64, expected: u32| {
         if numbered > 0 {
-            let expected = reports
-                .iter()
-                .filter(|report| report.recipient == recipient)
-                .filter_map(|report| report.segments.max(report.segment))
-                .max()
-                .unwrap_or(0);
             missing += u64::from(expected).saturating_sub(numbered);
         }
-        start = end;
+    };
+    for report in reports {
+        if group != Some(report.recipient) {
+            close(numbered, expected);
+            group = Some(report.recipient);
+            (numbered, expected, last_segment) = (0, 0, None);
+        }
+        if report.segment.is_some() && report.segment != last_segment {
+            numbered += 1;
+            last_segment = report.segment;
+        }
+        expected = expected.max(report.segments.max(report.segment).unwrap_or(0));
     }
+    close(numbered, expected);
     missing
 }
 
@@ -510,6 +544,35 @@ mod tests {
     }
 
     #[test]
+    fn times_compare_as_instants_whatever_fraction_they_carry() {
+        // As text `.500Z` sorts before `Z`; as instants it is half a second later.
+        let early = (
+            "failed",
+            true,
+            "2024-01-01T00:00:05Z",
+            "2024-01-01T00:00:09Z",
+        );
+        let late = (
+            "delivered",
+            true,
+            "2024-01-01T00:00:05.500Z",
+            "2024-01-01T00:00:01Z",
+        );
+        assert_eq!(current(&[early, late]), ("delivered".into(), true));
+        assert_eq!(current(&[late, early]), ("delivered".into(), true));
+    }
+
+    #[test]
+    fn a_listing_that_goes_on_without_a_cursor_is_unreadable() {
+        let mut lookup = Lookup::new("status/huawei/m/".into(), None);
+        let reply = lookup.listed(r#"{"keys":[],"list_complete":false}"#);
+        assert_eq!(
+            reply.map(|r| (r.status, r.code)),
+            Some((502, "kv_unreadable"))
+        );
+    }
+
+    #[test]
     fn a_message_is_delivered_only_once_every_part_is() {
         let part = |segment: u32, state: &str, is_final: bool| {
             key(
@@ -553,6 +616,40 @@ mod tests {
         assert_eq!(
             state_of(&[part(1, "unknown", true), part(2, "delivered", true)]),
             ("unknown".into(), true, 0)
+        );
+    }
+
+    #[test]
+    fn entries_from_before_the_state_model_take_their_providers_state() {
+        let old = |prefix: &str, status: &str, delivered: bool| {
+            let keys = format!(
+                r#"[{{"name":"{prefix}old","metadata":{{"type":"t","status":"{status}","delivered":{delivered},"time":"2018-04-13T06:31:46Z"}}}}]"#
+            );
+            let body = body(
+                &Lookup::new(prefix.into(), None)
+                    .listed(&listed(&keys))
+                    .unwrap(),
+            );
+            (
+                body["state"].as_str().unwrap_or_default().to_string(),
+                body["final"].as_bool().unwrap_or_default(),
+            )
+        };
+        assert_eq!(
+            old("status/huawei/m/", "UNDELIV", false),
+            ("failed".into(), true)
+        );
+        assert_eq!(
+            old("status/twilio/m/", "sent", false),
+            ("sent".into(), false)
+        );
+        assert_eq!(
+            old("status/alibaba/m/", "IS_CLOSE", false),
+            ("failed".into(), true)
+        );
+        assert_eq!(
+            old("status/tencent/m/", "DELIVRD", true),
+            ("delivered".into(), true)
         );
     }
 

@@ -25,7 +25,8 @@ pub fn status_key_prefix(provider: &str, message_id: &str) -> String {
 
 /// The key an event is stored under: `status/<provider>/<message_id>/<id>`,
 /// `uplink/<provider>/<id>` or `unparsed/<provider>/<id>`. A repeated push has the same id,
-/// so it overwrites the same key with the same value; two different reports of one message
+/// so it maps to the same key, which the store reads first and leaves as it is (`store`); two
+/// different reports of one message
 /// (two segments, or `sent` then `delivered`) never overwrite each other, in whatever order
 /// they arrive; and the provider in every key keeps two vendors' messages apart.
 pub fn key(event: &CloudEvent) -> String {

@@ -142,6 +142,7 @@ mod tests {
             Timestamp::from_unix_millis(253_402_300_799_999),
             AuthInfo::Aksk {
                 access_key: "\u{1}".repeat(128).into(),
+                key_index: u8::MAX,
             },
         );
         let name = "\"".repeat(64);

@@ -1,7 +1,7 @@
 //! Storing one push's events, as a sans-IO state machine.
 //!
 //! The edge asks [`Store::step`] what to do, does it, and reports what happened
-//! ([`Store::queue_sent`], [`Store::kv_written`]). Every decision is here: which sinks, in what
+//! ([`Store::queue_sent`], [`Store::kv_read`], [`Store::kv_written`]). Every decision is here: which sinks, in what
 //! order, how writes are grouped, which refusals are retried after which pause, and what the
 //! push is answered. A `2xx` is only ever returned once every event is in every sink.
 //!
@@ -89,6 +89,8 @@ enum Phase {
     Ready,
     /// A write was handed out; waiting for its result.
     Writing,
+    /// A KV bulk read was handed out; waiting for what it found.
+    Reading,
     /// A retry pause was handed out.
     Waiting,
 }
@@ -218,7 +220,10 @@ impl Store {
                 sink_error: None,
             });
         };
-        self.phase = Phase::Writing;
+        self.phase = match work {
+            Work::Kv { unchecked, .. } if !unchecked.is_empty() => Phase::Reading,
+            _ => Phase::Writing,
+        };
         match work {
             Work::Queue { batches, next } => {
                 let batch = batches
@@ -271,7 +276,7 @@ impl Store {
     /// order. A key already there is not written again; a failed read writes every key it
     /// asked about (a rewrite is safe, a skipped write is not).
     pub fn kv_read(&mut self, result: Result<Vec<bool>, String>) {
-        if self.phase != Phase::Writing {
+        if self.phase != Phase::Reading {
             return;
         }
         let Some((_, Work::Kv { unchecked, pending })) = self.work.get_mut(self.current) else {
@@ -280,7 +285,13 @@ impl Store {
         let asked = unchecked.len().min(kv::KV_BULK_GET_MAX_KEYS);
         let exists = result.unwrap_or_default();
         for (position, index) in unchecked.drain(..asked).enumerate() {
-            if exists.get(position) != Some(&true) {
+            let key = self.events.get(index).map(|event| event.kv_key.as_str());
+            // The same event twice in one push is written once: two writes to one key at once
+            // would meet KV's one write per second per key.
+            let already_pending = pending
+                .iter()
+                .any(|&other| self.events.get(other).map(|e| e.kv_key.as_str()) == key);
+            if exists.get(position) != Some(&true) && !already_pending {
                 pending.push(index);
             }
         }

@@ -22,7 +22,7 @@ impl Authenticated {
     /// The access key id that signed the push, if it was signed.
     pub fn access_key(&self) -> Option<&str> {
         match &self.info {
-            AuthInfo::Aksk { access_key } => Some(access_key),
+            AuthInfo::Aksk { access_key, .. } => Some(access_key),
             AuthInfo::Token | AuthInfo::None | AuthInfo::Signature { .. } => None,
         }
     }
@@ -72,6 +72,7 @@ pub fn authenticate(
                 .map_err(AuthError::Signature)?;
             AuthInfo::Aksk {
                 access_key: verified.access_key().into(),
+                key_index: verified.key_index(),
             }
         }
         AuthMode::Token => AuthInfo::Token,

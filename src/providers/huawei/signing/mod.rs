@@ -14,4 +14,6 @@ pub mod verifier;
 
 pub use authorization::{parse_authorization, Authorization, ALGORITHM};
 pub use canonical::{canonical_query, canonical_request, canonical_uri, sign, string_to_sign};
-pub use verifier::{verify, KeySet, VerifiedSignature, VerifyError};
+pub use verifier::{
+    verify, KeySet, KeySetError, VerifiedSignature, VerifyError, MAX_SECRETS_PER_ACCESS_KEY,
+};

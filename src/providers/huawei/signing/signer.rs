@@ -128,7 +128,7 @@ mod tests {
             body: BODY,
         };
         let mut keys = KeySet::new();
-        keys.insert("ak", "sk");
+        keys.insert("ak", "sk").unwrap();
         verify(&request, &keys, Timestamp::from_unix_millis(now_ms), 900)
             .map(|verified| verified.access_key().to_string())
     }

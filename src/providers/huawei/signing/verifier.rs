@@ -13,19 +13,39 @@ pub struct KeySet {
     keys: Vec<(String, Vec<u8>)>,
 }
 
+/// Secrets one access key may have at once: the old and the new during a rotation of the
+/// secret alone (Huawei's console takes about five minutes to reach every sender).
+pub const MAX_SECRETS_PER_ACCESS_KEY: usize = 2;
+
+/// Why a pair was not added to a [`KeySet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySetError {
+    /// The same access key and secret twice.
+    Repeated,
+    /// More than [`MAX_SECRETS_PER_ACCESS_KEY`] secrets for one access key.
+    TooManySecrets,
+}
+
 impl KeySet {
     pub fn new() -> Self {
         KeySet::default()
     }
 
-    /// Adds a pair; returns `false` (and keeps the first) if the access key is already present.
-    pub fn insert(&mut self, access_key: &str, secret_key: &str) -> bool {
-        if self.secret_for(access_key).is_some() {
-            return false;
+    /// Adds a pair, in order: its position is its `key_index`. An access key may have two
+    /// secrets (a rotation); the same pair twice, or a third secret, is refused.
+    pub fn insert(&mut self, access_key: &str, secret_key: &str) -> Result<(), KeySetError> {
+        if self
+            .secrets_for(access_key)
+            .any(|(_, secret)| secret == secret_key.as_bytes())
+        {
+            return Err(KeySetError::Repeated);
+        }
+        if self.secrets_for(access_key).count() >= MAX_SECRETS_PER_ACCESS_KEY {
+            return Err(KeySetError::TooManySecrets);
         }
         self.keys
             .push((access_key.to_string(), secret_key.as_bytes().to_vec()));
-        true
+        Ok(())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -41,11 +61,18 @@ impl KeySet {
         self.keys.iter().map(|(access, _)| access.as_str())
     }
 
-    fn secret_for(&self, access_key: &str) -> Option<&[u8]> {
+    /// The secrets of `access_key`, each with its 1-based position in the set.
+    fn secrets_for<'k>(&'k self, access_key: &'k str) -> impl Iterator<Item = (u8, &'k [u8])> {
         self.keys
             .iter()
-            .find(|(candidate, _)| candidate == access_key)
-            .map(|(_, secret)| secret.as_slice())
+            .enumerate()
+            .filter(move |(_, (candidate, _))| candidate == access_key)
+            .map(|(index, (_, secret))| {
+                (
+                    u8::try_from(index + 1).unwrap_or(u8::MAX),
+                    secret.as_slice(),
+                )
+            })
     }
 }
 
@@ -60,6 +87,7 @@ impl std::fmt::Debug for KeySet {
 #[derive(Debug)]
 pub struct VerifiedSignature {
     access_key: String,
+    key_index: u8,
     canonical_request: String,
     string_to_sign: String,
 }
@@ -68,6 +96,12 @@ impl VerifiedSignature {
     /// Which configured key signed the push.
     pub fn access_key(&self) -> &str {
         &self.access_key
+    }
+
+    /// The 1-based position, in `HUAWEI_PUSH_KEYS`, of the pair whose secret signed it: during
+    /// a rotation of the secret alone this says which one the sender still uses.
+    pub fn key_index(&self) -> u8 {
+        self.key_index
     }
 
     /// The canonical request that matched, with the `Connection` / `Content-Length` values
@@ -97,6 +131,9 @@ pub enum VerifyError {
     /// `host` is not among the signed headers: such a signature verifies for any host, so a
     /// push signed for another endpoint could be replayed here. Huawei's pushes sign it.
     HostNotSigned,
+    /// The request has a `Content-Type` that is not among the signed headers: the same push
+    /// could be replayed with another media type and read differently. Huawei's pushes sign it.
+    ContentTypeNotSigned,
     /// `X-Sdk-Date` is not `yyyyMMddTHHmmssZ`.
     MalformedSdkDate,
     /// `X-Sdk-Date` is further from now than the allowed window.
@@ -117,6 +154,7 @@ impl VerifyError {
             VerifyError::UnknownAccessKey => "unknown_access_key",
             VerifyError::XSdkDateNotSigned => "x_sdk_date_not_signed",
             VerifyError::HostNotSigned => "host_not_signed",
+            VerifyError::ContentTypeNotSigned => "content_type_not_signed",
             VerifyError::MalformedSdkDate => "malformed_sdk_date",
             VerifyError::ClockSkew { .. } => "clock_skew",
             VerifyError::SignedHeaderMissing { .. } => "signed_header_missing",
@@ -145,9 +183,9 @@ pub fn verify(
         AuthorizationError::UnsupportedAlgorithm => VerifyError::UnsupportedAlgorithm,
         AuthorizationError::Malformed => VerifyError::MalformedAuthorization,
     })?;
-    let secret = keys
-        .secret_for(authorization.access_key)
-        .ok_or(VerifyError::UnknownAccessKey)?;
+    if keys.secrets_for(authorization.access_key).next().is_none() {
+        return Err(VerifyError::UnknownAccessKey);
+    }
 
     let signed_headers = authorization.signed_headers;
     if signed_headers
@@ -162,6 +200,11 @@ pub fn verify(
     }
     if !signed_headers.split(';').any(|name| name == "host") {
         return Err(VerifyError::HostNotSigned);
+    }
+    if request.header("content-type").is_some()
+        && !signed_headers.split(';').any(|name| name == "content-type")
+    {
+        return Err(VerifyError::ContentTypeNotSigned);
     }
     let sdk_date = request
         .header("x-sdk-date")
@@ -201,7 +244,7 @@ pub fn verify(
     }
 
     let body_hash = crate::crypto::sha256_hex(request.body);
-    let attempt = |values: &[&str]| -> Option<(String, String)> {
+    let attempt = |values: &[&str]| -> Option<(String, String, u8)> {
         let canonical = canonical_request(
             request.method,
             request.path,
@@ -211,11 +254,17 @@ pub fn verify(
             &body_hash,
         );
         let to_sign = string_to_sign(sdk_date, &canonical);
-        // `verify_slice` compares in constant time.
-        mac(secret, &to_sign)
-            .verify_slice(&authorization.signature)
-            .is_ok()
-            .then_some((canonical, to_sign))
+        // `verify_slice` compares in constant time; each of the access key's secrets is tried
+        // (two during a rotation).
+        let key_index = keys
+            .secrets_for(authorization.access_key)
+            .find(|(_, secret)| {
+                mac(secret, &to_sign)
+                    .verify_slice(&authorization.signature)
+                    .is_ok()
+            })
+            .map(|(index, _)| index)?;
+        Some((canonical, to_sign, key_index))
     };
 
     let matched = match connection_slot {
@@ -236,9 +285,11 @@ pub fn verify(
                 })
         }
     };
-    let (canonical_request, string_to_sign) = matched.ok_or(VerifyError::SignatureMismatch)?;
+    let (canonical_request, string_to_sign, key_index) =
+        matched.ok_or(VerifyError::SignatureMismatch)?;
     Ok(VerifiedSignature {
         access_key: authorization.access_key.to_string(),
+        key_index,
         canonical_request,
         string_to_sign,
     })
