@@ -80,6 +80,8 @@ export interface StatusReportData {
   org_code: string | null;
   /** When the status was reached; null where the vendor gives no usable time (Twilio). */
   updated_at: Timestamp | null;
+  /** When the vendor sent it to the carrier, where it says (Alibaba's send_time / SendDate). */
+  sent_at: Timestamp | null;
   received_at: Timestamp;
   auth: Auth;
   extra: Extra;

@@ -271,6 +271,58 @@ fn instant(civil: Civil, offset_minutes: i64) -> Option<Timestamp> {
     (second_of_day == 86_399).then_some(Timestamp(utc + 1000))
 }
 
+/// Parses a time with a numeric offset, as Alibaba's international receipts write them:
+/// `2024-03-01 20:00:00 +0800` (also `T`, and `+08:00`), or RFC 2822's
+/// `Thu, 25 Nov 2021 10:27:33 +0800` (the weekday optional, not checked).
+pub fn parse_offset_time(value: &str) -> Option<Timestamp> {
+    let value = value.trim();
+    let (time, offset) = value.rsplit_once(' ')?;
+    let offset = offset_minutes(offset.as_bytes())?;
+    let b = time.trim().as_bytes();
+    if b.len() == 19 {
+        return instant(date_and_time(b)?, offset);
+    }
+    // RFC 2822: [Day, ]DD Mon YYYY HH:MM:SS
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let rest = time.split_once(", ").map_or(time, |(_, rest)| rest).trim();
+    let mut words = rest.split(' ').filter(|word| !word.is_empty());
+    let (day, month, year, clock) = (words.next()?, words.next()?, words.next()?, words.next()?);
+    if words.next().is_some() || day.len() > 2 || year.len() != 4 || clock.len() != 8 {
+        return None;
+    }
+    let month = MONTHS.iter().position(|m| *m == month)? as i64 + 1;
+    let c = clock.as_bytes();
+    if c.get(2) != Some(&b':') || c.get(5) != Some(&b':') {
+        return None;
+    }
+    let civil = Civil {
+        year: digits(year.as_bytes(), 0, 4)?,
+        month,
+        day: digits(day.as_bytes(), 0, day.len())?,
+        hour: digits(c, 0, 2)?,
+        minute: digits(c, 3, 2)?,
+        second: digits(c, 6, 2)?,
+        millis: 0,
+    };
+    instant(civil, offset)
+}
+
+/// `+hhmm`, `-hhmm`, `+hh:mm` or `-hh:mm` as minutes east of UTC.
+fn offset_minutes(b: &[u8]) -> Option<i64> {
+    let (sign, hours, minutes) = match b {
+        [sign @ (b'+' | b'-'), _, _, _, _] => (sign, digits(b, 1, 2)?, digits(b, 3, 2)?),
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => (sign, digits(b, 1, 2)?, digits(b, 4, 2)?),
+        _ => return None,
+    };
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    let total = hours * 60 + minutes;
+    Some(if *sign == b'+' { total } else { -total })
+}
+
 /// Parses an HTTP date in its only current form, IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`),
 /// as `Retry-After` may carry one.
 pub fn parse_http_date(value: &str) -> Option<Timestamp> {
@@ -341,6 +393,31 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offset_times_in_both_of_alibabas_spellings() {
+        let utc = |value: &str| parse_offset_time(value).map(|at| at.to_rfc3339(false));
+        for (value, expected) in [
+            ("2024-03-01 20:00:00 +0800", "2024-03-01T12:00:00Z"),
+            ("2024-03-01T20:00:00 +08:00", "2024-03-01T12:00:00Z"),
+            ("2024-03-01 01:30:00 -0230", "2024-03-01T04:00:00Z"),
+            ("Thu, 25 Nov 2021 10:27:33 +0800", "2021-11-25T02:27:33Z"),
+            ("25 Nov 2021 10:27:33 +0000", "2021-11-25T10:27:33Z"),
+            ("Mon, 1 Mar 2021 00:00:00 +0100", "2021-02-28T23:00:00Z"),
+        ] {
+            assert_eq!(utc(value).as_deref(), Some(expected), "{value}");
+        }
+        for bad in [
+            "2024-03-01 20:00:00",
+            "2024-03-01 20:00:00 +2400",
+            "2024-02-30 20:00:00 +0800",
+            "Thu, 25 Foo 2021 10:27:33 +0800",
+            "Thu, 25 Nov 2021 10:27 +0800",
+            "",
+        ] {
+            assert_eq!(utc(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn sdk_date_round_trips_through_rfc3339() {

@@ -39,6 +39,8 @@ pub mod huawei {
 /// The other providers' documented bodies (see `tests/data/<provider>/README.md`).
 pub mod samples {
     pub const ALIBABA_REPORT: &str = include_str!("../tests/data/alibaba/sms-report.json");
+    pub const ALIBABA_REPORT_INTL: &str =
+        include_str!("../tests/data/alibaba/sms-report-intl.json");
     pub const ALIBABA_UPLINK: &str = include_str!("../tests/data/alibaba/sms-up.json");
     pub const TENCENT_REPORTS: &str = include_str!("../tests/data/tencent/status-reports.json");
     pub const TENCENT_REPLY: &str = include_str!("../tests/data/tencent/reply.json");

@@ -288,6 +288,52 @@ fn healthz_says_only_ready_and_invalid_names_in_public_and_details_with_the_read
         body,
         serde_json::json!({"service": "sms-relay", "ready": false, "providers": [], "invalid_settings": ["HUAWEI_PUSH_KEYS", "MAX_BODY_BYTES"]})
     );
+
+    // A weak or malformed READ_TOKEN turns the lookup and the details off, and nothing else:
+    // callbacks are still taken.
+    for weak in [
+        "0000000000000000",
+        "................",
+        "has spaces in it, 0123",
+    ] {
+        let keys = format!("{AK}:{SK}");
+        let config = Config::from_vars(
+            &[
+                ("HUAWEI_PUSH_KEYS", &keys),
+                ("FORWARD", "queue,kv"),
+                ("READ_TOKEN", weak),
+            ],
+            Bindings::ALL,
+        );
+        assert!(config.is_valid(), "{weak}");
+        let (status, body) = get(&config, Some(&format!("Bearer {weak}")));
+        assert_eq!(status, 200, "{weak}");
+        assert_eq!(
+            body,
+            serde_json::json!({"service": "sms-relay", "ready": true, "providers": ["huawei"], "invalid_settings": [], "disabled_settings": ["READ_TOKEN"]}),
+            "{weak}"
+        );
+        let lookup = Exchange::new(
+            &config,
+            "GET",
+            &url("/v1/messages/huawei/m"),
+            &format!("authorization:Bearer {weak}\n"),
+            now(),
+        );
+        assert_eq!(
+            (
+                log(&lookup)["status"].clone(),
+                log(&lookup)["outcome"].clone()
+            ),
+            (404.into(), "not_enabled".into()),
+            "{weak}: the lookup is off"
+        );
+        let mut push = signed_report(&config);
+        push.body_chunk(STATUS_REPORT.as_bytes());
+        push.body_end(&config, now());
+        let (finished, _, _) = finish(&mut push, vec![]);
+        assert_eq!(finished.reply.status, 200, "{weak}: ingestion goes on");
+    }
 }
 
 #[test]

@@ -358,6 +358,29 @@ fn fewer_read_results_than_keys_write_the_rest_and_one_event_twice_is_written_on
 }
 
 #[test]
+fn a_push_too_large_for_reads_and_writes_within_the_kv_operations_is_written_without_reading() {
+    use sms_relay::sinks::kv::KV_OPERATIONS_PER_INVOCATION;
+    let one = events(1).remove(0);
+    let many = |n: usize| -> Vec<CloudEvent> {
+        (0..n)
+            .map(|i| {
+                let mut event = one.clone();
+                event.id = format!("{i:032}");
+                event
+            })
+            .collect()
+    };
+    // 990 events and their 10 reads fit 1,000 operations; 991 and 10 do not.
+    for (n, reads) in [(990, 10), (991, 0), (KV_OPERATIONS_PER_INVOCATION, 0)] {
+        let mut kv = SimKv::default();
+        let run = drive(store(&many(n), "kv"), &mut SimQueue::default(), &mut kv);
+        assert_eq!(run.finished.reply, Reply::stored());
+        assert_eq!((kv.reads, kv.calls), (reads, n), "{n}");
+        assert!(kv.reads + kv.calls <= KV_OPERATIONS_PER_INVOCATION);
+    }
+}
+
+#[test]
 fn no_events_means_nothing_to_write() {
     let mut queue = SimQueue::default();
     let run = drive(

@@ -126,6 +126,7 @@ fn expected_id(letters: &str, event: &Value) -> String {
         text(&mut input, &data["extend"]);
         text(&mut input, &data["org_code"]);
         text(&mut input, &data["updated_at"]);
+        text(&mut input, &data["sent_at"]);
     } else {
         text(&mut input, &data["message_id"]);
         bytes(&mut input, data["from"].as_str().unwrap());
@@ -480,11 +481,11 @@ fn admission_refuses_before_reading_the_body() {
         (405, "method_not_allowed")
     );
     assert_eq!(
-        status(admit("POST", "/huawei/reports", length("65537"), &cfg)),
+        status(admit("POST", "/huawei/reports", length("1048577"), &cfg)),
         (413, "body_too_large")
     );
     assert_eq!(
-        status(admit("POST", "/huawei/reports", length("65536"), &cfg)),
+        status(admit("POST", "/huawei/reports", length("1048576"), &cfg)),
         (0, "read")
     );
     assert_eq!(

@@ -63,6 +63,14 @@ fn each_vendors_documented_bodies_become_the_recorded_events_and_answers() {
             &json,
         ),
         (
+            ALIBABA_REPORTS,
+            JSON,
+            ALIBABA_REPORT_INTL,
+            "alibaba/sms-report-intl.events.json",
+            alibaba::STORED_BODY,
+            &json,
+        ),
+        (
             ALIBABA_UPLINK_ROUTE,
             JSON,
             ALIBABA_UPLINK,

@@ -112,7 +112,7 @@ async function eventId(kind, data) {
   if (kind === "s") {
     text(data.message_id), text(data.status), optional(data.error_code);
     optional(data.status_description), optional(data.report_source), count(data.segment), count(data.segments);
-    optional(data.recipient), optional(data.extend), optional(data.org_code), optional(data.updated_at);
+    optional(data.recipient), optional(data.extend), optional(data.org_code), optional(data.updated_at), optional(data.sent_at);
   } else {
     optional(data.message_id), text(data.from), optional(data.to), text(data.body), optional(data.created_at);
   }
@@ -158,6 +158,7 @@ async function statusReport(fields, receivedAt, auth) {
     extend: fields.extend ?? null,
     org_code: fields.orgCode ?? null,
     updated_at: updatedAt,
+    sent_at: null,
     received_at: receivedAt,
     auth,
     extra: extra(fields, REPORT_FIELDS),

@@ -191,7 +191,7 @@ mod tests {
                 config.limits.max_body_bytes,
                 config.sinks.kv_ttl_secs
             ),
-            (900, 65_536, None)
+            (900, 1_048_576, None)
         );
     }
 

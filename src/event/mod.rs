@@ -5,7 +5,7 @@ pub mod state;
 mod unparsed;
 
 pub use state::{Outcome, State};
-pub use unparsed::{base64_len, escaped_len, unparsed, Receipt};
+pub use unparsed::{base64_len, escaped_len, unparsed, unparsed_piece, Piece, Receipt};
 
 use crate::http::Reply;
 use crate::payload::{Extra, ExtraValue};
@@ -218,6 +218,8 @@ pub struct StatusReportData {
     pub extend: Option<String>,
     pub org_code: Option<String>,
     pub updated_at: Option<Rc<str>>,
+    /// When the vendor says it sent the message to the carrier, where it says (Alibaba).
+    pub sent_at: Option<Rc<str>>,
     pub received_at: Rc<str>,
     pub auth: AuthInfo,
     /// Every field the provider sent that is not mapped above, verbatim.
@@ -249,6 +251,15 @@ pub struct UnparsedData {
     pub body: String,
     /// `utf8` when `body` is the input as text, `base64` when the input was not UTF-8.
     pub body_encoding: &'static str,
+    /// Where the input was too large for one event: which piece this is (1-based)…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<u32>,
+    /// …of how many…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parts: Option<u32>,
+    /// …and the hex SHA-256 of the whole input, which the pieces' bytes joined in order make.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub whole_sha256: Option<String>,
     pub received_at: Rc<str>,
     pub auth: AuthInfo,
 }
@@ -370,6 +381,7 @@ impl StatusReportData {
             extend,
             org_code,
             updated_at,
+            sent_at,
             received_at: _,
             auth: _,
             extra,
@@ -386,6 +398,7 @@ impl StatusReportData {
         hasher.text(extend.as_deref());
         hasher.text(org_code.as_deref());
         hasher.text(updated_at.as_deref());
+        hasher.text(sent_at.as_deref());
         hasher.extra(extra);
         hasher.finish()
     }

@@ -47,6 +47,39 @@ pub fn unparsed(
     body: &[u8],
     receipt: &Receipt,
 ) -> CloudEvent {
+    unparsed_piece(
+        provider,
+        error.reason(),
+        endpoint,
+        content_type,
+        body,
+        receipt,
+        None,
+    )
+}
+
+/// Which piece of an input too large for one event an unparsed event holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece<'w> {
+    /// 1-based.
+    pub part: u32,
+    pub parts: u32,
+    /// Hex SHA-256 of the whole input.
+    pub whole_sha256: &'w str,
+}
+
+/// [`unparsed`] of `body`, one piece of a larger input when `piece` says so, with its
+/// `reason` already written. A piece's id also hashes its place and the whole input's hash, so
+/// no two pieces share one; a whole input's id is the same as [`unparsed`]'s.
+pub fn unparsed_piece(
+    provider: Provider,
+    reason: String,
+    endpoint: &'static str,
+    content_type: Option<&str>,
+    body: &[u8],
+    receipt: &Receipt,
+    piece: Option<Piece<'_>>,
+) -> CloudEvent {
     let (text, body_encoding) = match std::str::from_utf8(body) {
         Ok(text) if escaped_len(text) <= base64_len(body.len()) + TEXT_SLACK_BYTES => {
             (text.to_string(), "utf8")
@@ -57,23 +90,28 @@ pub fn unparsed(
         ),
     };
     let content_type = content_type.map(|value| cut(value, MAX_CONTENT_TYPE_BYTES));
-    let reason = error.reason();
-    let id = event_id(
-        provider,
-        EventKind::Unparsed,
-        &[
-            endpoint.as_bytes(),
-            content_type.unwrap_or_default().as_bytes(),
-            reason.as_bytes(),
-            body,
-        ],
-    );
+    let (part, parts) = piece.map_or(([0; 4], [0; 4]), |piece| {
+        (piece.part.to_le_bytes(), piece.parts.to_le_bytes())
+    });
+    let mut id_parts: Vec<&[u8]> = vec![
+        endpoint.as_bytes(),
+        content_type.unwrap_or_default().as_bytes(),
+        reason.as_bytes(),
+        body,
+    ];
+    if let Some(piece) = &piece {
+        id_parts.extend([&part[..], &parts[..], piece.whole_sha256.as_bytes()]);
+    }
+    let id = event_id(provider, EventKind::Unparsed, &id_parts);
     let data = UnparsedData {
         reason,
         endpoint,
         content_type: content_type.map(str::to_string),
         body: text,
         body_encoding,
+        part: piece.map(|piece| piece.part),
+        parts: piece.map(|piece| piece.parts),
+        whole_sha256: piece.map(|piece| piece.whole_sha256.to_string()),
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
     };

@@ -21,6 +21,11 @@ pub const MAX_BATCH_ENTRIES: usize = 100;
 /// A body that is a JSON array (Alibaba's and Tencent's pushes), split into its entries, each
 /// still raw JSON so an unreadable one can be kept exactly as written.
 pub fn json_array(body: &[u8]) -> Result<Vec<&RawValue>, PayloadError> {
+    json_array_of(body, MAX_BATCH_ENTRIES)
+}
+
+/// [`json_array`] of at most `max_entries` entries.
+pub fn json_array_of(body: &[u8], max_entries: usize) -> Result<Vec<&RawValue>, PayloadError> {
     let text = std::str::from_utf8(body).map_err(|_| PayloadError::InvalidUtf8)?;
     let entries: Vec<&RawValue> = serde_json::from_str(text).map_err(|error| {
         if error.is_data() {
@@ -29,7 +34,7 @@ pub fn json_array(body: &[u8]) -> Result<Vec<&RawValue>, PayloadError> {
             PayloadError::MalformedJson
         }
     })?;
-    if entries.len() > MAX_BATCH_ENTRIES {
+    if entries.len() > max_entries {
         return Err(PayloadError::BatchTooLarge);
     }
     if entries.is_empty() {

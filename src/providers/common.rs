@@ -68,16 +68,19 @@ impl Push<'_> {
         self.request.header("content-type")
     }
 
-    /// The whole body as an `unparsed` event.
+    /// The whole body as an `unparsed` event (kept in pieces by the store, should it be too
+    /// large for one event).
     pub fn whole_body(&self, error: &PayloadError) -> CloudEvent {
-        unparsed(
+        let mut event = unparsed(
             self.provider,
             error,
             self.endpoint,
             self.content_type(),
             self.request.body,
             &self.receipt,
-        )
+        );
+        event.origin = Some(0..self.request.body.len());
+        event
     }
 
     /// The whole body kept as an `unparsed` event, answered with `error`'s status and code

@@ -5,8 +5,10 @@ use crate::http::Reply;
 use serde::Serialize;
 
 /// `GET /healthz`. In public it says only whether the relay is ready and which settings are
-/// invalid, by name; with `Authorization: Bearer <READ_TOKEN>` (`detailed`) it also says what
-/// is configured: sinks, the delivery origin, limits. Never a secret or key id.
+/// invalid, by name (`disabled_settings`: those of an optional feature, now off, while the
+/// relay stays ready); with `Authorization: Bearer <READ_TOKEN>` (`detailed`) it also says
+/// what is configured: sinks, the delivery origin, limits. Never a secret or key id: a
+/// problem names the setting and its entry.
 pub fn health(config: &Config, detailed: bool) -> Reply {
     if !detailed {
         #[derive(Serialize)]
@@ -16,6 +18,8 @@ pub fn health(config: &Config, detailed: bool) -> Reply {
             /// The providers whose setting is present: their routes take callbacks.
             providers: Vec<&'static str>,
             invalid_settings: Vec<&'a str>,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            disabled_settings: Vec<&'a str>,
         }
         let mut invalid_settings: Vec<&str> =
             config.errors.iter().map(|error| error.setting).collect();
@@ -25,6 +29,7 @@ pub fn health(config: &Config, detailed: bool) -> Reply {
             ready: config.is_valid(),
             providers: config.providers.enabled_names(&config.auth),
             invalid_settings,
+            disabled_settings: config.warnings.iter().map(|w| w.setting).collect(),
         })
         .unwrap_or_default();
         return answer(config, body);
@@ -46,6 +51,7 @@ pub fn health(config: &Config, detailed: bool) -> Reply {
         max_body_bytes: usize,
         http_delivery: Option<HttpHealth<'a>>,
         errors: &'a [crate::config::ConfigError],
+        warnings: &'a [crate::config::ConfigError],
     }
     #[derive(Serialize)]
     struct HttpHealth<'a> {
@@ -83,6 +89,7 @@ pub fn health(config: &Config, detailed: bool) -> Reply {
             timeout_ms: http.timeout_ms,
         }),
         errors: &config.errors,
+        warnings: &config.warnings,
     };
     let body = serde_json::to_string(&health).unwrap_or_default();
     answer(config, body)

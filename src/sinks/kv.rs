@@ -59,6 +59,11 @@ pub const KV_METADATA_STATUS_MAX_BYTES: usize = 64;
 /// part.
 pub const KV_METADATA_RECIPIENT_MAX_BYTES: usize = 64;
 
+/// KV operations one Worker invocation may make (KV "Limits", free and paid plans alike; a
+/// bulk read counts as one). A push of more events than leave room for the reads before the
+/// writes is written without them ([`crate::sinks::Store`]).
+pub const KV_OPERATIONS_PER_INVOCATION: usize = 1000;
+
 /// Keys per bulk `get`: Cloudflare's KV binding reads at most 100 keys in one call, and counts
 /// the call as one operation against a Worker's 1,000 per invocation (KV "Limits").
 pub const KV_BULK_GET_MAX_KEYS: usize = 100;
@@ -194,6 +199,7 @@ mod tests {
                 extend: None,
                 org_code: None,
                 updated_at: None,
+                sent_at: None,
                 received_at: "t".into(),
                 auth: AuthInfo::None,
                 extra: Extra::default(),

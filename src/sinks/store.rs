@@ -137,7 +137,8 @@ impl Store {
             .events
             .iter()
             .map(|event| PreparedEvent::fitted(event, body, fallback, limit))
-            .collect();
+            .collect::<Option<Vec<Vec<PreparedEvent>>>>()
+            .map(|events| events.into_iter().flatten().collect());
         let Some(prepared) = prepared else {
             store.finished = Some(Finished {
                 reply: Reply::error(413, "body_too_large"),
@@ -174,13 +175,19 @@ impl Store {
                         next: 0,
                     },
                 ),
-                Sink::Kv => (
-                    sink,
-                    Work::Kv {
-                        unchecked: (0..store.events.len()).collect(),
-                        pending: Vec::new(),
-                    },
-                ),
+                Sink::Kv => {
+                    let events = store.events.len();
+                    let reads = events.div_ceil(kv::KV_BULK_GET_MAX_KEYS);
+                    // Within the invocation's KV operations, the writes come first: a push
+                    // too large for reads and writes both is written without reading.
+                    let (unchecked, pending) = if events + reads <= kv::KV_OPERATIONS_PER_INVOCATION
+                    {
+                        ((0..events).collect(), Vec::new())
+                    } else {
+                        (Vec::new(), (0..events).collect())
+                    };
+                    (sink, Work::Kv { unchecked, pending })
+                }
             })
             .collect();
         store

@@ -12,7 +12,15 @@ use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::event::{Ingested, Provider};
 use crate::http::{PushRequest, Reply};
-use crate::payload::{json_array, MediaType, PayloadError};
+use crate::payload::{json_array_of, MediaType, PayloadError};
+
+/// Most receipts (or uplinks) one push may carry. Alibaba documents no maximum ("a request may
+/// hold several status reports"), and retries a refused push three times before dropping it,
+/// so the relay takes as many as a Worker can store in one request: each becomes a queue
+/// message (100 a `sendBatch`) and a KV write, and a Worker makes at most
+/// [`crate::sinks::kv::KV_OPERATIONS_PER_INVOCATION`] KV operations per invocation. A longer
+/// array is kept whole as `unparsed` (`batch_too_large`).
+pub const MAX_ALIBABA_ENTRIES: usize = crate::sinks::kv::KV_OPERATIONS_PER_INVOCATION;
 
 /// Alibaba Cloud, as its events name it.
 pub const PROVIDER: Provider = Provider {
@@ -95,7 +103,7 @@ pub fn ingest(
     if MediaType::from_content_type(push.content_type()) != Some(MediaType::Json) {
         return push.refused(415, &PayloadError::UnsupportedMediaType, None);
     }
-    match json_array(request.body) {
+    match json_array_of(request.body, MAX_ALIBABA_ENTRIES) {
         Ok(entries) => {
             let events = push.entries(&entries, normalize);
             push.ingested(events, answer(STORED_BODY), None)

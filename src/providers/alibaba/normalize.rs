@@ -2,15 +2,17 @@
 //! (`docs/providers.md` §1 and §4).
 
 use super::PROVIDER;
+use crate::clock::parse_offset_time;
 use crate::event::{CloudEvent, Outcome, Receipt, State, StatusReportData, UplinkData};
 use crate::payload::fields::{value_non_empty, value_required, value_text};
-use crate::payload::{Extra, Fields, PayloadError};
+use crate::payload::{Extra, FieldValue, Fields, PayloadError};
 use crate::providers::common::{
     china_time, count, flag, message_id, optional_message_id, owned, unmapped,
 };
 use std::borrow::Cow;
+use std::rc::Rc;
 
-const REPORT_FIELDS: [&str; 7] = [
+const REPORT_FIELDS: [&str; 8] = [
     "biz_id",
     "err_code",
     "success",
@@ -18,9 +20,10 @@ const REPORT_FIELDS: [&str; 7] = [
     "phone_number",
     "out_id",
     "report_time",
+    "send_time",
 ];
 /// Mapped, and kept verbatim in `extra` too: `delivered` only reflects it. (`sms_size`, the
-/// `segments` count, and `send_time` are not in the list above, so they stay in `extra`.)
+/// `segments` count, is not in the list above, so it stays in `extra`.)
 const KEPT_IN_EXTRA: [&str; 1] = ["success"];
 
 /// What a domestic receipt's `success` says (`docs/delivery-states.md`, "Alibaba Cloud"):
@@ -33,16 +36,28 @@ pub fn outcome(success: bool) -> Outcome {
     }
 }
 
-/// One `SmsReport` entry. The state is Alibaba's `success`; `status` its `err_code`
-/// (`DELIVERED` on success), which is also the `error_code` of a failure.
+/// One `SmsReport` entry: a domestic receipt (`biz_id`, …), or an international one
+/// (`MessageId`, `Status`, …: Alibaba's international and Hong Kong, Macao and Taiwan
+/// messages), told apart by their field names.
 pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
-    let ([id, code, success, description, phone, out_id, reported], _) =
+    if fields.get("biz_id").is_none() && fields.get("MessageId").is_some() {
+        return international(fields, receipt);
+    }
+    domestic(fields, receipt)
+}
+
+/// A domestic receipt. The state is Alibaba's `success`; `status` its `err_code`
+/// (`DELIVERED` on success), which is also the `error_code` of a failure. Both times are
+/// Beijing time.
+fn domestic(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
+    let ([id, code, success, description, phone, out_id, reported, sent], _) =
         fields.pick(&REPORT_FIELDS);
     let message_id = message_id(id, "biz_id")?;
     let status = value_required(code, "err_code")?.into_owned();
     let delivered = flag(success, "success")?.ok_or(PayloadError::MissingField("success"))?;
     let segments = count(fields.get("sms_size"), "sms_size")?;
     let updated_at = china_time(reported, "report_time")?;
+    let sent_at = china_time(sent, "send_time")?;
     let extra = unmapped(fields, &REPORT_FIELDS, &KEPT_IN_EXTRA)?;
     let outcome = outcome(delivered);
     let data = StatusReportData {
@@ -61,11 +76,85 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         extend: owned(value_text(out_id, "out_id")?),
         org_code: None,
         updated_at,
+        sent_at,
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
         extra,
     };
     Ok(CloudEvent::status_report(PROVIDER, data))
+}
+
+const INTERNATIONAL_FIELDS: [&str; 9] = [
+    "MessageId",
+    "Status",
+    "ErrorCode",
+    "ErrorDescription",
+    "To",
+    "TaskId",
+    "SmsSize",
+    "ReceiveDate",
+    "SendDate",
+];
+
+/// What an international receipt's `Status` says: `1` delivered, `2` failed, `6` expired
+/// (失效), each the message's last; another value is not one Alibaba documents.
+pub fn international_outcome(status: &str) -> Outcome {
+    match status {
+        "1" => Outcome::of(State::Delivered, true),
+        "2" => Outcome::of(State::Failed, true),
+        "6" => Outcome::of(State::Expired, true),
+        _ => Outcome::UNRECOGNISED,
+    }
+}
+
+/// An international receipt. `status` is `Status` as sent (`1`, `2`, `6`); `error_code` its
+/// `ErrorCode` unless delivered (Alibaba writes `success` there then); the times carry their
+/// own offset (`2024-03-01 20:00:00 +0800`, or `Thu, 25 Nov 2021 10:27:33 +0800`).
+fn international(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
+    let ([id, status, code, description, to, task, size, received, sent], _) =
+        fields.pick(&INTERNATIONAL_FIELDS);
+    let message_id = message_id(id, "MessageId")?;
+    let status = value_required(status, "Status")?.into_owned();
+    let outcome = international_outcome(&status);
+    let error_code = match outcome.state {
+        State::Delivered => None,
+        _ => owned(value_non_empty(code, "ErrorCode")?),
+    };
+    let data = StatusReportData {
+        message_id,
+        state: outcome.state,
+        is_final: outcome.is_final,
+        error_code,
+        delivered: outcome.state.is_delivered(),
+        status,
+        status_description: value_non_empty(description, "ErrorDescription")?
+            .map(|text| Cow::Owned(text.into_owned())),
+        report_source: None,
+        segment: None,
+        segments: count(size, "SmsSize")?,
+        recipient: owned(value_text(to, "To")?),
+        extend: owned(value_text(task, "TaskId")?),
+        org_code: None,
+        updated_at: offset_time(received, "ReceiveDate")?,
+        sent_at: offset_time(sent, "SendDate")?,
+        received_at: receipt.received_at.clone(),
+        auth: receipt.auth.clone(),
+        extra: unmapped(fields, &INTERNATIONAL_FIELDS, &[])?,
+    };
+    Ok(CloudEvent::status_report(PROVIDER, data))
+}
+
+/// A time with its own offset, as RFC 3339 UTC; `None` when absent or empty.
+fn offset_time(
+    value: Option<&FieldValue<'_>>,
+    name: &'static str,
+) -> Result<Option<Rc<str>>, PayloadError> {
+    let Some(value) = value_non_empty(value, name)? else {
+        return Ok(None);
+    };
+    parse_offset_time(&value)
+        .map(|at| Some(Rc::from(at.to_rfc3339(false))))
+        .ok_or(PayloadError::InvalidField(name))
 }
 
 const UPLINK_FIELDS: [&str; 5] = [
@@ -112,5 +201,19 @@ mod tests {
     fn success_is_delivered_anything_else_failed_and_both_final() {
         assert_eq!(outcome(true), Outcome::of(State::Delivered, true));
         assert_eq!(outcome(false), Outcome::of(State::Failed, true));
+    }
+
+    #[test]
+    fn international_status_values() {
+        assert_eq!(
+            international_outcome("1"),
+            Outcome::of(State::Delivered, true)
+        );
+        assert_eq!(international_outcome("2"), Outcome::of(State::Failed, true));
+        assert_eq!(
+            international_outcome("6"),
+            Outcome::of(State::Expired, true)
+        );
+        assert_eq!(international_outcome("3"), Outcome::UNRECOGNISED);
     }
 }

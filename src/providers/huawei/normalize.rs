@@ -71,6 +71,7 @@ pub fn status_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEven
         extend: owned(value_text(extend, "extend")?),
         org_code: owned(value_text(org, "orgCode")?),
         updated_at,
+        sent_at: None,
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
         extra,

@@ -60,6 +60,7 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         extend: owned(value_text(ext, "ext")?),
         org_code: None,
         updated_at,
+        sent_at: None,
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
         extra: unmapped(fields, &REPORT_FIELDS, &REPORT_KEPT)?,
@@ -67,16 +68,18 @@ pub fn report(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
     Ok(CloudEvent::status_report(PROVIDER, data))
 }
 
-const REPLY_FIELDS: [&str; 5] = ["nationcode", "mobile", "extend", "text", "time"];
+const REPLY_FIELDS: [&str; 4] = ["nationcode", "mobile", "text", "time"];
 /// Kept verbatim in `extra` too: `from` joins them.
 const REPLY_KEPT: [&str; 2] = ["nationcode", "mobile"];
 
-/// One reply. Tencent gives it no id; the event's id hashes what it says; `to` is the
-/// `extend` extension code the subscriber replied to.
+/// One reply. Tencent gives it no id; the event's id hashes what it says. Tencent names no
+/// number the reply was sent to, so `to` is null; `extend`, the channel's extension code
+/// (empty unless Tencent enabled it for the account), stays in `extra` as sent: it is not a
+/// number.
 pub fn reply(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
-    let ([nationcode, mobile, extend, text, time], _) = fields.pick(&REPLY_FIELDS);
+    let ([nationcode, mobile, text, time], _) = fields.pick(&REPLY_FIELDS);
     let from = number(nationcode, mobile)?.ok_or(PayloadError::MissingField("mobile"))?;
-    let to = owned(value_text(extend, "extend")?);
+    let to = None;
     let body = value_text(text, "text")?
         .ok_or(PayloadError::MissingField("text"))?
         .into_owned();

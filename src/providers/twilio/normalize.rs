@@ -59,6 +59,7 @@ pub fn status(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Payl
         extend: None,
         org_code: None,
         updated_at: None,
+        sent_at: None,
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
         extra: unmapped(fields, &STATUS_FIELDS, &[])?,
