@@ -42,10 +42,11 @@ test("the KV block in wrangler.toml is valid once uncommented", { timeout: 300_0
 
 test("wrangler deploy --dry-run accepts wrangler.toml as shipped: the queue, no unused KV namespace", { timeout: 300_000 }, async () => {
   const outdir = mkdtempSync(join(tmpdir(), "sms-relay-dry-run-"));
-  const { stdout } = await promisify(execFile)("node_modules/.bin/wrangler", ["deploy", "--dry-run", "--outdir", outdir], {
+  const { stdout, stderr } = await promisify(execFile)("node_modules/.bin/wrangler", ["deploy", "--dry-run", "--outdir", outdir], {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
     maxBuffer: 16 * 1024 * 1024,
   });
+  assert.doesNotMatch(stdout + stderr, /Unexpected fields|Processing .*configuration/, "wrangler takes every field, [observability.logs] included");
   assert.match(stdout, /env\.EVENTS_QUEUE \(sms-events\)\s+Queue/);
   assert.doesNotMatch(stdout, /KV Namespace/, "deploy creates no namespace the default FORWARD never writes");
   assert.match(readFileSync("wrangler.toml", "utf8"), /^FORWARD = "queue"$/m);
@@ -59,6 +60,8 @@ test("production defaults: unsigned pushes are not allowed and no secret is in t
   assert.doesNotMatch(toml, /^HUAWEI_PUSH_KEYS\s*=/m);
   assert.doesNotMatch(toml, /^INGEST_TOKEN\s*=/m);
   assert.match(toml, /^\[observability\]\nenabled = true$/m);
+  // The platform's invocation logs record URLs, and token routes carry their secret in the path.
+  assert.match(toml, /^\[observability\.logs\]\ninvocation_logs = false$/m);
 });
 
 test("the HTTP delivery blocks in wrangler.toml are valid once uncommented", { timeout: 300_000 }, async () => {

@@ -3,13 +3,17 @@
 // sinks; every event must satisfy the published schema.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { startRelay, kvContents, kvReports, assertValidEvent, KEYS } from "./harness.mjs";
 import { signatureFor, sdkDate } from "../scripts/huawei-signer.mjs";
 import { FORM, JSON_UTF8, STATUS_REPORT } from "../scripts/huawei-samples.mjs";
 
 const REPORTS = "/huawei/reports";
 // The largest body the queue can hold whole (see the README's limits).
+/** Input bytes one unparsed event in one queue message holds. */
 const QUEUE_CEILING = 92_928;
+/** The largest MAX_BODY_BYTES with the queue: 16 pieces of QUEUE_CEILING. */
+const QUEUE_BODY_CEILING = 16 * QUEUE_CEILING;
 let relay;
 
 before(async () => {
@@ -73,6 +77,32 @@ test("the largest body, non-UTF-8, is stored whole; one byte more is refused bef
   assert.deepEqual([over.status, JSON.parse(over.body).error], [413, "body_too_large"]);
   assert.deepEqual(await relay.waitForMessages(0), []);
   assert.deepEqual(await kvContents(relay.kv), {});
+});
+
+test("a body too large for one event is kept in pieces that join to it, in both sinks", async () => {
+  const big = await startRelay({ bindings: { HUAWEI_PUSH_KEYS: `ak1:${KEYS.ak1}`, FORWARD: "queue,kv", MAX_BODY_BYTES: String(QUEUE_BODY_CEILING) } });
+  try {
+    const bytes = Buffer.alloc(3 * QUEUE_CEILING + 11);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = 0x80 + (i % 127);
+    const answered = await big.push(REPORTS, bytes, FORM);
+    assert.deepEqual([answered.status, JSON.parse(answered.body).error], [400, "invalid_utf8"]);
+    const messages = (await big.waitForMessages(4)).map((m) => m.body);
+    assert.equal(messages.length, 4);
+    const pieces = messages.sort((a, b) => a.data.part - b.data.part);
+    const whole = createHash("sha256").update(bytes).digest("hex");
+    for (const [n, piece] of pieces.entries()) {
+      assertValidEvent(piece);
+      assert.deepEqual([piece.data.part, piece.data.parts, piece.data.whole_sha256, piece.data.reason], [n + 1, 4, whole, "invalid_utf8"]);
+    }
+    const joined = Buffer.concat(pieces.map((p) => Buffer.from(p.data.body, p.data.body_encoding === "base64" ? "base64" : "utf8")));
+    assert.ok(joined.equals(bytes), "the pieces join to the body");
+    const kv = await kvContents(big.kv);
+    assert.deepEqual(Object.keys(kv).sort(), pieces.map((p) => `unparsed/huawei/${p.id}`).sort());
+    const over = await big.push(REPORTS, Buffer.alloc(QUEUE_BODY_CEILING + 1, 0xff), FORM);
+    assert.deepEqual([over.status, JSON.parse(over.body).error], [413, "body_too_large"]);
+  } finally {
+    await big.dispose();
+  }
 });
 
 test("inputs that collided before get distinct ids in both sinks", async () => {
@@ -169,7 +199,7 @@ test("settings that looked valid but were not are configuration errors", async (
     [{ ALLOW_UNSIGNED: "true", FORWARD: "http", FORWARD_URL: "http://evil.example\\@localhost/hook", FORWARD_SECRET: "whsec_c2VjcmV0LW9uZQ==" }, "FORWARD_URL"],
     [{ ALLOW_UNSIGNED: "true", ALLOWED_IPS: "10.0.0.0/08" }, "ALLOWED_IPS"],
     [{ ALLOW_UNSIGNED: "true", ALLOWED_IPS: "10.0.0.0/+8" }, "ALLOWED_IPS"],
-    [{ ALLOW_UNSIGNED: "true", FORWARD: "queue", MAX_BODY_BYTES: String(QUEUE_CEILING + 1) }, "MAX_BODY_BYTES"],
+    [{ ALLOW_UNSIGNED: "true", FORWARD: "queue", MAX_BODY_BYTES: String(QUEUE_BODY_CEILING + 1) }, "MAX_BODY_BYTES"],
   ];
   for (const [bindings, setting] of cases) {
     const health = await healthOf(bindings);

@@ -271,6 +271,7 @@ test("/healthz says only 'ready' in public, and the configuration with the read 
     max_body_bytes: 65536,
     http_delivery: null,
     errors: [],
+    warnings: [],
   });
   assert.match(health.version, /^\d+\.\d+\.\d+/);
   for (const secret of [...Object.values(KEYS), READ_TOKEN]) assert.ok(!response.body.includes(secret));

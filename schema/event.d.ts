@@ -111,6 +111,11 @@ export interface UnparsedData {
   /** The input: a whole body, or one batch entry as JSON. */
   body: string;
   body_encoding: "utf8" | "base64";
+  /** Present when the input was too large for one event: this is piece `part` (1-based) of `parts`. */
+  part?: number;
+  parts?: number;
+  /** Hex SHA-256 of the whole input, which the pieces' decoded bodies make joined in order. */
+  whole_sha256?: string;
   received_at: Timestamp;
   auth: Auth;
 }
