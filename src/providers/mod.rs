@@ -59,8 +59,9 @@ impl Endpoint {
         }
     }
 
-    /// Whether `ALLOWED_IPS` applies. Twilio publishes no source ranges and signs every
-    /// webhook, so its routes are not limited by address.
+    /// Whether `ALLOWED_IPS` applies. Twilio publishes no source ranges for its Messaging
+    /// webhooks (Event Streams' come from `35.90.102.128/25`, on the same routes) and signs
+    /// every one, so its routes are not limited by address.
     pub fn uses_ip_allow_list(self) -> bool {
         !matches!(self, Endpoint::Twilio(_))
     }
