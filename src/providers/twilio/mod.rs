@@ -2,11 +2,14 @@
 //! form-encoded message per request, authenticated by `X-Twilio-Signature` against the auth
 //! tokens in `TWILIO_AUTH_TOKENS`. The protocol facts are in `docs/providers.md` §3.
 //!
-//! - [`signature`]: the signature and its verifier;
+//! - [`signature`]: the signature and its verifier, over the URLs of [`url`] (ports and
+//!   Node's legacy [`querystring`] re-encoding, as Twilio's Node helper tries them);
 //! - [`normalize`]: Twilio's parameters onto the shared event model.
 
 pub mod normalize;
+pub mod querystring;
 pub mod signature;
+pub mod url;
 
 use super::common::{too_large, Push};
 use crate::clock::Timestamp;
