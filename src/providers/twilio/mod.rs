@@ -1,19 +1,25 @@
 //! Twilio Programmable Messaging webhooks: status callbacks and inbound messages, each one
-//! form-encoded message per request, authenticated by `X-Twilio-Signature` against the auth
+//! form-encoded message per request, and Event Streams deliveries (a JSON array of
+//! CloudEvents) on the same routes, all authenticated by `X-Twilio-Signature` against the auth
 //! tokens in `TWILIO_AUTH_TOKENS`. The protocol facts are in `docs/providers.md` §3.
 //!
-//! - [`signature`]: the signature and its verifier;
-//! - [`normalize`]: Twilio's parameters onto the shared event model.
+//! - [`signature`]: the signature and its verifier, over the URLs of [`url`] (ports and
+//!   Node's legacy [`querystring`] re-encoding, as Twilio's Node helper tries them);
+//! - [`normalize`]: Twilio's parameters onto the shared event model;
+//! - [`event_streams`]: Event Streams' CloudEvents onto the same model.
 
+pub mod event_streams;
 pub mod normalize;
+pub mod querystring;
 pub mod signature;
+pub mod url;
 
 use super::common::{too_large, Push};
 use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::event::{AuthInfo, Ingested, Provider, Receipt};
 use crate::http::{PushRequest, Reply};
-use crate::payload::{parse_form, MediaType, PayloadError};
+use crate::payload::{json_array, parse_form, MediaType, PayloadError};
 use signature::{verify, SignedBody};
 
 /// Twilio, as its events name it.
@@ -53,7 +59,7 @@ impl Endpoint {
 }
 
 /// Verifies a Twilio webhook's signature over the URL it arrived on and turns its form into
-/// one event.
+/// one event, or an Event Streams array into one event per element.
 pub fn ingest(
     endpoint: Endpoint,
     request: &PushRequest<'_>,
@@ -87,20 +93,31 @@ pub fn ingest(
         request,
         receipt: Receipt::new(now, AuthInfo::Signature { token_index }),
     };
-    if media_type != Some(MediaType::Form) {
-        return push.refused(415, &PayloadError::UnsupportedMediaType, None);
-    }
-    let (normalize, stored): (fn(&_, &_) -> _, Reply) = match endpoint {
-        Endpoint::Status => (normalize::status, Reply::stored()),
-        Endpoint::Inbound => (
-            normalize::inbound,
-            Reply {
-                status: 200,
-                code: "ok",
-                headers: vec![("content-type", "text/xml".to_string())],
-                body: INBOUND_BODY.to_string(),
-            },
-        ),
+    let stored = match endpoint {
+        Endpoint::Status => Reply::stored(),
+        Endpoint::Inbound => Reply {
+            status: 200,
+            code: "ok",
+            headers: vec![("content-type", "text/xml".to_string())],
+            body: INBOUND_BODY.to_string(),
+        },
     };
-    push.single(parse_form(request.body), normalize, stored, None)
+    match media_type {
+        Some(MediaType::Form) => {
+            let normalize = match endpoint {
+                Endpoint::Status => normalize::status,
+                Endpoint::Inbound => normalize::inbound,
+            };
+            push.single(parse_form(request.body), normalize, stored, None)
+        }
+        // One sink may carry both kinds: each element is read by its type, on either route.
+        Some(MediaType::Json) => match json_array(request.body) {
+            Ok(elements) => {
+                let events = push.entries(&elements, event_streams::event);
+                push.ingested(events, stored, None)
+            }
+            Err(error) => push.refused(400, &error, None),
+        },
+        None => push.refused(415, &PayloadError::UnsupportedMediaType, None),
+    }
 }

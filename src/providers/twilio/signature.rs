@@ -3,10 +3,11 @@
 //! name, as name then value. A JSON body is covered instead by the `bodySHA256` query
 //! parameter (hex SHA-256 of the body), which the URL signature includes.
 //!
-//! Like Twilio's own helpers, the URL is tried as received and with its port written the
-//! other way (`https://h/…` and `https://h:443/…`), since a proxy may add or drop a default
-//! port. Names are ordered by UTF-16 code units, as JavaScript's `sort()` orders them, and a
-//! repeated name by value.
+//! Verified as Twilio's Node helper verifies (`validateRequest`, twilio-node 6.2.0): the URL is
+//! tried without and with its port, and both again with the query re-encoded by Node's legacy
+//! `querystring` ([`super::url::candidates`]). Names are ordered by UTF-16 code units, as
+//! JavaScript's `sort()` orders them; a name that repeats is signed once per distinct value,
+//! its values sorted the same way (`Array.from(new Set(values)).sort()`).
 
 use crate::config::Secret;
 use crate::crypto::{hmac_sha1, sha256_hex};
@@ -71,9 +72,9 @@ pub fn verify(
             Vec::new()
         }
     };
-    let urls = url_forms(url);
+    let urls = super::url::candidates(url);
     for (index, token) in tokens.iter().enumerate() {
-        for candidate in urls.iter().flatten() {
+        for candidate in &urls {
             let expected = sign(token.expose(), candidate, &params);
             if bool::from(expected.as_bytes().ct_eq(signature.as_bytes())) {
                 return Ok(u8::try_from(index + 1).unwrap_or(u8::MAX));
@@ -98,7 +99,8 @@ pub fn sign(token: &str, url: &str, params: &[Param<'_>]) -> String {
 /// One decoded form parameter: name and value.
 pub type Param<'b> = (Cow<'b, str>, Cow<'b, str>);
 
-/// A form body's parameters, decoded, in signing order.
+/// A form body's parameters, decoded, in signing order: by name, then by value, a parameter
+/// sent twice with the same value kept once (Twilio's helper signs each distinct value once).
 pub fn form_params(body: &[u8]) -> Result<Vec<Param<'_>>, SignatureError> {
     let mut params = Vec::new();
     for pair in body.split(|&b| b == b'&').filter(|pair| !pair.is_empty()) {
@@ -112,6 +114,8 @@ pub fn form_params(body: &[u8]) -> Result<Vec<Param<'_>>, SignatureError> {
             .cmp(b.encode_utf16())
             .then_with(|| x.encode_utf16().cmp(y.encode_utf16()))
     });
+    // Equal pairs are now adjacent.
+    params.dedup();
     Ok(params)
 }
 
@@ -124,32 +128,6 @@ fn decode(raw: &[u8]) -> Result<Cow<'_, str>, SignatureError> {
     String::from_utf8(percent::decode(raw, true))
         .map(Cow::Owned)
         .map_err(|_| SignatureError::UnreadableForm)
-}
-
-/// The URL as received, and with its port written the other way: added when it had none
-/// (443 for `https`, 80 for `http`), removed when it had one.
-fn url_forms(url: &str) -> [Option<Cow<'_, str>>; 2] {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return [Some(Cow::Borrowed(url)), None];
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    // A port follows the last `:` after any `]` of an IPv6 literal.
-    let host_end = authority.rfind(']').unwrap_or(0);
-    let other = match authority.rfind(':').filter(|colon| *colon > host_end) {
-        Some(colon) => authority
-            .get(..colon)
-            .map(|host| format!("{scheme}://{host}{tail}")),
-        None => {
-            let port = match scheme.to_ascii_lowercase().as_str() {
-                "https" => Some("443"),
-                "http" => Some("80"),
-                _ => None,
-            };
-            port.map(|port| format!("{scheme}://{authority}:{port}{tail}"))
-        }
-    };
-    [Some(Cow::Borrowed(url)), other.map(Cow::Owned)]
 }
 
 /// The first value of query parameter `name`, as written.
@@ -257,25 +235,45 @@ mod tests {
     }
 
     #[test]
-    fn url_forms_add_or_drop_the_port() {
-        let forms = |url| url_forms(url).map(|f| f.map(Cow::into_owned));
+    fn a_repeated_parameter_is_signed_once_per_distinct_value() {
+        let params = form_params(b"Tag=b&To=%2B1&Tag=a&Tag=b").unwrap();
+        let names_values: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(n, v)| (n.as_ref(), v.as_ref()))
+            .collect();
+        assert_eq!(names_values, [("Tag", "a"), ("Tag", "b"), ("To", "+1")]);
+        // What Twilio's helper signs for {Tag: ["b", "a", "b"], To: "+1"}.
+        let signed = sign("12345", URL, &params);
+        let mut mac = hmac_sha1(b"12345");
+        mac.update(format!("{URL}TagaTagbTo+1").as_bytes());
+        let expected =
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        assert_eq!(signed, expected);
+    }
+
+    #[test]
+    fn a_query_the_runtime_re_escaped_verifies_through_the_legacy_re_encoding() {
+        // Signed over the `'` Twilio requested; `request.url` carries `%27`.
+        let signed_url = "https://h.example/twilio/status?to=a%2Cb&at=12%3A30&name=O'Brien";
+        let received = "https://h.example/twilio/status?to=a%2Cb&at=12%3A30&name=O%27Brien";
+        let body = b"MessageSid=SM1&MessageStatus=sent";
+        let signature = sign("12345", signed_url, &form_params(body).unwrap());
+        let token = tokens(&["12345"]);
         assert_eq!(
-            forms("https://h/p?q"),
-            [
-                Some("https://h/p?q".into()),
-                Some("https://h:443/p?q".into())
-            ]
+            verify(Some(&signature), received, SignedBody::Form(body), &token),
+            Ok(1)
         );
+        // The legacy form escapes `,` and `:`: a URL signed with them raw has no candidate.
+        let raw = "https://h.example/twilio/status?to=a,b&name=O'Brien";
+        let signature = sign("12345", raw, &form_params(body).unwrap());
         assert_eq!(
-            forms("http://h:8787/p"),
-            [Some("http://h:8787/p".into()), Some("http://h/p".into())]
-        );
-        assert_eq!(
-            forms("http://[::1]/p"),
-            [
-                Some("http://[::1]/p".into()),
-                Some("http://[::1]:80/p".into())
-            ]
+            verify(
+                Some(&signature),
+                "https://h.example/twilio/status?to=a,b&name=O%27Brien",
+                SignedBody::Form(body),
+                &token
+            ),
+            Err(SignatureError::Mismatch)
         );
     }
 }
