@@ -52,7 +52,7 @@ node_modules/.installed: package.json package-lock.json
 # wasm-bindgen's relay.js and relay_bg.wasm. The wasm name section is dropped (about a quarter
 # of the file); KEEP_WASM_NAMES=1 keeps it for readable profiles and stack traces.
 WASM_FEATURES := mutable-globals sign-ext nontrapping-float-to-int bulk-memory multivalue reference-types
-WASM := target/wasm32-unknown-unknown/release/sms_relay.wasm
+WASM := $(or $(CARGO_TARGET_DIR),target)/wasm32-unknown-unknown/release/sms_relay.wasm
 
 build: tools
 	cargo build --locked --release --lib --target wasm32-unknown-unknown

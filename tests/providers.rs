@@ -446,7 +446,13 @@ mod twilio_signature {
             let at = at.index(changed.len());
             prop_assume!(changed[at] != byte);
             changed[at] = byte;
-            let same = form_params(&changed).ok() == form_params(body.as_bytes()).ok();
+            // What is signed is names and values run together: `a=x` and `a&x` sign alike.
+            let signed = |body: &[u8]| {
+                form_params(body).ok().map(|params| {
+                    params.iter().map(|(name, value)| format!("{name}{value}")).collect::<String>()
+                })
+            };
+            let same = signed(&changed) == signed(body.as_bytes());
             let verified = verify(Some(&signature), &url, SignedBody::Form(&changed), &tokens());
             prop_assert_eq!(verified.is_ok(), same);
         }
@@ -474,6 +480,9 @@ mod twilio_signature {
             prop_assume!(changed_url[at] != url_byte);
             changed_url[at] = url_byte;
             let changed_url = String::from_utf8(changed_url).unwrap();
+            // A change that Twilio's own re-encoding of the query undoes (`?0=` for `?0&`) is
+            // the same URL to Twilio's helper too.
+            prop_assume!(!sms_relay::providers::twilio::url::candidates(&changed_url).iter().any(|c| *c == url));
             prop_assert!(verify(Some(&signature), &changed_url, SignedBody::Form(body.as_bytes()), &tokens()).is_err());
             prop_assert!(verify(Some(&signature), &url, SignedBody::Form(body.as_bytes()), &[Secret::new("12346".into())]).is_err());
         }

@@ -35,17 +35,23 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// Adds a field; a name already present is a [`PayloadError::DuplicateField`].
+    /// Adds a field; a name already present with another value is a
+    /// [`PayloadError::DuplicateField`]. The same name and value again is the same field
+    /// (Twilio repeats form parameters, and its signature covers each distinct value once):
+    /// it is kept once.
     pub fn insert(
         &mut self,
         name: Cow<'a, str>,
         value: FieldValue<'a>,
     ) -> Result<(), PayloadError> {
+        if let Some(present) = self.get(&name) {
+            if *present == value {
+                return Ok(());
+            }
+            return Err(PayloadError::DuplicateField(name.into_owned()));
+        }
         if self.entries.len() >= MAX_FIELDS {
             return Err(PayloadError::TooManyFields);
-        }
-        if self.get(&name).is_some() {
-            return Err(PayloadError::DuplicateField(name.into_owned()));
         }
         self.entries.push((name, value));
         Ok(())

@@ -78,6 +78,17 @@ mod tests {
     }
 
     #[test]
+    fn the_same_name_and_value_twice_is_one_field() {
+        let fields = parse_form(b"Tag=a&status=DELIVRD&Tag=a&Tag=%61").unwrap_or_default();
+        assert_eq!(fields.len(), 2);
+        assert_eq!(
+            fields.get("Tag"),
+            Some(&FieldValue::Text(Cow::Borrowed("a")))
+        );
+        assert!(parse_form(b"Tag=a&Tag=b").is_err());
+    }
+
+    #[test]
     fn refuses_duplicates_and_invalid_utf8() {
         assert_eq!(
             parse_form(b"status=DELIVRD&status=UNDELIV"),

@@ -110,6 +110,7 @@ fn status(
         extend: None,
         org_code: None,
         updated_at: time(timestamp)?,
+        sent_at: None,
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
         extra: extra(data, &STATUS_FIELDS, attributes)?,
