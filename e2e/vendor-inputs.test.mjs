@@ -139,8 +139,8 @@ test("Tencent: a reply's extend is its extension code, kept as sent, not a recip
   assert.equal(event.data.from, "+8613800000000");
 });
 
-test("a weak READ_TOKEN turns the lookup and the health details off, never ingestion", async () => {
-  for (const weak of ["0000000000000000", "................"]) {
+test("a weak or malformed READ_TOKEN turns the lookup and the health details off, never ingestion", async () => {
+  for (const weak of ["0000000000000000", "................", "not/a-token-0123456789", "short-Abc123"]) {
     const relay = await relayWith({ HUAWEI_PUSH_KEYS: `ak:${OLD}`, READ_TOKEN: weak });
     const pushed = await huaweiPush(relay, OLD);
     assert.equal(pushed.status, 200, `${weak}: ${pushed.body}`);
@@ -151,7 +151,12 @@ test("a weak READ_TOKEN turns the lookup and the health details off, never inges
     const lookup = await relay.request("GET", "/v1/messages/huawei/b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6", { headers: { Authorization: `Bearer ${weak}` } });
     assert.deepEqual([lookup.status, JSON.parse(lookup.body).error], [404, "not_enabled"]);
   }
-  // A good one still works, for contrast.
+  // A good one opens both, for contrast.
   const relay = await relayWith({ HUAWEI_PUSH_KEYS: `ak:${OLD}` });
-  assert.equal((await relay.health()).ready, true, READ_TOKEN);
+  assert.equal((await huaweiPush(relay, OLD)).status, 200);
+  assert.equal((await relay.waitForMessages(1)).length, 1);
+  const detailed = await relay.health();
+  assert.deepEqual([detailed.ready, detailed.sinks, detailed.warnings], [true, ["queue", "kv"], []]);
+  const lookup = await relay.request("GET", "/v1/messages/huawei/b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6", { headers: { Authorization: `Bearer ${READ_TOKEN}` } });
+  assert.equal(lookup.status, 200, lookup.body);
 });

@@ -279,7 +279,7 @@ pub fn parse_offset_time(value: &str) -> Option<Timestamp> {
     let (time, offset) = value.rsplit_once(' ')?;
     let offset = offset_minutes(offset.as_bytes())?;
     let b = time.trim().as_bytes();
-    if b.len() == 19 {
+    if b.len() == 19 && b.get(4) == Some(&b'-') {
         return instant(date_and_time(b)?, offset);
     }
     // RFC 2822: [Day, ]DD Mon YYYY HH:MM:SS
@@ -404,6 +404,8 @@ mod tests {
             ("Thu, 25 Nov 2021 10:27:33 +0800", "2021-11-25T02:27:33Z"),
             ("25 Nov 2021 10:27:33 +0000", "2021-11-25T10:27:33Z"),
             ("Mon, 1 Mar 2021 00:00:00 +0100", "2021-02-28T23:00:00Z"),
+            // 19 bytes before the offset, like the ISO spelling.
+            ("1 Mar 2021 00:00:00 +0100", "2021-02-28T23:00:00Z"),
         ] {
             assert_eq!(utc(value).as_deref(), Some(expected), "{value}");
         }

@@ -346,9 +346,9 @@ fn fewer_read_results_than_keys_write_the_rest_and_one_event_twice_is_written_on
     let events = events(3);
     let twice = [events.clone(), events[..1].to_vec()].concat();
     let mut store = store(&twice, "kv");
-    assert!(matches!(store.step(), Step::GetKv(keys) if keys.len() == 4));
-    // The edge reported one result for four keys: the first exists, the others are written,
-    // the repeated event once.
+    // The repeated event is read and written once.
+    assert!(matches!(store.step(), Step::GetKv(keys) if keys.len() == 3));
+    // The edge reported one result for three keys: the missing results count as not there.
     store.kv_read(Ok(vec![false]));
     let Step::PutKv(puts) = store.step() else {
         panic!("then the writes")
@@ -378,6 +378,42 @@ fn a_push_too_large_for_reads_and_writes_within_the_kv_operations_is_written_wit
         assert_eq!((kv.reads, kv.calls), (reads, n), "{n}");
         assert!(kv.reads + kv.calls <= KV_OPERATIONS_PER_INVOCATION);
     }
+}
+
+#[test]
+fn a_large_push_with_repeats_writes_each_key_once_and_more_than_kv_can_take_is_kept_whole() {
+    let one = events(1).remove(0);
+    let numbered = |n: usize| -> Vec<CloudEvent> {
+        (0..n)
+            .map(|i| {
+                let mut event = one.clone();
+                event.id = format!("{i:032}");
+                event
+            })
+            .collect()
+    };
+    // 995 events, 5 of them twice: 995 writes, no reads (no room for both), each key once.
+    let mut repeated = numbered(995);
+    repeated.extend(numbered(5));
+    let mut kv = SimKv::default();
+    let run = drive(store(&repeated, "kv"), &mut SimQueue::default(), &mut kv);
+    assert_eq!(run.finished.reply, Reply::stored());
+    assert_eq!((kv.reads, kv.calls, kv.entries.len()), (0, 995, 995));
+
+    // 1,001 distinct events: no invocation could write them; the push is kept whole.
+    let mut kv = SimKv::default();
+    let run = drive(
+        store(&numbered(1001), "queue,kv"),
+        &mut SimQueue::default(),
+        &mut kv,
+    );
+    assert_eq!(
+        (run.finished.reply.status, run.finished.reply.code),
+        (400, "batch_too_large")
+    );
+    let stored: Vec<&str> = kv.entries.keys().map(String::as_str).collect();
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].starts_with("unparsed/huawei/"), "{stored:?}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! checked against vectors Node computed, `tests/data/twilio/url-candidates.json`), repeated
 //! parameters signed once per distinct value, and Event Streams deliveries (a JSON array of
 //! CloudEvents) on both routes: the recorded events, states whatever the case, times in UTC,
-//! unreadable elements kept whole, and ids shared with form callbacks exactly when the events
+//! unreadable elements read as one field, and ids shared with form callbacks exactly when the events
 //! say the same.
 
 #![allow(
@@ -179,8 +179,8 @@ fn the_two_cases_of_the_issue() {
         200
     );
 
-    // Repeated identical names: Twilio's helper signs `Tag` + `a` once. Authentic, so the
-    // body is kept, whole, as the repeated field it is (`duplicate_field`, 400).
+    // Repeated identical names: Twilio's helper signs `Tag` + `a` once, and the relay reads
+    // the one field they are.
     let repeated = "MessageSid=SM1&MessageStatus=sent&Tag=a&Tag=a";
     // What the helper computes for {MessageSid, MessageStatus, Tag: ["a", "a"]}.
     let expected = helper_signature(

@@ -22,6 +22,7 @@ use crate::config::SinkSettings;
 use crate::event::Ingested;
 use crate::http::Reply;
 use crate::log::bounded;
+use crate::payload::PayloadError;
 use std::ops::Range;
 
 /// Pauses before retrying a sink write that failed, within the same request: a transient
@@ -139,13 +140,34 @@ impl Store {
             .map(|event| PreparedEvent::fitted(event, body, fallback, limit))
             .collect::<Option<Vec<Vec<PreparedEvent>>>>()
             .map(|events| events.into_iter().flatten().collect());
-        let Some(prepared) = prepared else {
+        let Some(mut prepared) = prepared else {
             store.finished = Some(Finished {
                 reply: Reply::error(413, "body_too_large"),
                 sink_error: None,
             });
             return store;
         };
+        // More events than KV's operations per invocation can write: no request could store
+        // them, and a 503 would be retried into the same wall. The push is kept whole as
+        // unparsed (at most 16 pieces) and answered as an oversized batch.
+        if sinks.enabled.contains(&Sink::Kv)
+            && distinct_keys(&prepared) > kv::KV_OPERATIONS_PER_INVOCATION
+        {
+            match whole_body(body, fallback, limit) {
+                Some(whole) => {
+                    prepared = whole;
+                    store.success =
+                        Reply::field_error(400, PayloadError::BatchTooLarge.code(), None);
+                }
+                None => {
+                    store.finished = Some(Finished {
+                        reply: Reply::error(413, "body_too_large"),
+                        sink_error: None,
+                    });
+                    return store;
+                }
+            }
+        }
         store.events = prepared;
         let kv_options: Result<Vec<String>, _> = if sinks.enabled.contains(&Sink::Kv) {
             store
@@ -176,16 +198,18 @@ impl Store {
                     },
                 ),
                 Sink::Kv => {
-                    let events = store.events.len();
-                    let reads = events.div_ceil(kv::KV_BULK_GET_MAX_KEYS);
+                    // Each key once: an event repeated within one push is written once (two
+                    // writes to one key at once meet KV's one write per second per key).
+                    let unique = first_of_each_key(&store.events);
+                    let reads = unique.len().div_ceil(kv::KV_BULK_GET_MAX_KEYS);
                     // Within the invocation's KV operations, the writes come first: a push
                     // too large for reads and writes both is written without reading.
-                    let (unchecked, pending) = if events + reads <= kv::KV_OPERATIONS_PER_INVOCATION
-                    {
-                        ((0..events).collect(), Vec::new())
-                    } else {
-                        (Vec::new(), (0..events).collect())
-                    };
+                    let (unchecked, pending) =
+                        if unique.len() + reads <= kv::KV_OPERATIONS_PER_INVOCATION {
+                            (unique, Vec::new())
+                        } else {
+                            (Vec::new(), unique)
+                        };
                     (sink, Work::Kv { unchecked, pending })
                 }
             })
@@ -292,13 +316,7 @@ impl Store {
         let asked = unchecked.len().min(kv::KV_BULK_GET_MAX_KEYS);
         let exists = result.unwrap_or_default();
         for (position, index) in unchecked.drain(..asked).enumerate() {
-            let key = self.events.get(index).map(|event| event.kv_key.as_str());
-            // The same event twice in one push is written once: two writes to one key at once
-            // would meet KV's one write per second per key.
-            let already_pending = pending
-                .iter()
-                .any(|&other| self.events.get(other).map(|e| e.kv_key.as_str()) == key);
-            if exists.get(position) != Some(&true) && !already_pending {
+            if exists.get(position) != Some(&true) {
                 pending.push(index);
             }
         }
@@ -369,6 +387,43 @@ impl Store {
             sink_error: Some(sink_error),
         });
     }
+}
+
+/// The index of the first event of each KV key, in order.
+fn first_of_each_key(events: &[PreparedEvent]) -> Vec<usize> {
+    let mut keys: Vec<(&str, usize)> = events
+        .iter()
+        .enumerate()
+        .map(|(index, event)| (event.kv_key.as_str(), index))
+        .collect();
+    crate::sort::sort(&mut keys);
+    keys.dedup_by(|later, first| later.0 == first.0);
+    let mut unique: Vec<usize> = keys.into_iter().map(|(_, index)| index).collect();
+    crate::sort::sort(&mut unique);
+    unique
+}
+
+fn distinct_keys(events: &[PreparedEvent]) -> usize {
+    first_of_each_key(events).len()
+}
+
+/// The whole body as unparsed events (`batch_too_large`), pieces if need be.
+fn whole_body(
+    body: &[u8],
+    fallback: Option<&crate::event::Fallback>,
+    limit: usize,
+) -> Option<Vec<PreparedEvent>> {
+    let fallback = fallback?;
+    let mut event = crate::event::unparsed(
+        fallback.provider,
+        &PayloadError::BatchTooLarge,
+        fallback.endpoint,
+        fallback.content_type.as_deref(),
+        body,
+        &fallback.receipt,
+    );
+    event.origin = Some(0..body.len());
+    PreparedEvent::fitted(&event, body, Some(fallback), limit)
 }
 
 impl Work {

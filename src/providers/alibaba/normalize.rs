@@ -204,6 +204,41 @@ mod tests {
     }
 
     #[test]
+    fn domestic_and_international_receipts_are_told_apart_by_their_names() {
+        use crate::clock::Timestamp;
+        use crate::event::{AuthInfo, EventData};
+        use crate::payload::json_object;
+        let receipt = Receipt::new(Timestamp::from_unix_seconds(0), AuthInfo::Token);
+        let read = |json: &str| report(&json_object(json.as_bytes()).unwrap(), &receipt);
+        let state = |json: &str| match read(json).map(|event| event.data) {
+            Ok(EventData::StatusReport(report)) => {
+                Ok((report.message_id.to_string(), report.state, report.is_final))
+            }
+            Ok(_) => Err(PayloadError::NotAnObject),
+            Err(error) => Err(error),
+        };
+        // biz_id decides: a domestic receipt that also names a MessageId is domestic.
+        assert_eq!(
+            state(r#"{"biz_id":"b","MessageId":"m","success":true,"err_code":"DELIVERED"}"#),
+            Ok(("b".into(), State::Delivered, true))
+        );
+        assert_eq!(
+            state(r#"{"MessageId":"m","Status":"6"}"#),
+            Ok(("m".into(), State::Expired, true))
+        );
+        // An undocumented Status: kept, unknown, not final.
+        assert_eq!(
+            state(r#"{"MessageId":"m","Status":"9"}"#),
+            Ok(("m".into(), State::Unknown, false))
+        );
+        // Neither: a domestic receipt missing its id.
+        assert_eq!(
+            state(r#"{"Status":"1"}"#),
+            Err(PayloadError::MissingField("biz_id"))
+        );
+    }
+
+    #[test]
     fn international_status_values() {
         assert_eq!(
             international_outcome("1"),
