@@ -12,6 +12,9 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::schema;
+
 use proptest::prelude::*;
 use serde_json::Value;
 use sms_relay::config::{Bindings, Config};
@@ -153,19 +156,6 @@ proptest! {
             let added = ids.add(events.unwrap());
             prop_assert!(added.is_ok(), "{:?} for {body}", added);
         }
-    }
-}
-
-fn schema(event: &Value) -> Result<(), String> {
-    static VALIDATOR: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
-    let validator = VALIDATOR.get_or_init(|| {
-        let schema: Value =
-            serde_json::from_str(include_str!("../schema/event.schema.json")).unwrap();
-        jsonschema::validator_for(&schema).unwrap()
-    });
-    match validator.iter_errors(event).next() {
-        None => Ok(()),
-        Some(error) => Err(format!("{error} at {}", error.instance_path())),
     }
 }
 

@@ -10,25 +10,13 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::schema;
+
 use proptest::prelude::*;
-use serde_json::Value;
 use sms_relay::config::{Bindings, Config};
 use sms_relay::providers::{huawei, Endpoint};
 use sms_relay::testing::oracle::{check, Ids, ENDPOINTS, ORACLE_VARS};
-use std::sync::OnceLock;
-
-fn schema(event: &Value) -> Result<(), String> {
-    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
-    let validator = VALIDATOR.get_or_init(|| {
-        let schema: Value =
-            serde_json::from_str(include_str!("../schema/event.schema.json")).unwrap();
-        jsonschema::validator_for(&schema).unwrap()
-    });
-    match validator.iter_errors(event).next() {
-        None => Ok(()),
-        Some(error) => Err(format!("{error} at {}", error.instance_path())),
-    }
-}
 
 fn config() -> Config {
     let config = Config::from_vars(&ORACLE_VARS, Bindings::ALL);

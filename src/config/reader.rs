@@ -122,14 +122,7 @@ impl<'l> Reader<'l> {
         name: &'static str,
         parse: impl FnOnce(&str) -> Result<T, E>,
     ) -> Option<T> {
-        let raw = self.text(name)?;
-        match parse(&raw) {
-            Ok(value) => Some(value),
-            Err(error) => {
-                self.problem(name, error);
-                None
-            }
-        }
+        self.read(name, parse, false)
     }
 
     /// The setting of an optional feature read by `parse`: `None` when unset, or when `parse`
@@ -140,17 +133,30 @@ impl<'l> Reader<'l> {
         name: &'static str,
         parse: impl FnOnce(&str) -> Result<T, E>,
     ) -> Option<T> {
+        self.read(name, parse, true)
+    }
+
+    /// The setting read by `parse`, its failure recorded as a problem or a warning.
+    fn read<T, E: Display>(
+        &mut self,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+        warning: bool,
+    ) -> Option<T> {
         let raw = self.text(name)?;
-        match parse(&raw) {
-            Ok(value) => Some(value),
-            Err(error) => {
-                self.warnings.push(ConfigError {
-                    setting: name,
-                    problem: error.to_string(),
-                });
-                None
-            }
+        let error = match parse(&raw) {
+            Ok(value) => return Some(value),
+            Err(error) => ConfigError {
+                setting: name,
+                problem: error.to_string(),
+            },
+        };
+        if warning {
+            self.warnings.push(error);
+        } else {
+            self.errors.push(error);
         }
+        None
     }
 
     /// Every problem recorded, in the order met, then every warning.
