@@ -79,7 +79,8 @@ fn finish(
                 exchange.kv_read(Ok(found));
             }
             Step::Wait { millis } => waits.push(millis),
-            Step::ListKv { .. } => panic!("a push never lists KV"),
+            Step::ListKv { .. } | Step::ListR2 { .. } => panic!("a push never lists"),
+            Step::PutR2 { .. } => panic!("no spill bucket here"),
             Step::Finish(finished) => return (finished, sent, waits),
         }
     }

@@ -95,7 +95,8 @@ fn drive(mut store: Store, queue: &mut SimQueue, kv: &mut SimKv) -> Run {
                 store.kv_read(Ok(found));
             }
             Step::Wait { millis } => waits.push(millis),
-            Step::ListKv { .. } => panic!("a push never lists KV"),
+            Step::ListKv { .. } | Step::ListR2 { .. } => panic!("a push never lists"),
+            Step::PutR2 { .. } => panic!("no spill bucket here"),
             Step::Finish(finished) => return Run { finished, waits },
         }
     }

@@ -444,6 +444,7 @@ fn allowed_ips_admit_listed_clients_only_and_fail_closed() {
         Admission::Respond(reply) => (reply.status, reply.code),
         Admission::ReadBody { .. } => (0, "read"),
         Admission::LookUp { .. } => (0, "lookup"),
+        Admission::CheckSpill => (0, "check_spill"),
     };
     assert_eq!(from(Some("117.78.29.44")), (0, "read"));
     assert_eq!(from(Some("2001:db8::9")), (0, "read"));
@@ -466,6 +467,7 @@ fn admission_refuses_before_reading_the_body() {
         Admission::Respond(reply) => (reply.status, reply.code),
         Admission::ReadBody { .. } => (0, "read"),
         Admission::LookUp { .. } => (0, "lookup"),
+        Admission::CheckSpill => (0, "check_spill"),
     };
     assert_eq!(
         status(admit("POST", "/nope", RequestHead::default(), &cfg)),

@@ -43,15 +43,26 @@ pub struct Bindings {
     pub queue: bool,
     pub kv: bool,
     pub dead_letter_queue: bool,
+    /// `SPILL_BUCKET`: the R2 bucket a push's events go to while a sink refuses them.
+    pub spill: bool,
 }
 
 impl Bindings {
-    /// Every binding present (tests, benchmarks, fuzzing).
+    /// Every sink binding present (tests, benchmarks, fuzzing); no spill bucket, so a sink
+    /// that refuses is answered `503` as without one.
     #[cfg(any(test, feature = "testing"))]
     pub const ALL: Bindings = Bindings {
         queue: true,
         kv: true,
         dead_letter_queue: true,
+        spill: false,
+    };
+
+    /// [`Bindings::ALL`] and the spill bucket.
+    #[cfg(any(test, feature = "testing"))]
+    pub const ALL_WITH_SPILL: Bindings = Bindings {
+        spill: true,
+        ..Bindings::ALL
     };
 }
 
@@ -245,6 +256,7 @@ mod tests {
                 queue: true,
                 kv: false,
                 dead_letter_queue: false,
+                spill: false,
             },
         );
         assert_eq!(
@@ -365,6 +377,7 @@ mod tests {
                 queue: true,
                 kv: false,
                 dead_letter_queue: false,
+                spill: false,
             },
         );
         assert_eq!(

@@ -16,6 +16,9 @@ pub struct SinkSettings {
     pub kv_ttl_secs: Option<u64>,
     /// `FORWARD` names `http`: the queue consumer delivers to `FORWARD_URL`.
     pub wants_http: bool,
+    /// `SPILL_BUCKET` is bound: events a sink still refuses after the retries are written
+    /// there and drained later.
+    pub spill: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +84,7 @@ impl SinkSettings {
             enabled,
             kv_ttl_secs: reader.optional_number("KV_TTL_SECS", MIN_KV_TTL_SECS..=u64::MAX),
             wants_http,
+            spill: bindings.spill,
         }
     }
 }

@@ -23,6 +23,11 @@ const LIST_KV: u8 = 5;
 /// `step()` answers: `get(JSON.parse(text()))` (a bulk read of at most 100 keys), then
 /// `read()` with whether each key holds a value, in order, or with the failure.
 const GET_KV: u8 = 6;
+/// `step()` answers: `put(putKey(0), text())` the spill bucket, then `spilled()`.
+const PUT_R2: u8 = 7;
+/// `step()` answers: `list({prefix: text(), limit: listLimit})` the spill bucket, then
+/// `r2Listed()` with the objects' keys as a JSON array, or with the failure.
+const LIST_R2: u8 = 8;
 /// `step()` answers: respond with `status`, `JSON.parse(headers())` and `text()` (no body
 /// when empty), and log `log(now)` unless it is `undefined`.
 const FINISH: u8 = 4;
@@ -111,6 +116,16 @@ impl Exchange {
                 self.text = serde_json::to_string(&keys).unwrap_or_default();
                 GET_KV
             }
+            Step::PutR2 { key, body } => {
+                self.text = body.to_string();
+                self.puts = vec![(key.to_string(), String::new(), String::new())];
+                PUT_R2
+            }
+            Step::ListR2 { prefix, limit } => {
+                self.text = prefix.to_string();
+                self.wait_ms = limit as u64;
+                LIST_R2
+            }
             Step::Finish(mut finished) => {
                 self.text = std::mem::take(&mut finished.reply.body);
                 self.reply = Some(finished.reply);
@@ -135,6 +150,27 @@ impl Exchange {
     pub fn listed(&mut self, result: Option<String>, error: Option<String>) {
         self.inner
             .kv_listed(result.ok_or_else(|| error.unwrap_or_default()));
+    }
+
+    /// The spill object's `put` settled: `error` is its rejection's message, if rejected.
+    pub fn spilled(&mut self, error: Option<String>) {
+        self.inner.spilled(error.map_or(Ok(()), Err));
+    }
+
+    /// How many keys a `LIST_R2` step lists.
+    #[wasm_bindgen(getter, js_name = listLimit)]
+    pub fn list_limit(&self) -> f64 {
+        self.wait_ms as f64
+    }
+
+    /// The spill bucket's `list` settled: its objects' keys as a JSON array, or the failure.
+    #[wasm_bindgen(js_name = r2Listed)]
+    pub fn r2_listed(&mut self, keys: Option<String>, error: Option<String>) {
+        let result = match (keys, error) {
+            (Some(keys), None) => serde_json::from_str(&keys).map_err(|e| e.to_string()),
+            (_, error) => Err(error.unwrap_or_default()),
+        };
+        self.inner.r2_listed(&self.config, result);
     }
 
     /// Where the `list` of a `LIST_KV` step starts, or `undefined` for the first page.

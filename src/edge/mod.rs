@@ -10,6 +10,7 @@
 //! [`Relay`] holds the configuration, read once per isolate (the environment of a deployed
 //! worker never changes; a new secret or var is a new version, hence new isolates).
 
+mod drain;
 mod fetch;
 mod queue;
 
@@ -28,6 +29,7 @@ pub struct Relay {
     queue: JsValue,
     kv: JsValue,
     dead_letter_queue: JsValue,
+    spill: JsValue,
 }
 
 #[wasm_bindgen]
@@ -50,10 +52,12 @@ impl Relay {
         let queue = binding(Sink::Queue.binding(), "sendBatch");
         let kv = binding(Sink::Kv.binding(), "put");
         let dead_letter_queue = binding(DEAD_LETTER_QUEUE_BINDING, "send");
+        let spill = binding(crate::sinks::store::SPILL_BUCKET, "put");
         let present = config::Bindings {
             queue: !queue.is_undefined(),
             kv: !kv.is_undefined(),
             dead_letter_queue: !dead_letter_queue.is_undefined(),
+            spill: !spill.is_undefined(),
         };
         let lookup = |name: &str| {
             let value = get(name)?;
@@ -68,7 +72,14 @@ impl Relay {
             queue,
             kv,
             dead_letter_queue,
+            spill,
         }
+    }
+
+    /// The spill bucket's R2 binding (`undefined` when absent).
+    #[wasm_bindgen(getter)]
+    pub fn spill(&self) -> JsValue {
+        self.spill.clone()
     }
 
     /// The events queue's producer binding (`undefined` when absent).

@@ -10,7 +10,7 @@ import wasmModule from "./relay_bg.wasm";
 initSync({ module: wasmModule });
 
 // The step numbers of src/edge/fetch.rs and src/edge/queue.rs.
-const SEND_BATCH = 1, PUT_KV = 2, WAIT = 3, LIST_KV = 5, GET_KV = 6;
+const SEND_BATCH = 1, PUT_KV = 2, WAIT = 3, FINISH = 4, LIST_KV = 5, GET_KV = 6, PUT_R2 = 7, LIST_R2 = 8, GET_R2 = 9, DELETE_R2 = 10;
 const POST = 1, DEAD_LETTER = 2, ACK = 3, RETRY = 4, REQUEUE = 6;
 
 // The configuration is read once per environment, i.e. once per isolate.
@@ -33,6 +33,26 @@ async function failure(call) {
   }
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `put` each KV entry a step names, concurrently; one `undefined` or error message each. */
+async function putAll(kv, step) {
+  const puts = [];
+  for (let i = 0; i < step.putCount; i++) {
+    puts.push(kv.put(step.putKey(i), step.putValue(i), JSON.parse(step.putOptions(i))));
+  }
+  const results = await Promise.allSettled(puts);
+  return results.map((result) => (result.status === "fulfilled" ? undefined : message(result.reason)));
+}
+
+/** The keys of a spill bucket listing, as JSON, and why it failed. */
+async function listKeys(bucket, prefix, limit) {
+  try {
+    const listed = await bucket.list({ prefix, limit });
+    return [JSON.stringify(listed.objects.map((object) => object.key)), undefined];
+  } catch (e) {
+    return [undefined, message(e)];
+  }
+}
 
 /** Reads the body into the exchange: one read when its length is declared (the core has
  * checked it against the limit), else chunk by chunk until the core says stop. */
@@ -69,14 +89,17 @@ async function serve(request, env) {
         case SEND_BATCH:
           exchange.sent(await failure(() => relay.queue.sendBatch(JSON.parse(exchange.text()))));
           break;
-        case PUT_KV: {
-          const kv = relay.kv;
-          const puts = [];
-          for (let i = 0; i < exchange.putCount; i++) {
-            puts.push(kv.put(exchange.putKey(i), exchange.putValue(i), JSON.parse(exchange.putOptions(i))));
-          }
-          const results = await Promise.allSettled(puts);
-          exchange.written(results.map((result) => (result.status === "fulfilled" ? undefined : message(result.reason))));
+        case PUT_KV:
+          exchange.written(await putAll(relay.kv, exchange));
+          break;
+        case PUT_R2: {
+          const key = exchange.putKey(0), body = exchange.text();
+          exchange.spilled(await failure(() => relay.spill.put(key, body)));
+          break;
+        }
+        case LIST_R2: {
+          const limit = exchange.listLimit;
+          exchange.r2Listed(...(await listKeys(relay.spill, exchange.text(), limit)));
           break;
         }
         case WAIT:
@@ -115,6 +138,47 @@ async function serve(request, env) {
     }
   } finally {
     exchange.free();
+  }
+}
+
+/** One cron tick: re-send what the spill bucket holds once the sinks take writes again. */
+async function drain(relay) {
+  if (relay.spill === undefined) return;
+  const job = relay.drain();
+  try {
+    for (;;) {
+      switch (job.step()) {
+        case LIST_R2: {
+          const limit = job.limit;
+          job.listed(...(await listKeys(relay.spill, job.text(), limit)));
+          break;
+        }
+        case GET_R2:
+          try {
+            const object = await relay.spill.get(job.text());
+            job.got(object === null ? undefined : await object.text(), object === null, undefined);
+          } catch (e) {
+            job.got(undefined, false, message(e));
+          }
+          break;
+        case SEND_BATCH:
+          job.sent(await failure(() => relay.queue.sendBatch(JSON.parse(job.text()))));
+          break;
+        case PUT_KV:
+          job.written(await putAll(relay.kv, job));
+          break;
+        case DELETE_R2:
+          job.deleted(await failure(() => relay.spill.delete(job.text())));
+          break;
+        case FINISH:
+          console.log(job.log());
+          return;
+        default:
+          throw new Error("sms-relay: unknown drain step");
+      }
+    }
+  } finally {
+    job.free();
   }
 }
 
@@ -179,6 +243,15 @@ export default {
     } catch (error) {
       recover(error);
       return Response.json({ error: "internal_error" }, { status: 500 });
+    }
+  },
+
+  async scheduled(controller, env) {
+    try {
+      await drain(relayFor(env));
+    } catch (error) {
+      recover(error);
+      throw error;
     }
   },
 

@@ -26,9 +26,11 @@ enum State {
         body: BodyBuffer,
     },
     /// The events are being written.
-    Storing(Store),
+    Storing(Box<Store>),
     /// A lookup: the KV keys of one message are being listed, page by page.
     Looking(lookup::Lookup),
+    /// The detailed `/healthz`: the spill bucket's oldest object is being listed.
+    CheckingSpill,
     /// The answer is decided.
     Done(Finished),
 }
@@ -82,6 +84,7 @@ impl Exchange {
             Admission::LookUp { prefix, cursor } => {
                 State::Looking(lookup::Lookup::new(prefix, cursor))
             }
+            Admission::CheckSpill => State::CheckingSpill,
             Admission::ReadBody { endpoint, token } => State::Reading {
                 endpoint,
                 token: token.map(str::to_string),
@@ -171,7 +174,7 @@ impl Exchange {
             .iter()
             .filter_map(|event| event.data.message_id())
             .collect();
-        self.state = State::Storing(Store::new(ingested, &body, &config.sinks));
+        self.state = State::Storing(Box::new(Store::new(ingested, &body, &config.sinks)));
     }
 
     /// What to do next. Once this says [`Step::Finish`], it keeps saying so.
@@ -187,6 +190,10 @@ impl Exchange {
             State::Looking(lookup) => Step::ListKv {
                 prefix: &lookup.prefix,
                 cursor: lookup.cursor.as_deref(),
+            },
+            State::CheckingSpill => Step::ListR2 {
+                prefix: crate::sinks::spill::SPILL_PREFIX,
+                limit: 1,
             },
             State::Done(finished) => Step::Finish(finished.clone()),
             // Asked before the body was ended: a bug in the edge, answered as one.
@@ -222,6 +229,29 @@ impl Exchange {
             ),
         };
         self.finish_with(reply);
+    }
+
+    /// The spill object's `put` [`Exchange::step`] asked for settled.
+    pub fn spilled(&mut self, result: Result<(), String>) {
+        if let State::Storing(store) = &mut self.state {
+            store.spilled(result);
+        }
+    }
+
+    /// The spill bucket's listing `/healthz` asked for: its first keys, or why it failed.
+    pub fn r2_listed(&mut self, config: &Config, result: Result<Vec<String>, String>) {
+        if !matches!(self.state, State::CheckingSpill) {
+            return;
+        }
+        let spill = match result {
+            Ok(keys) => super::health::Spill::Listed(
+                keys.first()
+                    .and_then(|key| crate::sinks::spill::spilled_at(key))
+                    .map(|at| at.to_rfc3339(true)),
+            ),
+            Err(_) => super::health::Spill::Unreadable,
+        };
+        self.finish_with(super::health::detailed(config, Some(spill)));
     }
 
     /// The bulk KV read [`Exchange::step`] asked for: whether each key holds a value.

@@ -10,7 +10,10 @@ use serde::Serialize;
 /// what is configured: sinks, the delivery origin, limits. Never a secret or key id: a
 /// problem names the setting and its entry.
 pub fn health(config: &Config, detailed: bool) -> Reply {
-    if !detailed {
+    if detailed {
+        return self::detailed(config, None);
+    }
+    {
         #[derive(Serialize)]
         struct Public<'a> {
             service: &'static str,
@@ -32,7 +35,25 @@ pub fn health(config: &Config, detailed: bool) -> Reply {
             disabled_settings: config.warnings.iter().map(|w| w.setting).collect(),
         })
         .unwrap_or_default();
-        return answer(config, body);
+        answer(config, body)
+    }
+}
+
+/// What the spill bucket holds, for the detailed `/healthz`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Spill {
+    /// Listed: the spill time of its oldest object, `None` when it is empty.
+    Listed(Option<String>),
+    /// The listing failed.
+    Unreadable,
+}
+
+/// The detailed `/healthz` (with `READ_TOKEN`); `spill` when `SPILL_BUCKET` is bound.
+pub fn detailed(config: &Config, spill: Option<Spill>) -> Reply {
+    #[derive(Serialize)]
+    struct SpillHealth {
+        pending: Option<bool>,
+        oldest: Option<String>,
     }
     #[derive(Serialize)]
     struct Health<'a> {
@@ -52,6 +73,8 @@ pub fn health(config: &Config, detailed: bool) -> Reply {
         http_delivery: Option<HttpHealth<'a>>,
         errors: &'a [crate::config::ConfigError],
         warnings: &'a [crate::config::ConfigError],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        spill: Option<SpillHealth>,
     }
     #[derive(Serialize)]
     struct HttpHealth<'a> {
@@ -90,6 +113,16 @@ pub fn health(config: &Config, detailed: bool) -> Reply {
         }),
         errors: &config.errors,
         warnings: &config.warnings,
+        spill: spill.map(|spill| match spill {
+            Spill::Listed(oldest) => SpillHealth {
+                pending: Some(oldest.is_some()),
+                oldest,
+            },
+            Spill::Unreadable => SpillHealth {
+                pending: None,
+                oldest: None,
+            },
+        }),
     };
     let body = serde_json::to_string(&health).unwrap_or_default();
     answer(config, body)

@@ -83,6 +83,8 @@ pub enum Admission<'p> {
         endpoint: Endpoint,
         token: Option<&'p str>,
     },
+    /// The detailed `/healthz` with a spill bucket: list its oldest object, then answer.
+    CheckSpill,
     /// List the KV keys under `prefix` (from `cursor`) and answer with [`lookup::Lookup`].
     LookUp {
         prefix: String,
@@ -116,7 +118,11 @@ pub fn admit<'p>(
     };
     let (endpoint, token) = match route {
         Route::Health if method == "GET" || method == "HEAD" => {
-            return Admission::Respond(health(config, config.auth.reads(head.authorization)))
+            let detailed = config.auth.reads(head.authorization);
+            if detailed && config.sinks.spill {
+                return Admission::CheckSpill;
+            }
+            return Admission::Respond(health(config, detailed));
         }
         Route::Health => {
             return Admission::Respond(

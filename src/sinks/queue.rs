@@ -17,19 +17,21 @@ pub const QUEUE_MESSAGE_MAX_BYTES: usize = 128 * 1000;
 /// The argument of one `sendBatch` call: one JSON-typed message per event, the event itself as
 /// the body (an object, not a string), built by splicing the already serialized events.
 pub fn batch_json(events: &[PreparedEvent]) -> String {
-    let capacity = events
-        .iter()
-        .map(|event| event.json.len() + 32)
-        .sum::<usize>()
-        + 2;
+    let jsons: Vec<&str> = events.iter().map(|event| event.json.as_str()).collect();
+    batch_json_of(&jsons)
+}
+
+/// [`batch_json`] of events already serialized.
+pub fn batch_json_of(events: &[&str]) -> String {
+    let capacity = events.iter().map(|json| json.len() + 32).sum::<usize>() + 2;
     let mut out = String::with_capacity(capacity);
     out.push('[');
-    for (index, event) in events.iter().enumerate() {
+    for (index, json) in events.iter().enumerate() {
         if index > 0 {
             out.push(',');
         }
         out.push_str(r#"{"contentType":"json","body":"#);
-        out.push_str(&event.json);
+        out.push_str(json);
         out.push('}');
     }
     out.push(']');

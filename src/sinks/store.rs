@@ -17,7 +17,9 @@
 //! location within about a minute of the first write may not see it and write again, under the
 //! same key and id. The queue stays at least once: a repeat is queued again, with its id.
 
+use super::spill;
 use super::{kv, max_event_bytes, queue, PreparedEvent, Sink};
+use crate::clock::Timestamp;
 use crate::config::SinkSettings;
 use crate::event::Ingested;
 use crate::http::Reply;
@@ -29,6 +31,9 @@ use std::ops::Range;
 /// refusal (seen from local Queues under load) should not cost the push a 503. After the
 /// last, the push is answered 503 and nothing is claimed stored.
 pub const SINK_RETRY_DELAYS_MS: [u64; 2] = [25, 150];
+
+/// The R2 binding of the spill store ([`spill`]).
+pub const SPILL_BUCKET: &str = "SPILL_BUCKET";
 
 /// What the edge must do next.
 #[derive(Debug, PartialEq, Eq)]
@@ -43,6 +48,9 @@ pub enum Step<'s> {
     PutKv(Vec<KvPut<'s>>),
     /// Sleep this long, then ask again.
     Wait { millis: u64 },
+    /// `put(key, body)` into the spill bucket, then [`Store::spilled`]: a sink still refuses
+    /// after the retries, and these are the events it (and any sink after it) has not taken.
+    PutR2 { key: &'s str, body: &'s str },
     /// List the KV keys under this prefix (with their metadata), from `cursor` when there is
     /// one, then [`crate::relay::Exchange::kv_listed`] with the list result as JSON. Only a
     /// lookup asks this; the store never does.
@@ -50,6 +58,9 @@ pub enum Step<'s> {
         prefix: &'s str,
         cursor: Option<&'s str>,
     },
+    /// `list({prefix, limit})` the spill bucket, then
+    /// [`crate::relay::Exchange::r2_listed`] with the keys. Only `/healthz` asks this.
+    ListR2 { prefix: &'static str, limit: usize },
     /// Nothing more to do: answer.
     Finish(Finished),
 }
@@ -92,6 +103,8 @@ enum Phase {
     Writing,
     /// A KV bulk read was handed out; waiting for what it found.
     Reading,
+    /// The spill object was handed out; waiting for the bucket.
+    Spilling,
     /// A retry pause was handed out.
     Waiting,
 }
@@ -109,6 +122,10 @@ pub struct Store {
     endpoint: &'static str,
     success: Reply,
     finished: Option<Finished>,
+    /// When the push was received, where a spill object is to be written (`SPILL_BUCKET`).
+    spill: Option<Timestamp>,
+    /// The spill object handed out (key, body), and the failure that made it.
+    spilling: Option<(String, String, String)>,
 }
 
 impl Store {
@@ -128,6 +145,11 @@ impl Store {
             endpoint,
             success: ingested.reply,
             finished: None,
+            spill: sinks
+                .spill
+                .then(|| ingested.fallback.as_ref().map(|f| f.receipt.at))
+                .flatten(),
+            spilling: None,
         };
         if ingested.events.is_empty() {
             return store;
@@ -226,6 +248,10 @@ impl Store {
     pub fn step(&mut self) -> Step<'_> {
         if let Some(finished) = &self.finished {
             return Step::Finish(finished.clone());
+        }
+        if let Some((key, body, _)) = &self.spilling {
+            self.phase = Phase::Spilling;
+            return Step::PutR2 { key, body };
         }
         if self.phase == Phase::Waiting {
             let millis = SINK_RETRY_DELAYS_MS
@@ -376,9 +402,76 @@ impl Store {
                     ),
                     None => bounded(&error),
                 };
-                self.fail(described);
+                match self.spill {
+                    Some(at) => self.spill_pending(at, described),
+                    None => self.fail(described),
+                }
             }
         }
+    }
+
+    /// Every event some sink has not accepted yet, with those sinks, into one spill object.
+    fn spill_pending(&mut self, at: Timestamp, sink_error: String) {
+        let mut needs: Vec<Vec<Sink>> = vec![Vec::new(); self.events.len()];
+        for (sink, work) in self.work.iter().skip(self.current) {
+            let indices: Vec<usize> = match work {
+                Work::Queue { batches, next } => batches
+                    .iter()
+                    .skip(*next)
+                    .flat_map(|range| range.clone())
+                    .collect(),
+                Work::Kv { unchecked, pending } => {
+                    unchecked.iter().chain(pending).copied().collect()
+                }
+            };
+            for index in indices {
+                if let Some(sinks) = needs.get_mut(index) {
+                    sinks.push(*sink);
+                }
+            }
+        }
+        let pending: Vec<(&PreparedEvent, Vec<Sink>, Option<&str>)> = self
+            .events
+            .iter()
+            .zip(needs)
+            .enumerate()
+            .filter(|(_, (_, sinks))| !sinks.is_empty())
+            .map(|(index, (event, sinks))| {
+                let options = self.kv_options.get(index).map(String::as_str);
+                (event, sinks, options)
+            })
+            .collect();
+        let Some((first, _, _)) = pending.first() else {
+            self.fail(sink_error);
+            return;
+        };
+        let key = spill::object_key(at, &first.id);
+        let body = spill::object_body(at, &pending);
+        self.spilling = Some((key, body, sink_error));
+    }
+
+    /// The spill object's `put` settled: stored, the push is answered as if every sink had
+    /// taken it (the drain sends it on); refused, the honest `503`.
+    pub fn spilled(&mut self, result: Result<(), String>) {
+        if self.phase != Phase::Spilling {
+            return;
+        }
+        let Some((key, _, sink_error)) = self.spilling.take() else {
+            return;
+        };
+        self.finished = Some(match result {
+            Ok(()) => Finished {
+                reply: self.success.clone(),
+                sink_error: Some(format!("{sink_error}; spilled to {SPILL_BUCKET} as {key}")),
+            },
+            Err(error) => Finished {
+                reply: Reply::sink_unavailable(),
+                sink_error: Some(format!(
+                    "{sink_error}; the spill to {SPILL_BUCKET} failed too: {}",
+                    bounded(&error)
+                )),
+            },
+        });
     }
 
     fn fail(&mut self, sink_error: String) {
