@@ -9,7 +9,7 @@ import { Miniflare } from "miniflare";
 import http from "node:http";
 import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
 import { relayWorker, COMPATIBILITY_DATE } from "../scripts/relay-worker.mjs";
-import { KEYS, READ_TOKEN, QUEUE, DEAD_LETTER_QUEUE } from "./harness.mjs";
+import { KEYS, READ_TOKEN, QUEUE, DEAD_LETTER_QUEUE, keepLines } from "./harness.mjs";
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -109,16 +109,7 @@ export default {
 export async function startSpillRelay({ forward = "queue", bucket = "r2", kv = false, delivery = false, bindings = {} } = {}) {
   const logLines = [];
   const mf = new Miniflare({
-    handleRuntimeStdio(stdout, stderr) {
-      for (const stream of [stdout, stderr]) {
-        let pending = "";
-        stream.on("data", (chunk) => {
-          const lines = (pending + chunk.toString("utf8")).split("\n");
-          pending = lines.pop();
-          logLines.push(...lines.filter(Boolean));
-        });
-      }
-    },
+    handleRuntimeStdio: keepLines(logLines),
     workers: [
       relayWorker({
         serviceBindings: {

@@ -42,20 +42,25 @@ export default {
  * relay itself consumes the events queue (HTTP delivery) and the recorder consumes the
  * dead-letter queue instead.
  */
+/** A Miniflare `handleRuntimeStdio` that appends each line the workers print to `logLines`. */
+export function keepLines(logLines) {
+  return (stdout, stderr) => {
+    for (const stream of [stdout, stderr]) {
+      let pending = "";
+      stream.on("data", (chunk) => {
+        const lines = (pending + chunk.toString("utf8")).split("\n");
+        pending = lines.pop();
+        logLines.push(...lines.filter(Boolean));
+      });
+    }
+  };
+}
+
 export async function startRelay({ bindings = {}, kv = true, queue = true, delivery = false, replay = false } = {}) {
   const logLines = [];
   const mf = new Miniflare({
     // Keep what the worker logs, so tests can check the log line and CI output stays quiet.
-    handleRuntimeStdio(stdout, stderr) {
-      for (const stream of [stdout, stderr]) {
-        let pending = "";
-        stream.on("data", (chunk) => {
-          const lines = (pending + chunk.toString("utf8")).split("\n");
-          pending = lines.pop();
-          logLines.push(...lines.filter(Boolean));
-        });
-      }
-    },
+    handleRuntimeStdio: keepLines(logLines),
     workers: [
       relayWorker({
         kvNamespaces: kv ? ["EVENTS_KV"] : [],
