@@ -13,7 +13,10 @@ use serde_json::Value;
 use sms_relay::config::{Bindings, Config};
 use sms_relay::event::{AuthInfo, CloudEvent, Fallback, Ingested, Receipt};
 use sms_relay::http::Reply;
-use sms_relay::sinks::spill::{Drain, DrainStep, DRAIN_MAX_OBJECTS, SPILL_PREFIX};
+use sms_relay::sinks::spill::{
+    Drain, DrainStep, DRAIN_MAX_OBJECTS, DRAIN_MAX_OPERATIONS, SPILL_PREFIX, UNREADABLE_PREFIX,
+};
+use sms_relay::sinks::Sink;
 use sms_relay::sinks::{Step, Store};
 use sms_relay::testing::bench::fixture;
 use std::collections::BTreeMap;
@@ -30,6 +33,8 @@ struct World {
     queued_json: BTreeMap<String, Value>,
     kv: BTreeMap<String, String>,
     bucket: BTreeMap<String, String>,
+    /// Binding calls the last drain tick made.
+    last_operations: usize,
 }
 
 impl World {
@@ -97,10 +102,16 @@ impl World {
 
     /// Runs one drain tick.
     fn drain(&mut self) -> Drain {
-        let mut drain = Drain::new();
+        self.drain_into(&[Sink::Queue, Sink::Kv])
+    }
+
+    fn drain_into(&mut self, sinks: &[Sink]) -> Drain {
+        let mut drain = Drain::new(true, sinks);
+        let mut operations = 0;
         for _ in 0..10_000 {
             match drain.step() {
                 DrainStep::List { prefix, limit } => {
+                    operations += 1;
                     let keys = self
                         .bucket
                         .keys()
@@ -111,10 +122,12 @@ impl World {
                     drain.listed(Ok(keys));
                 }
                 DrainStep::Get { key } => {
+                    operations += 1;
                     let body = self.bucket.get(key).cloned();
                     drain.got(Ok(body));
                 }
                 DrainStep::SendBatch(json) => {
+                    operations += 1;
                     let json = json.to_string();
                     let result = self.send(&json);
                     drain.sent(result);
@@ -124,6 +137,7 @@ impl World {
                         .iter()
                         .map(|put| (put.key.to_string(), put.value.to_string()))
                         .collect();
+                    operations += puts.len();
                     let results = puts.iter().map(|(k, v)| self.put(k, v)).collect();
                     drain.kv_written(results);
                 }
@@ -132,7 +146,27 @@ impl World {
                     self.bucket.remove(&key);
                     drain.deleted(Ok(()));
                 }
-                DrainStep::Finish => return drain,
+                DrainStep::GetKv(keys) => {
+                    operations += 1;
+                    let found: Vec<bool> =
+                        keys.iter().map(|key| self.kv.contains_key(*key)).collect();
+                    drain.kv_read(if self.kv_down {
+                        Err("kv down".into())
+                    } else {
+                        Ok(found)
+                    });
+                    continue;
+                }
+                DrainStep::Put { key, body } => {
+                    let (key, body) = (key.to_string(), body.to_string());
+                    self.bucket.insert(key, body);
+                    drain.put(Ok(()));
+                }
+                DrainStep::Finish => {
+                    assert!(operations <= DRAIN_MAX_OPERATIONS + 100);
+                    self.last_operations = operations;
+                    return drain;
+                }
             }
         }
         panic!("the drain never finished")
@@ -331,15 +365,113 @@ fn a_large_spill_drains_over_several_ticks_and_an_interrupted_one_loses_nothing(
 }
 
 #[test]
-fn an_object_the_drain_cannot_read_is_kept_never_deleted() {
+fn objects_the_drain_cannot_read_are_moved_aside_never_deleted_nor_in_the_way() {
     let mut world = World::default();
-    world
+    for n in 0..DRAIN_MAX_OBJECTS + 1 {
+        world
+            .bucket
+            .insert(format!("{SPILL_PREFIX}{n:013}/x"), format!("not json {n}"));
+    }
+    let events = events(2, 0);
+    world.store(store(&events, "queue", SPILL, 9_000_000_000));
+    world.queue_down = false;
+    for _ in 0..3 {
+        world.drain();
+    }
+    let aside = world
         .bucket
-        .insert(format!("{SPILL_PREFIX}0000000000001/x"), "not json".into());
-    let drain = world.drain();
+        .iter()
+        .filter(|(key, _)| key.starts_with(UNREADABLE_PREFIX))
+        .count();
+    assert_eq!(aside, DRAIN_MAX_OBJECTS + 1, "kept, under their own prefix");
+    assert!(world
+        .bucket
+        .keys()
+        .all(|key| !key.starts_with(SPILL_PREFIX)));
+    assert_eq!(
+        world.queued.len(),
+        2,
+        "the readable push behind them is drained"
+    );
+}
+
+#[test]
+fn what_a_sink_accepted_is_not_sent_again_while_another_still_refuses() {
+    // Queue down at the push: the object needs both sinks. At the drain the queue is back but
+    // KV is down: the queue takes the events once, and the object is rewritten with KV alone.
+    let mut world = World {
+        queue_down: true,
+        ..World::default()
+    };
+    let events = events(3, 0);
+    world.store(store(&events, "queue,kv", SPILL, 1_000));
+    world.queue_down = false;
+    world.kv_down = true;
+    for _ in 0..5 {
+        world.drain();
+    }
+    assert_eq!(world.queued.len(), 3, "five ticks, one send each");
+    let object: Value = serde_json::from_str(world.bucket.values().next().unwrap()).unwrap();
+    for entry in object["events"].as_array().unwrap() {
+        assert_eq!(entry["sinks"], serde_json::json!(["kv"]));
+    }
+    world.kv_down = false;
+    world.drain();
+    assert!(world.bucket.is_empty());
+    assert_eq!((world.queued.len(), world.kv.len()), (3, 3));
+}
+
+#[test]
+fn the_drain_reads_kv_first_and_keeps_a_value_already_there() {
+    // The queue refused the push, so its KV writes were never tried; meanwhile a repeat of it
+    // reached KV. The drain must not replace that value.
+    let mut world = World {
+        queue_down: true,
+        ..World::default()
+    };
+    let first = events(1, 0);
+    world.store(store(&first, "queue,kv", SPILL, 1_000));
+    world.queue_down = false;
+    let repeat = events(1, 60);
+    assert_eq!(first[0].id, repeat[0].id);
+    world.store(store(&repeat, "queue,kv", SPILL, 61_000));
+    let before = world.kv.clone();
+    assert_eq!(before.len(), 1);
+    world.drain();
+    assert!(world.bucket.is_empty());
+    assert_eq!(world.kv, before, "the value stored first stays");
+}
+
+#[test]
+fn a_tick_stays_within_its_operations_and_a_large_object_drains_over_several() {
+    let one = events(1, 0).remove(0);
+    let many: Vec<CloudEvent> = (0..1000)
+        .map(|i| {
+            let mut event = one.clone();
+            event.id = format!("{i:032}");
+            event
+        })
+        .collect();
+    let mut world = World {
+        kv_down: true,
+        ..World::default()
+    };
+    world.store(store(&many, "kv", SPILL, 1_000));
     assert_eq!(world.bucket.len(), 1);
-    let line: Value = serde_json::from_str(&drain.log_line()).unwrap();
-    assert_eq!(line["kept"], 1);
+    world.kv_down = false;
+    let mut ticks = 0;
+    while !world.bucket.is_empty() {
+        world.drain();
+        assert!(
+            world.last_operations <= DRAIN_MAX_OPERATIONS + 1,
+            "{}",
+            world.last_operations
+        );
+        ticks += 1;
+        assert!(ticks <= 3);
+    }
+    assert_eq!(ticks, 2);
+    assert_eq!(world.kv.len(), 1000);
 }
 
 #[test]
@@ -361,7 +493,13 @@ fn the_detailed_healthz_says_whether_a_spill_waits_and_since_when() {
             "authorization:Bearer read-token-0123456789\n",
             sms_relay::clock::Timestamp::from_unix_seconds(0),
         );
-        assert!(matches!(exchange.step(), Step::ListR2 { prefix: SPILL_PREFIX, limit: 1 }));
+        assert!(matches!(
+            exchange.step(),
+            Step::ListR2 {
+                prefix: SPILL_PREFIX,
+                limit: 1
+            }
+        ));
         exchange.r2_listed(&config, listed);
         let Step::Finish(finished) = exchange.step() else {
             panic!("answered")

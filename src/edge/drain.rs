@@ -19,14 +19,19 @@ const LIST_R2: u8 = 8;
 const GET_R2: u8 = 9;
 /// `step()` answers: `delete(text())` the spill bucket, then `deleted()`.
 const DELETE_R2: u8 = 10;
+/// `step()` answers: `get(JSON.parse(text()))` KV (a bulk read), then `read()`.
+const GET_KV: u8 = 6;
+/// `step()` answers: `put(key, text())` the spill bucket (`key` the getter), then `put()`.
+const PUT_R2: u8 = 7;
 
 #[wasm_bindgen]
 impl Relay {
     /// One cron tick's drain of the spill bucket.
     pub fn drain(&self) -> DrainJob {
         DrainJob {
-            inner: Drain::new(),
+            inner: Drain::new(self.config.sinks.spill, &self.config.sinks.enabled),
             text: String::new(),
+            key: String::new(),
             limit: 0,
             puts: Vec::new(),
         }
@@ -37,6 +42,7 @@ impl Relay {
 pub struct DrainJob {
     inner: Drain,
     text: String,
+    key: String,
     limit: usize,
     puts: Vec<(String, String, String)>,
 }
@@ -75,6 +81,15 @@ impl DrainJob {
                 self.text = key.to_string();
                 DELETE_R2
             }
+            DrainStep::GetKv(keys) => {
+                self.text = serde_json::to_string(&keys).unwrap_or_default();
+                GET_KV
+            }
+            DrainStep::Put { key, body } => {
+                self.key = key.to_string();
+                self.text = body.to_string();
+                PUT_R2
+            }
             DrainStep::Finish => FINISH,
         }
     }
@@ -87,6 +102,27 @@ impl DrainJob {
     #[wasm_bindgen(getter)]
     pub fn limit(&self) -> f64 {
         self.limit as f64
+    }
+
+    /// The key of a `PUT_R2` step, handed over once.
+    #[wasm_bindgen(getter)]
+    pub fn key(&mut self) -> String {
+        std::mem::take(&mut self.key)
+    }
+
+    /// The bulk KV read settled: one byte per key, 1 when it holds a value; or the failure.
+    pub fn read(&mut self, found: Option<Vec<u8>>, error: Option<String>) {
+        let result = match (found, error) {
+            (Some(found), None) => Ok(found.into_iter().map(|byte| byte != 0).collect()),
+            (_, error) => Err(error.unwrap_or_default()),
+        };
+        self.inner.kv_read(result);
+    }
+
+    /// The spill bucket's `put` settled.
+    #[wasm_bindgen(js_name = putDone)]
+    pub fn put_done(&mut self, error: Option<String>) {
+        self.inner.put(error.map_or(Ok(()), Err));
     }
 
     /// The listing: the objects' keys as a JSON array, or why it failed.

@@ -44,6 +44,16 @@ async function putAll(kv, step) {
   return results.map((result) => (result.status === "fulfilled" ? undefined : message(result.reason)));
 }
 
+/** One bulk KV read: a byte per key (1 when it holds a value), and why it failed. */
+async function readKeys(kv, keys) {
+  try {
+    const values = await kv.get(keys);
+    return [Uint8Array.from(keys, (key) => (values.get(key) == null ? 0 : 1)), undefined];
+  } catch (e) {
+    return [undefined, message(e)];
+  }
+}
+
 /** The keys of a spill bucket listing, as JSON, and why it failed. */
 async function listKeys(bucket, prefix, limit) {
   try {
@@ -105,16 +115,9 @@ async function serve(request, env) {
         case WAIT:
           await sleep(exchange.waitMs);
           break;
-        case GET_KV: {
-          const keys = JSON.parse(exchange.text());
-          try {
-            const values = await relay.kv.get(keys);
-            exchange.read(Uint8Array.from(keys, (key) => (values.get(key) == null ? 0 : 1)), undefined);
-          } catch (e) {
-            exchange.read(undefined, message(e));
-          }
+        case GET_KV:
+          exchange.read(...(await readKeys(relay.kv, JSON.parse(exchange.text()))));
           break;
-        }
         case LIST_KV:
           try {
             const prefix = exchange.text(), cursor = exchange.cursor;
@@ -143,7 +146,6 @@ async function serve(request, env) {
 
 /** One cron tick: re-send what the spill bucket holds once the sinks take writes again. */
 async function drain(relay) {
-  if (relay.spill === undefined) return;
   const job = relay.drain();
   try {
     for (;;) {
@@ -170,6 +172,14 @@ async function drain(relay) {
         case DELETE_R2:
           job.deleted(await failure(() => relay.spill.delete(job.text())));
           break;
+        case GET_KV:
+          job.read(...(await readKeys(relay.kv, JSON.parse(job.text()))));
+          break;
+        case PUT_R2: {
+          const key = job.key, body = job.text();
+          job.putDone(await failure(() => relay.spill.put(key, body)));
+          break;
+        }
         case FINISH:
           console.log(job.log());
           return;

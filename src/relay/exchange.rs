@@ -244,11 +244,13 @@ impl Exchange {
             return;
         }
         let spill = match result {
-            Ok(keys) => super::health::Spill::Listed(
-                keys.first()
+            Ok(keys) => super::health::Spill::Listed {
+                pending: !keys.is_empty(),
+                oldest: keys
+                    .first()
                     .and_then(|key| crate::sinks::spill::spilled_at(key))
                     .map(|at| at.to_rfc3339(true)),
-            ),
+            },
             Err(_) => super::health::Spill::Unreadable,
         };
         self.finish_with(super::health::detailed(config, Some(spill)));

@@ -42,8 +42,11 @@ pub fn health(config: &Config, detailed: bool) -> Reply {
 /// What the spill bucket holds, for the detailed `/healthz`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Spill {
-    /// Listed: the spill time of its oldest object, `None` when it is empty.
-    Listed(Option<String>),
+    /// Listed: whether it holds any object, and the spill time of its oldest.
+    Listed {
+        pending: bool,
+        oldest: Option<String>,
+    },
     /// The listing failed.
     Unreadable,
 }
@@ -114,8 +117,8 @@ pub fn detailed(config: &Config, spill: Option<Spill>) -> Reply {
         errors: &config.errors,
         warnings: &config.warnings,
         spill: spill.map(|spill| match spill {
-            Spill::Listed(oldest) => SpillHealth {
-                pending: Some(oldest.is_some()),
+            Spill::Listed { pending, oldest } => SpillHealth {
+                pending: Some(pending),
                 oldest,
             },
             Spill::Unreadable => SpillHealth {

@@ -3,7 +3,8 @@
 //! - [`queue`]: Cloudflare Queues' limits and how messages are grouped into `sendBatch` calls;
 //! - [`kv`]: KV's limits, keys, metadata and `put` options;
 //! - [`store`]: the [`Store`] state machine that writes a push's events to every configured
-//!   sink, retries refused writes, and decides the answer (`2xx` only once all is stored);
+//!   sink, retries refused writes, spills what a sink still refuses, and decides the answer
+//!   (`2xx` only once all is stored, in the sinks or the spill bucket);
 //! - [`spill`]: where a push's events go when a sink still refuses them (R2), and the drain.
 
 pub mod kv;

@@ -1,9 +1,11 @@
 //! Storing one push's events, as a sans-IO state machine.
 //!
 //! The edge asks [`Store::step`] what to do, does it, and reports what happened
-//! ([`Store::queue_sent`], [`Store::kv_read`], [`Store::kv_written`]). Every decision is here: which sinks, in what
-//! order, how writes are grouped, which refusals are retried after which pause, and what the
-//! push is answered. A `2xx` is only ever returned once every event is in every sink.
+//! ([`Store::queue_sent`], [`Store::kv_read`], [`Store::kv_written`], [`Store::spilled`]).
+//! Every decision is here: which sinks, in what order, how writes are grouped, which refusals
+//! are retried after which pause, what is spilled, and what the push is answered. A `2xx` is
+//! only ever returned once every event is in every sink, or in the spill bucket for the sinks
+//! that refused it ([`super::spill`]).
 //!
 //! Writes are idempotent (same keys, same event ids), so repeating one that was partly applied
 //! is safe; but a retry only repeats what failed: the `sendBatch` calls already accepted are not
@@ -29,7 +31,8 @@ use std::ops::Range;
 
 /// Pauses before retrying a sink write that failed, within the same request: a transient
 /// refusal (seen from local Queues under load) should not cost the push a 503. After the
-/// last, the push is answered 503 and nothing is claimed stored.
+/// last, the pending events are spilled (`SPILL_BUCKET`), or the push is answered 503 and
+/// nothing is claimed stored.
 pub const SINK_RETRY_DELAYS_MS: [u64; 2] = [25, 150];
 
 /// The R2 binding of the spill store ([`spill`]).
@@ -445,8 +448,8 @@ impl Store {
             self.fail(sink_error);
             return;
         };
-        let key = spill::object_key(at, &first.id);
         let body = spill::object_body(at, &pending);
+        let key = spill::object_key(at, &first.id, &body);
         self.spilling = Some((key, body, sink_error));
     }
 
