@@ -9,7 +9,7 @@ import { Miniflare } from "miniflare";
 import http from "node:http";
 import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
 import { relayWorker, COMPATIBILITY_DATE } from "../scripts/relay-worker.mjs";
-import { KEYS, READ_TOKEN, QUEUE, DEAD_LETTER_QUEUE, keepLines } from "./harness.mjs";
+import { KEYS, READ_TOKEN, QUEUE, DEAD_LETTER_QUEUE, RECORDER, keepLines } from "./harness.mjs";
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -84,19 +84,6 @@ export default {
     else if (sink && action === "up") { sink.down = false; sink.rate = 0; }
     else if (sink && action === "rate") sink.rate = Number(url.searchParams.get("p"));
     return Response.json(sinks);
-  },
-};`;
-
-const RECORDER = `
-const received = [];
-export default {
-  async queue(batch) {
-    for (const message of batch.messages) received.push({ type: typeof message.body, body: message.body });
-    batch.ackAll();
-  },
-  async fetch(request) {
-    if (new URL(request.url).pathname === "/reset") received.length = 0;
-    return Response.json(received);
   },
 };`;
 

@@ -24,7 +24,8 @@ export function assertValidEvent(event) {
   }
 }
 
-const RECORDER = `
+/** A worker that consumes a queue and records what it got; `GET /` lists it, `/reset` empties it. */
+export const RECORDER = `
 const received = [];
 export default {
   async queue(batch) {
