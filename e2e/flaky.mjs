@@ -6,10 +6,9 @@
 // the same under `/kv/`. SPILL_BUCKET is a real local R2 bucket, or, to make the spill itself
 // fail, an entrypoint whose `put` always throws.
 import { Miniflare } from "miniflare";
-import http from "node:http";
 import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
 import { relayWorker, COMPATIBILITY_DATE } from "../scripts/relay-worker.mjs";
-import { KEYS, READ_TOKEN, QUEUE, DEAD_LETTER_QUEUE, RECORDER, keepLines } from "./harness.mjs";
+import { KEYS, READ_TOKEN, QUEUE, DEAD_LETTER_QUEUE, RECORDER, keepLines, rawRequest } from "./harness.mjs";
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -201,18 +200,8 @@ export async function startSpillRelay({ forward = "queue", bucket = "r2", kv = f
       }, timeoutMs);
       return relay.receivedAfter(settleMs);
     },
-    request(method, path, { headers = {}, body } = {}) {
-      return new Promise((resolve, reject) => {
-        const request = http.request(new URL(path, url), { method, headers, agent: false }, (response) => {
-          const chunks = [];
-          response.on("data", (chunk) => chunks.push(chunk));
-          response.on("end", () =>
-            resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }),
-          );
-        });
-        request.on("error", reject);
-        request.end(body);
-      });
+    request(method, path, options) {
+      return rawRequest(url, method, path, options);
     },
     /** A push signed like Huawei's by ak1. */
     push(path, body, contentType) {

@@ -43,6 +43,22 @@ export default {
  * relay itself consumes the events queue (HTTP delivery) and the recorder consumes the
  * dead-letter queue instead.
  */
+/** A raw HTTP/1.1 request to `base` + `path` with exactly these headers (no agent, no added
+ * headers), as a vendor sends it: `{ status, headers, body }`. */
+export function rawRequest(base, method, path, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(new URL(path, base), { method, headers, agent: false }, (response) => {
+      const chunks = [];
+      response.on("data", (chunk) => chunks.push(chunk));
+      response.on("end", () =>
+        resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }),
+      );
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
 /** A Miniflare `handleRuntimeStdio` that appends each line the workers print to `logLines`. */
 export function keepLines(logLines) {
   return (stdout, stderr) => {
@@ -146,18 +162,8 @@ export async function startRelay({ bindings = {}, kv = true, queue = true, deliv
       const response = await relay.request("GET", "/healthz", { headers: { Authorization: `Bearer ${READ_TOKEN}`, ...headers } });
       return { status: response.status, ...JSON.parse(response.body) };
     },
-    request(method, path, { headers = {}, body } = {}) {
-      return new Promise((resolve, reject) => {
-        const request = http.request(new URL(path, url), { method, headers, agent: false }, (response) => {
-          const chunks = [];
-          response.on("data", (chunk) => chunks.push(chunk));
-          response.on("end", () =>
-            resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }),
-          );
-        });
-        request.on("error", reject);
-        request.end(body);
-      });
+    request(method, path, options) {
+      return rawRequest(url, method, path, options);
     },
     /** A push signed like Huawei's, by `accessKey` (default ak1). */
     push(path, body, contentType, { accessKey = "ak1", secretKey = KEYS[accessKey], date, extraHeaders = {} } = {}) {

@@ -111,6 +111,18 @@ fn events(batch: usize) -> Vec<CloudEvent> {
     events
 }
 
+/// `n` copies of one report, each its own event (ids `0…0` to `n`).
+fn numbered(n: usize) -> Vec<CloudEvent> {
+    let one = events(1).remove(0);
+    (0..n)
+        .map(|i| {
+            let mut event = one.clone();
+            event.id = format!("{i:032}");
+            event
+        })
+        .collect()
+}
+
 fn config(forward: &str) -> Config {
     let config = Config::from_vars(
         &[
@@ -220,14 +232,7 @@ fn a_sink_that_always_fails_answers_503_and_claims_nothing() {
 #[test]
 fn a_queue_refusal_mid_split_resends_only_the_refused_batch_onwards() {
     // 150 events need two sendBatch calls (100 + 50); the second is refused once.
-    let one = events(1).remove(0);
-    let many: Vec<CloudEvent> = (0..150)
-        .map(|i| {
-            let mut event = one.clone();
-            event.id = format!("{i:032}");
-            event
-        })
-        .collect();
+    let many = numbered(150);
     let mut queue = SimQueue {
         refuse: vec![2],
         ..SimQueue::default()
@@ -281,14 +286,7 @@ fn a_repeat_changes_nothing_stored_and_is_queued_again_with_the_same_ids() {
 
 #[test]
 fn keys_are_read_at_most_a_bulk_read_at_a_time_and_only_the_new_ones_written() {
-    let one = events(1).remove(0);
-    let many: Vec<CloudEvent> = (0..150)
-        .map(|i| {
-            let mut event = one.clone();
-            event.id = format!("{i:032}");
-            event
-        })
-        .collect();
+    let many = numbered(150);
     let mut kv = SimKv::default();
     // Ten of them are already stored.
     drive(store(&many[..10], "kv"), &mut SimQueue::default(), &mut kv);
@@ -317,14 +315,7 @@ fn a_failed_read_writes_every_key_it_asked_about() {
 
 #[test]
 fn a_result_for_another_step_is_ignored_and_nothing_is_claimed_written() {
-    let one = events(1).remove(0);
-    let many: Vec<CloudEvent> = (0..150)
-        .map(|i| {
-            let mut event = one.clone();
-            event.id = format!("{i:032}");
-            event
-        })
-        .collect();
+    let many = numbered(150);
     let mut store = store(&many, "kv");
     assert!(matches!(store.step(), Step::GetKv(keys) if keys.len() == 100));
     store.kv_read(Ok(vec![false; 100]));
@@ -361,16 +352,7 @@ fn fewer_read_results_than_keys_write_the_rest_and_one_event_twice_is_written_on
 #[test]
 fn a_push_too_large_for_reads_and_writes_within_the_kv_operations_is_written_without_reading() {
     use sms_relay::sinks::kv::KV_OPERATIONS_PER_INVOCATION;
-    let one = events(1).remove(0);
-    let many = |n: usize| -> Vec<CloudEvent> {
-        (0..n)
-            .map(|i| {
-                let mut event = one.clone();
-                event.id = format!("{i:032}");
-                event
-            })
-            .collect()
-    };
+    let many = numbered;
     // 990 events and their 10 reads fit 1,000 operations; 991 and 10 do not.
     for (n, reads) in [(990, 10), (991, 0), (KV_OPERATIONS_PER_INVOCATION, 0)] {
         let mut kv = SimKv::default();
@@ -383,16 +365,6 @@ fn a_push_too_large_for_reads_and_writes_within_the_kv_operations_is_written_wit
 
 #[test]
 fn a_large_push_with_repeats_writes_each_key_once_and_more_than_kv_can_take_is_kept_whole() {
-    let one = events(1).remove(0);
-    let numbered = |n: usize| -> Vec<CloudEvent> {
-        (0..n)
-            .map(|i| {
-                let mut event = one.clone();
-                event.id = format!("{i:032}");
-                event
-            })
-            .collect()
-    };
     // 995 events, 5 of them twice: 995 writes, no reads (no room for both), each key once.
     let mut repeated = numbered(995);
     repeated.extend(numbered(5));

@@ -2,7 +2,7 @@
 //! `worker.js`'s `scheduled` handler. Each `step()` answers a number naming what to do; its
 //! data is read with the getters.
 
-use super::Relay;
+use super::{bulk_read, listed_keys, put_results, KvPuts, Relay};
 use crate::sinks::spill::{Drain, DrainStep};
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -33,7 +33,7 @@ impl Relay {
             text: String::new(),
             key: String::new(),
             limit: 0,
-            puts: Vec::new(),
+            puts: KvPuts::default(),
         }
     }
 }
@@ -44,7 +44,7 @@ pub struct DrainJob {
     text: String,
     key: String,
     limit: usize,
-    puts: Vec<(String, String, String)>,
+    puts: KvPuts,
 }
 
 #[wasm_bindgen]
@@ -65,16 +65,7 @@ impl DrainJob {
                 SEND_BATCH
             }
             DrainStep::PutKv(puts) => {
-                self.puts = puts
-                    .iter()
-                    .map(|put| {
-                        (
-                            put.key.to_string(),
-                            put.value.to_string(),
-                            put.options.to_string(),
-                        )
-                    })
-                    .collect();
+                self.puts = KvPuts::of(&puts);
                 PUT_KV
             }
             DrainStep::Delete { key } => {
@@ -112,11 +103,7 @@ impl DrainJob {
 
     /// The bulk KV read settled: one byte per key, 1 when it holds a value; or the failure.
     pub fn read(&mut self, found: Option<Vec<u8>>, error: Option<String>) {
-        let result = match (found, error) {
-            (Some(found), None) => Ok(found.into_iter().map(|byte| byte != 0).collect()),
-            (_, error) => Err(error.unwrap_or_default()),
-        };
-        self.inner.kv_read(result);
+        self.inner.kv_read(bulk_read(found, error));
     }
 
     /// The spill bucket's `put` settled.
@@ -127,11 +114,7 @@ impl DrainJob {
 
     /// The listing: the objects' keys as a JSON array, or why it failed.
     pub fn listed(&mut self, keys: Option<String>, error: Option<String>) {
-        let result = match (keys, error) {
-            (Some(keys), None) => serde_json::from_str(&keys).map_err(|e| e.to_string()),
-            (_, error) => Err(error.unwrap_or_default()),
-        };
-        self.inner.listed(result);
+        self.inner.listed(listed_keys(keys, error));
     }
 
     /// The object: its text, `missing` when it is gone, or why the get failed.
@@ -150,40 +133,27 @@ impl DrainJob {
 
     #[wasm_bindgen(getter, js_name = putCount)]
     pub fn put_count(&self) -> usize {
-        self.puts.len()
+        self.puts.count()
     }
 
     #[wasm_bindgen(js_name = putKey)]
     pub fn put_key(&mut self, index: usize) -> String {
-        self.puts
-            .get_mut(index)
-            .map(|put| std::mem::take(&mut put.0))
-            .unwrap_or_default()
+        self.puts.key(index)
     }
 
     #[wasm_bindgen(js_name = putValue)]
     pub fn put_value(&mut self, index: usize) -> String {
-        self.puts
-            .get_mut(index)
-            .map(|put| std::mem::take(&mut put.1))
-            .unwrap_or_default()
+        self.puts.value(index)
     }
 
     #[wasm_bindgen(js_name = putOptions)]
     pub fn put_options(&mut self, index: usize) -> String {
-        self.puts
-            .get_mut(index)
-            .map(|put| std::mem::take(&mut put.2))
-            .unwrap_or_default()
+        self.puts.options(index)
     }
 
     /// The puts settled: `undefined` for success or the rejection's message, in order.
     pub fn written(&mut self, errors: Vec<wasm_bindgen::JsValue>) {
-        let results = errors
-            .iter()
-            .map(|error| error.as_string().map_or(Ok(()), Err))
-            .collect();
-        self.inner.kv_written(results);
+        self.inner.kv_written(put_results(&errors));
     }
 
     pub fn deleted(&mut self, error: Option<String>) {

@@ -2,7 +2,7 @@
 //! [`crate::relay::Exchange`] for `worker.js`. Each `step()` answers a number naming what to
 //! do; the data of that step is then read with the matching getter.
 
-use super::{instant, Relay};
+use super::{bulk_read, instant, listed_keys, put_results, KvPuts, Relay};
 use crate::config::Config;
 use crate::http::Reply;
 use crate::relay;
@@ -23,7 +23,7 @@ const LIST_KV: u8 = 5;
 /// `step()` answers: `get(JSON.parse(text()))` (a bulk read of at most 100 keys), then
 /// `read()` with whether each key holds a value, in order, or with the failure.
 const GET_KV: u8 = 6;
-/// `step()` answers: `put(putKey(0), text())` the spill bucket, then `spilled()`.
+/// `step()` answers: `put(key, text())` the spill bucket, then `spilled()`.
 const PUT_R2: u8 = 7;
 /// `step()` answers: `list({prefix: text(), limit: listLimit})` the spill bucket, then
 /// `r2Listed()` with the objects' keys as a JSON array, or with the failure.
@@ -40,7 +40,9 @@ impl Relay {
             inner: relay::Exchange::new(&self.config, method, url, headers, instant(now)),
             config: Rc::clone(&self.config),
             text: String::new(),
-            puts: Vec::new(),
+            puts: KvPuts::default(),
+            key: String::new(),
+            limit: 0,
             cursor: None,
             wait_ms: 0,
             reply: None,
@@ -54,7 +56,10 @@ pub struct Exchange {
     inner: relay::Exchange,
     config: Rc<Config>,
     text: String,
-    puts: Vec<(String, String, String)>,
+    puts: KvPuts,
+    /// The R2 key of a `PUT_R2` step, and how many keys a `LIST_R2` step lists.
+    key: String,
+    limit: usize,
     cursor: Option<String>,
     wait_ms: u64,
     reply: Option<Reply>,
@@ -91,16 +96,7 @@ impl Exchange {
                 SEND_BATCH
             }
             Step::PutKv(puts) => {
-                self.puts = puts
-                    .iter()
-                    .map(|put| {
-                        (
-                            put.key.to_string(),
-                            put.value.to_string(),
-                            put.options.to_string(),
-                        )
-                    })
-                    .collect();
+                self.puts = KvPuts::of(&puts);
                 PUT_KV
             }
             Step::Wait { millis } => {
@@ -117,13 +113,13 @@ impl Exchange {
                 GET_KV
             }
             Step::PutR2 { key, body } => {
+                self.key = key.to_string();
                 self.text = body.to_string();
-                self.puts = vec![(key.to_string(), String::new(), String::new())];
                 PUT_R2
             }
             Step::ListR2 { prefix, limit } => {
                 self.text = prefix.to_string();
-                self.wait_ms = limit as u64;
+                self.limit = limit;
                 LIST_R2
             }
             Step::Finish(mut finished) => {
@@ -160,17 +156,19 @@ impl Exchange {
     /// How many keys a `LIST_R2` step lists.
     #[wasm_bindgen(getter, js_name = listLimit)]
     pub fn list_limit(&self) -> f64 {
-        self.wait_ms as f64
+        self.limit as f64
+    }
+
+    /// The key of a `PUT_R2` step, handed over once.
+    #[wasm_bindgen(getter)]
+    pub fn key(&mut self) -> String {
+        std::mem::take(&mut self.key)
     }
 
     /// The spill bucket's `list` settled: its objects' keys as a JSON array, or the failure.
     #[wasm_bindgen(js_name = r2Listed)]
     pub fn r2_listed(&mut self, keys: Option<String>, error: Option<String>) {
-        let result = match (keys, error) {
-            (Some(keys), None) => serde_json::from_str(&keys).map_err(|e| e.to_string()),
-            (_, error) => Err(error.unwrap_or_default()),
-        };
-        self.inner.r2_listed(&self.config, result);
+        self.inner.r2_listed(&self.config, listed_keys(keys, error));
     }
 
     /// Where the `list` of a `LIST_KV` step starts, or `undefined` for the first page.
@@ -182,53 +180,33 @@ impl Exchange {
     /// The bulk `get` settled: `found` has one entry per key, in order, `true` when the key
     /// holds a value; `error` is why it failed.
     pub fn read(&mut self, found: Option<Vec<u8>>, error: Option<String>) {
-        let result = match (found, error) {
-            (Some(found), None) => Ok(found.into_iter().map(|byte| byte != 0).collect()),
-            (_, error) => Err(error.unwrap_or_default()),
-        };
-        self.inner.kv_read(result);
+        self.inner.kv_read(bulk_read(found, error));
     }
 
     #[wasm_bindgen(getter, js_name = putCount)]
     pub fn put_count(&self) -> usize {
-        self.puts.len()
+        self.puts.count()
     }
 
     #[wasm_bindgen(js_name = putKey)]
     pub fn put_key(&mut self, index: usize) -> String {
-        self.puts
-            .get_mut(index)
-            .map(|put| std::mem::take(&mut put.0))
-            .unwrap_or_default()
+        self.puts.key(index)
     }
 
     #[wasm_bindgen(js_name = putValue)]
     pub fn put_value(&mut self, index: usize) -> String {
-        self.puts
-            .get_mut(index)
-            .map(|put| std::mem::take(&mut put.1))
-            .unwrap_or_default()
+        self.puts.value(index)
     }
 
     #[wasm_bindgen(js_name = putOptions)]
     pub fn put_options(&mut self, index: usize) -> String {
-        self.puts
-            .get_mut(index)
-            .map(|put| std::mem::take(&mut put.2))
-            .unwrap_or_default()
+        self.puts.options(index)
     }
 
     /// The `put`s settled: one entry per put, in order, `undefined` for success or the
     /// rejection's message.
     pub fn written(&mut self, errors: Vec<wasm_bindgen::JsValue>) {
-        let results = errors
-            .iter()
-            .map(|error| match error.as_string() {
-                None => Ok(()),
-                Some(message) => Err(message),
-            })
-            .collect();
-        self.inner.kv_written(results);
+        self.inner.kv_written(put_results(&errors));
     }
 
     #[wasm_bindgen(getter, js_name = waitMs)]

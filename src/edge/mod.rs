@@ -101,6 +101,79 @@ impl Relay {
     }
 }
 
+/// KV `put`s a step names, handed to `worker.js` a part at a time, each part taken once.
+#[derive(Debug, Default)]
+struct KvPuts(Vec<(String, String, String)>);
+
+impl KvPuts {
+    fn of(puts: &[crate::sinks::store::KvPut<'_>]) -> KvPuts {
+        KvPuts(
+            puts.iter()
+                .map(|put| {
+                    (
+                        put.key.to_string(),
+                        put.value.to_string(),
+                        put.options.to_string(),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn take(
+        &mut self,
+        index: usize,
+        part: fn(&mut (String, String, String)) -> &mut String,
+    ) -> String {
+        self.0
+            .get_mut(index)
+            .map(|put| std::mem::take(part(put)))
+            .unwrap_or_default()
+    }
+
+    fn key(&mut self, index: usize) -> String {
+        self.take(index, |put| &mut put.0)
+    }
+
+    fn value(&mut self, index: usize) -> String {
+        self.take(index, |put| &mut put.1)
+    }
+
+    fn options(&mut self, index: usize) -> String {
+        self.take(index, |put| &mut put.2)
+    }
+}
+
+/// The `put`s' outcomes as `worker.js` reports them: one per put, in order, `undefined` for
+/// success or the rejection's message.
+fn put_results(errors: &[JsValue]) -> Vec<Result<(), String>> {
+    errors
+        .iter()
+        .map(|error| error.as_string().map_or(Ok(()), Err))
+        .collect()
+}
+
+/// A bulk KV read as `worker.js` reports it: a byte per key (1 when it holds a value), or why
+/// it failed.
+fn bulk_read(found: Option<Vec<u8>>, error: Option<String>) -> Result<Vec<bool>, String> {
+    match (found, error) {
+        (Some(found), None) => Ok(found.into_iter().map(|byte| byte != 0).collect()),
+        (_, error) => Err(error.unwrap_or_default()),
+    }
+}
+
+/// An R2 listing as `worker.js` reports it: its keys as a JSON array, or why it failed.
+fn listed_keys(keys: Option<String>, error: Option<String>) -> Result<Vec<String>, String> {
+    match (keys, error) {
+        (Some(keys), None) => serde_json::from_str(&keys).map_err(|e| e.to_string()),
+        (_, error) => Err(error.unwrap_or_default()),
+    }
+}
+
 /// A JS `Date.now()` for the core.
 fn instant(millis: f64) -> Timestamp {
     // Saturating: NaN is 0, out of range is clamped.

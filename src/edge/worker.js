@@ -103,7 +103,7 @@ async function serve(request, env) {
           exchange.written(await putAll(relay.kv, exchange));
           break;
         case PUT_R2: {
-          const key = exchange.putKey(0), body = exchange.text();
+          const key = exchange.key, body = exchange.text();
           exchange.spilled(await failure(() => relay.spill.put(key, body)));
           break;
         }
