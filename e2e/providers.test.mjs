@@ -159,7 +159,7 @@ test("unreadable input is kept as one unparsed event and answered with the error
 
 test("a status report and an uplink have the same data fields whichever provider sent them", async () => {
   assert.equal((await relay.push("/huawei/reports", STATUS_REPORT, HUAWEI_FORM)).status, 200);
-  for (const { path, headers, body } of providerRequests(relay.url, SETTINGS)) {
+  for (const { path, headers, body } of await providerRequests(relay.url, SETTINGS)) {
     assert.equal((await post(path, headers, body)).status, 200, path);
   }
   const events = await stored(1 + 6);

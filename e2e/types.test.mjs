@@ -86,7 +86,7 @@ test("the events the worker sends type-check against event.d.ts", { timeout: 60_
     assert.equal((await relay.push("/huawei/uplink", UPLINK, FORM)).status, 200);
     assert.equal((await relay.push("/huawei/reports", "status=DELIVRD", FORM)).status, 400);
     // One sample per route of every other provider.
-    const samples = providerRequests(relay.url, PROVIDER_SETTINGS);
+    const samples = await providerRequests(relay.url, PROVIDER_SETTINGS);
     for (const { path, headers, body } of samples) {
       assert.equal((await relay.request("POST", path, { headers, body })).status, 200, path);
     }

@@ -1,20 +1,16 @@
-// Alibaba's, Tencent's and Twilio's documented sample callbacks, read from tests/data/<provider>/
-// (the one copy every test suite uses; see their READMEs), and how each is sent: the token in
-// the path, or Twilio's X-Twilio-Signature. For `make send-sample` and the end-to-end tests.
+// Alibaba's, Tencent's and Twilio's documented sample callbacks and the events they become,
+// for the end-to-end tests; the requests themselves come from each provider's module in
+// scripts/samples/.
 import { readFileSync } from "node:fs";
-import { createHmac } from "node:crypto";
+import { sampleRequests } from "./samples/index.mjs";
+import { REPORT as ALIBABA_REPORT, UPLINK as ALIBABA_UPLINK } from "./samples/alibaba.mjs";
+import { REPORTS as TENCENT_REPORTS, REPLY as TENCENT_REPLY } from "./samples/tencent.mjs";
+import { STATUS as TWILIO_STATUS, INBOUND as TWILIO_INBOUND, signature as twilioSignature } from "./samples/twilio.mjs";
+
+export { JSON_TYPE, FORM } from "./samples/read.mjs";
+export { ALIBABA_REPORT, ALIBABA_UPLINK, TENCENT_REPORTS, TENCENT_REPLY, TWILIO_STATUS, TWILIO_INBOUND, twilioSignature };
 
 const read = (path) => readFileSync(new URL(`../tests/data/${path}`, import.meta.url), "utf8");
-
-export const JSON_TYPE = "application/json";
-export const FORM = "application/x-www-form-urlencoded";
-
-export const ALIBABA_REPORT = read("alibaba/sms-report.json");
-export const ALIBABA_UPLINK = read("alibaba/sms-up.json");
-export const TENCENT_REPORTS = read("tencent/status-reports.json");
-export const TENCENT_REPLY = read("tencent/reply.json");
-export const TWILIO_STATUS = read("twilio/status.form");
-export const TWILIO_INBOUND = read("twilio/inbound.form");
 
 /** The events each sample becomes (received at 2024-12-12T07:08:20Z). */
 export const EVENTS = {
@@ -26,42 +22,5 @@ export const EVENTS = {
   twilioInbound: JSON.parse(read("twilio/inbound.events.json")),
 };
 
-/**
- * X-Twilio-Signature: Base64(HMAC-SHA1(authToken, url + each form parameter sorted by name, as
- * name then value)), as Twilio computes it (docs/providers.md §3).
- */
-export function twilioSignature(authToken, url, formBody) {
-  const params = [...new URLSearchParams(formBody)].sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
-  const data = params.reduce((acc, [name, value]) => acc + name + value, url);
-  return createHmac("sha1", authToken).update(data, "utf8").digest("base64");
-}
-
-/**
- * The sample requests of every provider `settings` enables ({ ALIBABA_TOKEN, TENCENT_TOKEN,
- * TWILIO_AUTH_TOKENS }), against the relay at `base`: `{ name, path, headers, body }`.
- */
-export function providerRequests(base, settings) {
-  const requests = [];
-  const json = { "Content-Type": JSON_TYPE };
-  if (settings.ALIBABA_TOKEN) {
-    const token = settings.ALIBABA_TOKEN;
-    requests.push({ name: "Alibaba SmsReport", path: `/alibaba/reports/${token}`, headers: json, body: ALIBABA_REPORT });
-    requests.push({ name: "Alibaba SmsUp", path: `/alibaba/uplink/${token}`, headers: json, body: ALIBABA_UPLINK });
-  }
-  if (settings.TENCENT_TOKEN) {
-    const token = settings.TENCENT_TOKEN;
-    requests.push({ name: "Tencent status reports", path: `/tencent/reports/${token}`, headers: json, body: TENCENT_REPORTS });
-    requests.push({ name: "Tencent reply", path: `/tencent/replies/${token}`, headers: json, body: TENCENT_REPLY });
-  }
-  if (settings.TWILIO_AUTH_TOKENS) {
-    const authToken = settings.TWILIO_AUTH_TOKENS.split(",")[0].trim();
-    for (const [name, path, body] of [
-      ["Twilio status callback", "/twilio/status", TWILIO_STATUS],
-      ["Twilio inbound message", "/twilio/inbound", TWILIO_INBOUND],
-    ]) {
-      const signature = twilioSignature(authToken, new URL(path, base).href, body);
-      requests.push({ name, path, headers: { "Content-Type": FORM, "X-Twilio-Signature": signature }, body });
-    }
-  }
-  return requests;
-}
+/** The sample requests of every provider `settings` enables, against the relay at `base`. */
+export const providerRequests = (base, settings) => sampleRequests(base, settings);

@@ -1,50 +1,32 @@
 #!/usr/bin/env node
-// Posts each enabled provider's documented sample callbacks to the local relay (`make dev`):
-// Huawei's signed with the first key in HUAWEI_PUSH_KEYS, Alibaba's and Tencent's with their
-// token in the path, Twilio's signed with the first of TWILIO_AUTH_TOKENS. Then lists what
-// landed in local KV.
+// Posts each enabled provider's documented sample callbacks to the local relay (`make dev`),
+// as each provider sends them (scripts/samples/<provider>.mjs: Huawei's signed with the first
+// key in HUAWEI_PUSH_KEYS, Alibaba's and Tencent's with their token in the path, Twilio's signed
+// with the first of TWILIO_AUTH_TOKENS). Then lists what landed in local KV.
 //   SMS_RELAY_URL=http://localhost:8787 node scripts/send-sample.mjs
 //   SMS_RELAY_DEV_VARS=path/to/.dev.vars (default: the repository's .dev.vars)
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { signedPushHeaders } from "./huawei-signer.mjs";
-import { FORM, JSON_UTF8, STATUS_REPORT, BATCH, UPLINK } from "./huawei-samples.mjs";
-import { providerRequests } from "./provider-samples.mjs";
+import { sampleRequests, sampleSettings } from "./samples/index.mjs";
 
 const base = process.env.SMS_RELAY_URL ?? "http://localhost:8787";
 const devVars = readFileSync(process.env.SMS_RELAY_DEV_VARS ?? new URL("../.dev.vars", import.meta.url), "utf8");
 // The last line of a setting wins, as in wrangler.
 const setting = (name) => [...devVars.matchAll(new RegExp(`^${name}\\s*=\\s*"?([^"\\n]*)"?`, "gm"))].at(-1)?.[1];
-const settings = Object.fromEntries(
-  ["HUAWEI_PUSH_KEYS", "ALIBABA_TOKEN", "TENCENT_TOKEN", "TWILIO_AUTH_TOKENS"].map((name) => [name, setting(name)]),
-);
+const names = await sampleSettings();
+const settings = Object.fromEntries(names.map((name) => [name, setting(name)]));
 if (Object.values(settings).every((value) => value === undefined)) {
-  console.error("No provider setting in .dev.vars (HUAWEI_PUSH_KEYS, ALIBABA_TOKEN, TENCENT_TOKEN or TWILIO_AUTH_TOKENS); copy .dev.vars.example to .dev.vars.");
+  console.error(`No provider setting in .dev.vars (${names.join(", ")}); copy .dev.vars.example to .dev.vars.`);
   process.exit(1);
 }
 
-const samples = [];
-const keys = settings.HUAWEI_PUSH_KEYS;
-if (keys !== undefined) {
-  const [accessKey, ...secret] = keys.split(/[,\n]/)[0].split(":");
-  if (!accessKey.trim() || secret.length === 0 || !secret.join(":").trim()) {
-    console.error(`HUAWEI_PUSH_KEYS in .dev.vars is malformed: expected "ACCESS_KEY:SECRET_KEY" (entries separated by commas), got ${keys.length} characters without such a pair.`);
-    process.exit(1);
-  }
-  const secretKey = secret.join(":").trim();
-  for (const [name, path, body, contentType] of [
-    ["Huawei status report", "/huawei/reports", STATUS_REPORT, FORM],
-    ["Huawei batch of status reports", "/huawei/reports", BATCH, JSON_UTF8],
-    ["Huawei uplink SMS", "/huawei/uplink", UPLINK, FORM],
-  ]) {
-    const headers = signedPushHeaders({ url: new URL(path, base).href, body, contentType, accessKey: accessKey.trim(), secretKey });
-    delete headers.Connection; // fetch manages the connection itself; the relay tolerates it.
-    delete headers.Host;
-    delete headers["Content-Length"];
-    samples.push({ name, path, headers, body });
-  }
+let samples;
+try {
+  samples = await sampleRequests(base, settings);
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
 }
-samples.push(...providerRequests(base, settings));
 
 let failed = false;
 for (const { name, path, headers, body } of samples) {

@@ -5,6 +5,23 @@
 
 pub use crate::providers::huawei::signing::signer::{authorization_header, signed_push_headers};
 
+/// `endpoint`'s ingest of `request` under `config`, received at `now` with the path's
+/// `token`: what the relay does once the body is read.
+pub fn ingest(
+    endpoint: crate::providers::Endpoint,
+    token: Option<&str>,
+    request: &crate::http::PushRequest<'_>,
+    config: &crate::config::Config,
+    now: crate::clock::Timestamp,
+) -> crate::event::Ingested {
+    let callback = crate::providers::Callback {
+        token,
+        request,
+        now,
+    };
+    endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes)
+}
+
 /// Huawei's documented bodies (see `tests/data/huawei/README.md`).
 pub mod huawei {
     pub const FORM: &str = "application/x-www-form-urlencoded";
@@ -59,7 +76,7 @@ pub mod bench {
     use crate::event::Ingested;
     use crate::http::PushRequest;
     use crate::providers::huawei::signing::{canonical_request, string_to_sign};
-    use crate::providers::{huawei, Endpoint};
+    use crate::providers::{huawei, Callback, Endpoint};
     use hmac::Mac;
     use sha2::Digest;
 
@@ -139,8 +156,17 @@ pub mod bench {
 
         /// What the relay does per push before any I/O.
         pub fn ingest(&self, fixture: &Fixture) -> Ingested {
-            self.endpoint
-                .ingest(None, &self.request(), &fixture.config, fixture.now)
+            let request = self.request();
+            let callback = Callback {
+                token: None,
+                request: &request,
+                now: fixture.now,
+            };
+            self.endpoint.ingest(
+                &callback,
+                &fixture.config.providers,
+                fixture.config.limits.max_body_bytes,
+            )
         }
 
         /// The floor: the three hashes any verifier of this push must compute.
@@ -212,7 +238,7 @@ pub mod oracle {
     use crate::clock::Timestamp;
     use crate::config::Config;
     use crate::http::PushRequest;
-    use crate::providers::Endpoint;
+    use crate::providers::{Callback, Endpoint};
     use crate::sinks::kv::{
         metadata_len, KV_KEY_MAX_BYTES, KV_METADATA_MAX_BYTES, KV_VALUE_MAX_BYTES,
     };
@@ -256,31 +282,10 @@ pub mod oracle {
         body: &[u8],
         now: Timestamp,
     ) -> Option<crate::event::Ingested> {
-        use crate::providers::twilio::signature::{form_params, sign};
         let mut headers = vec![("content-type".to_string(), content_type.to_string())];
-        let mut url = format!("https://relay.example/{}", endpoint.route_name());
-        let token = match endpoint {
-            Endpoint::Alibaba(_) => config.providers.alibaba_token.as_ref(),
-            Endpoint::Tencent(_) => config.providers.tencent_token.as_ref(),
-            _ => None,
-        };
-        if let (Endpoint::Twilio(_), Some(secret)) =
-            (endpoint, config.providers.twilio_auth_tokens.first())
-        {
-            let form = crate::payload::MediaType::from_content_type(Some(content_type))
-                == Some(crate::payload::MediaType::Form);
-            let params = if form {
-                form_params(body).ok()?
-            } else {
-                url.push_str("?bodySHA256=");
-                url.push_str(&crate::crypto::sha256_hex(body));
-                Vec::new()
-            };
-            headers.push((
-                "x-twilio-signature".to_string(),
-                sign(secret.expose(), &url, &params),
-            ));
-        }
+        let mut url = format!("https://relay.example/{endpoint}");
+        let token =
+            endpoint.authenticate_for_tests(&config.providers, &mut url, &mut headers, body)?;
         let (_, path, query) = crate::http::split_url(&url);
         let request = PushRequest {
             method: "POST",
@@ -290,7 +295,12 @@ pub mod oracle {
             headers: &headers,
             body,
         };
-        Some(endpoint.ingest(token.map(|secret| secret.expose()), &request, config, now))
+        let callback = Callback {
+            token: token.as_deref(),
+            request: &request,
+            now,
+        };
+        Some(endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes))
     }
 
     /// Ingests one push under `config` (which must authenticate everything, e.g.
@@ -368,47 +378,36 @@ pub mod oracle {
         serde_json::to_string(&[&event["type"], &event["provider"], &data]).unwrap_or_default()
     }
 
-    /// The settings every provider's check ingests under: everything authenticates, both
-    /// sinks, the largest body the queue holds.
-    pub const ORACLE_VARS: [(&str, &str); 6] = [
-        ("ALLOW_UNSIGNED", "true"),
-        ("ALIBABA_TOKEN", "alibaba-token-0123456789"),
-        ("TENCENT_TOKEN", "tencent-token-0123456789"),
-        ("TWILIO_AUTH_TOKENS", "12345,67890"),
-        ("FORWARD", "queue,kv"),
-        ("MAX_BODY_BYTES", "92928"),
-    ];
-
-    /// The configuration the fuzz targets ingest under ([`ORACLE_VARS`]).
-    pub fn fuzz_config() -> Config {
-        Config::from_vars(&ORACLE_VARS, crate::config::Bindings::ALL)
+    /// The settings every provider's check ingests under: every provider's test settings
+    /// (everything authenticates), both sinks, the largest body the queue holds.
+    pub fn oracle_vars() -> Vec<(&'static str, &'static str)> {
+        let mut vars = crate::providers::test_settings();
+        vars.extend([("FORWARD", "queue,kv"), ("MAX_BODY_BYTES", "92928")]);
+        vars
     }
 
-    /// Every provider's every endpoint.
-    pub const ENDPOINTS: [Endpoint; 8] = {
-        use crate::providers::{alibaba, huawei, tencent, twilio};
-        [
-            Endpoint::Huawei(huawei::Endpoint::Reports),
-            Endpoint::Huawei(huawei::Endpoint::Uplink),
-            Endpoint::Alibaba(alibaba::Endpoint::Reports),
-            Endpoint::Alibaba(alibaba::Endpoint::Uplink),
-            Endpoint::Tencent(tencent::Endpoint::Reports),
-            Endpoint::Tencent(tencent::Endpoint::Replies),
-            Endpoint::Twilio(twilio::Endpoint::Status),
-            Endpoint::Twilio(twilio::Endpoint::Inbound),
-        ]
-    };
+    /// The configuration the property tests and fuzz targets ingest under ([`oracle_vars`]).
+    pub fn fuzz_config() -> Config {
+        Config::from_vars(&oracle_vars(), crate::config::Bindings::ALL)
+    }
 
-    /// The endpoint and content type the fuzz targets derive from an input's first byte.
+    /// Every provider's every endpoint, from the registry.
+    pub fn endpoints() -> Vec<Endpoint> {
+        Endpoint::all()
+    }
+
+    /// The endpoint and content type the fuzz targets derive from an input's first byte: the
+    /// low bits pick any endpoint of the registry, the two above them the content type.
     pub fn fuzz_selector(selector: u8) -> (Endpoint, &'static str) {
-        let endpoint =
-            ENDPOINTS
-                .get(usize::from(selector & 7))
-                .copied()
-                .unwrap_or(Endpoint::Huawei(
-                    crate::providers::huawei::Endpoint::Reports,
-                ));
-        let content_type = match selector >> 3 & 3 {
+        let endpoints = endpoints();
+        let count = endpoints.len().max(1);
+        let endpoint = endpoints
+            .get(usize::from(selector) % count)
+            .copied()
+            .unwrap_or(Endpoint::Huawei(
+                crate::providers::huawei::Endpoint::Reports,
+            ));
+        let content_type = match usize::from(selector) / count % 4 {
             0 => "application/x-www-form-urlencoded",
             1 => "application/JSON;charset=UTF-8",
             2 => "text/plain",

@@ -21,7 +21,7 @@ use sms_relay::config::{Bindings, Config};
 use sms_relay::payload::json_scan::object_members;
 use sms_relay::payload::parse_form;
 use sms_relay::providers::Endpoint;
-use sms_relay::testing::oracle::{check, Ids, ENDPOINTS, ORACLE_VARS};
+use sms_relay::testing::oracle::{check, endpoints, oracle_vars, Ids};
 use sms_relay::testing::{huawei, samples};
 
 /// How an endpoint's callback is written.
@@ -37,7 +37,7 @@ enum Shape {
 /// A documented callback of `endpoint` as its fields, and how the body is written. Form
 /// values are kept as text; JSON values as their raw JSON.
 fn base(endpoint: Endpoint) -> (Shape, Vec<(String, String)>) {
-    let (shape, body) = match endpoint.route_name() {
+    let (shape, body) = match endpoint.route_name().as_str() {
         "huawei/reports" => (Shape::Form, huawei::STATUS_REPORT),
         "huawei/uplink" => (Shape::Form, huawei::UPLINK_UNMASKED),
         "alibaba/reports" => (Shape::Array, samples::ALIBABA_REPORT),
@@ -128,12 +128,12 @@ proptest! {
 
     #[test]
     fn a_report_changed_in_any_field_gets_another_id_and_an_unchanged_one_the_same(
-        endpoint in proptest::sample::select(ENDPOINTS.to_vec()),
+        endpoint in proptest::sample::select(endpoints()),
         which in any::<prop::sample::Index>(),
         new_value in value(),
         as_number in any::<bool>(),
     ) {
-        let config = Config::from_vars(&ORACLE_VARS, Bindings::ALL);
+        let config = Config::from_vars(&oracle_vars(), Bindings::ALL);
         let (shape, fields) = base(endpoint);
         let mut changed = fields.clone();
         // One more slot than fields: a field the vendor did not send before.
@@ -162,7 +162,7 @@ proptest! {
 /// The collisions consumers hit before ids hashed every field: each pair is two reports.
 #[test]
 fn the_reported_collisions_are_two_reports_each() {
-    let config = Config::from_vars(&ORACLE_VARS, Bindings::ALL);
+    let config = Config::from_vars(&oracle_vars(), Bindings::ALL);
     let json = "application/json";
     let alibaba_report = |phone: &str| {
         format!(
@@ -180,8 +180,8 @@ fn the_reported_collisions_are_two_reports_each() {
         )
     };
     let endpoint = |name: &str| {
-        *ENDPOINTS
-            .iter()
+        endpoints()
+            .into_iter()
             .find(|endpoint| endpoint.route_name() == name)
             .unwrap()
     };

@@ -16,10 +16,10 @@ use common::schema;
 use proptest::prelude::*;
 use sms_relay::config::{Bindings, Config};
 use sms_relay::providers::{huawei, Endpoint};
-use sms_relay::testing::oracle::{check, Ids, ENDPOINTS, ORACLE_VARS};
+use sms_relay::testing::oracle::{check, endpoints, oracle_vars, Ids};
 
 fn config() -> Config {
-    let config = Config::from_vars(&ORACLE_VARS, Bindings::ALL);
+    let config = Config::from_vars(&oracle_vars(), Bindings::ALL);
     assert!(config.is_valid(), "{:?}", config.errors);
     config
 }
@@ -205,7 +205,7 @@ fn content_type() -> impl Strategy<Value = String> {
 }
 
 fn endpoint() -> impl Strategy<Value = Endpoint> {
-    proptest::sample::select(ENDPOINTS.to_vec())
+    proptest::sample::select(endpoints())
 }
 
 proptest! {

@@ -567,7 +567,7 @@ fn a_refused_dead_letter_keeps_the_message_for_later() {
 #[test]
 fn a_consumer_without_usable_delivery_settings_retries_everything() {
     let config = Config::from_vars(&[("ALLOW_UNSIGNED", "true")], Bindings::ALL);
-    let (settle, line) = sms_relay::delivery::consumer::delivery_for(&config, 7).unwrap_err();
+    let (settle, line) = config.delivery(7).unwrap_err();
     assert_eq!(
         settle,
         Settle::Retry {

@@ -58,7 +58,7 @@ fn ingest_signed(
         headers: &headers,
         body,
     };
-    endpoint.ingest(None, &request, config, now())
+    sms_relay::testing::ingest(endpoint, None, &request, config, now())
 }
 
 fn run(
@@ -393,7 +393,7 @@ fn failed_authentication_forwards_nothing() {
         headers: &headers,
         body,
     };
-    let ingested = REPORTS.ingest(None, &request, &cfg, now());
+    let ingested = sms_relay::testing::ingest(REPORTS, None, &request, &cfg, now());
     assert_eq!(
         (ingested.reply.status, ingested.reply.code),
         (401, "signed_header_missing")
@@ -410,7 +410,7 @@ fn failed_authentication_forwards_nothing() {
         headers: &headers,
         body: tampered,
     };
-    let ingested = REPORTS.ingest(None, &request, &cfg, now());
+    let ingested = sms_relay::testing::ingest(REPORTS, None, &request, &cfg, now());
     assert_eq!(
         (ingested.reply.status, ingested.reply.body.as_str()),
         (401, r#"{"error":"signature_mismatch"}"#)

@@ -13,14 +13,14 @@ use serde_json::Value;
 use sms_relay::config::{Bindings, Config};
 use sms_relay::event::Ingested;
 use sms_relay::providers::{alibaba, tencent, twilio, Endpoint};
-use sms_relay::testing::oracle::{ingest, ORACLE_VARS};
+use sms_relay::testing::oracle::{ingest, oracle_vars};
 use sms_relay::testing::samples::*;
 
 const JSON: &str = "application/json";
 const FORM: &str = "application/x-www-form-urlencoded";
 
 fn config() -> Config {
-    let config = Config::from_vars(&ORACLE_VARS, Bindings::ALL);
+    let config = Config::from_vars(&oracle_vars(), Bindings::ALL);
     assert!(config.is_valid(), "{:?}", config.errors);
     config
 }
@@ -315,12 +315,12 @@ fn bad_credentials_and_disabled_providers_store_nothing() {
             headers: &headers,
             body,
         };
-        let ingested = endpoint.ingest(
+        let callback = sms_relay::providers::Callback {
             token,
-            &push,
-            &config,
-            sms_relay::clock::Timestamp::from_unix_seconds(0),
-        );
+            request: &push,
+            now: sms_relay::clock::Timestamp::from_unix_seconds(0),
+        };
+        let ingested = endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes);
         assert_eq!((ingested.reply.status, ingested.reply.code), (401, code));
         assert!(ingested.events.is_empty());
     }

@@ -22,17 +22,17 @@ use sms_relay::providers::twilio::querystring::legacy_query;
 use sms_relay::providers::twilio::signature::{form_params, sign, verify, SignedBody};
 use sms_relay::providers::twilio::url::candidates;
 use sms_relay::providers::{twilio, Endpoint};
-use sms_relay::testing::oracle::{ingest, ORACLE_VARS};
+use sms_relay::testing::oracle::{ingest, oracle_vars};
 
 const JSON: &str = "application/json";
 const FORM: &str = "application/x-www-form-urlencoded";
 const STATUS: Endpoint = Endpoint::Twilio(twilio::Endpoint::Status);
 const INBOUND: Endpoint = Endpoint::Twilio(twilio::Endpoint::Inbound);
-/// The first of `ORACLE_VARS`' `TWILIO_AUTH_TOKENS`.
+/// The first of `oracle_vars()`' `TWILIO_AUTH_TOKENS`.
 const TOKEN: &str = "12345";
 
 fn config() -> Config {
-    let config = Config::from_vars(&ORACLE_VARS, Bindings::ALL);
+    let config = Config::from_vars(&oracle_vars(), Bindings::ALL);
     assert!(config.is_valid(), "{:?}", config.errors);
     config
 }
@@ -74,7 +74,13 @@ fn push_to(endpoint: Endpoint, url: &str, headers: &[(&str, String)], body: &[u8
         headers: &headers,
         body,
     };
-    endpoint.ingest(None, &request, &config(), Timestamp::from_unix_seconds(0))
+    let callback = sms_relay::providers::Callback {
+        token: None,
+        request: &request,
+        now: Timestamp::from_unix_seconds(0),
+    };
+    let config = config();
+    endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes)
 }
 
 /// Base64(HMAC-SHA1(token, data)): the signature Twilio's helper computes, `data` being the

@@ -8,10 +8,11 @@
 use super::dead_letter::dead_letter_message;
 use super::replay;
 use super::retry::{decide, AttemptResult, DeadLetterReason, Verdict};
+use super::settings::HttpDelivery;
 use super::webhook::delivery_headers;
 use crate::clock::Timestamp;
-use crate::config::{Config, ConfigError, HttpDelivery};
 use crate::log::bounded;
+use crate::settings::ConfigError;
 use serde::Serialize;
 
 /// How long to wait before retrying messages the worker cannot deliver because its own
@@ -21,8 +22,12 @@ pub const MISCONFIGURED_RETRY_SECS: u32 = 300;
 /// The consumer's HTTP delivery settings, or — when the configuration cannot deliver — how to
 /// settle every message of the batch and the line to log. Never acknowledge what was not
 /// delivered: retried messages reach the dead-letter queue after the consumer's `max_retries`.
-pub fn delivery_for(config: &Config, messages: usize) -> Result<&HttpDelivery, (Settle, String)> {
-    match config.http.as_ref().filter(|_| config.is_valid()) {
+pub fn delivery_for<'c>(
+    http: Option<&'c HttpDelivery>,
+    errors: &[ConfigError],
+    messages: usize,
+) -> Result<&'c HttpDelivery, (Settle, String)> {
+    match http.filter(|_| errors.is_empty()) {
         Some(http) => Ok(http),
         None => {
             #[derive(Serialize)]
@@ -36,7 +41,7 @@ pub fn delivery_for(config: &Config, messages: usize) -> Result<&HttpDelivery, (
                 delivery: "http",
                 outcome: "config_invalid",
                 messages,
-                errors: &config.errors,
+                errors,
             };
             let line = serde_json::to_string(&log).unwrap_or_default();
             Err((

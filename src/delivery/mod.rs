@@ -9,11 +9,13 @@ pub mod consumer;
 pub mod dead_letter;
 pub mod replay;
 pub mod retry;
+pub mod settings;
 pub mod target;
 pub mod webhook;
 
 pub use dead_letter::dead_letter_message;
 pub use retry::{decide, AttemptResult, RetryPolicy, Verdict};
+pub use settings::HttpDelivery;
 pub use target::{validate_forward_url, ForwardUrlError};
 pub use webhook::{WebhookSecret, WebhookSecretError};
 

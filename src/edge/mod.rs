@@ -15,8 +15,9 @@ mod fetch;
 mod queue;
 
 use crate::clock::Timestamp;
-use crate::config::reader::number_var_text;
-use crate::config::{self, Config, DEAD_LETTER_QUEUE_BINDING};
+use crate::config::{self, Config};
+use crate::settings::reader::number_var_text;
+use crate::settings::DEAD_LETTER_QUEUE_BINDING;
 use crate::sinks::Sink;
 use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -106,7 +107,7 @@ impl Relay {
 struct KvPuts(Vec<(String, String, String)>);
 
 impl KvPuts {
-    fn of(puts: &[crate::sinks::store::KvPut<'_>]) -> KvPuts {
+    fn of(puts: &[crate::sinks::kv::KvPut<'_>]) -> KvPuts {
         KvPuts(
             puts.iter()
                 .map(|put| {

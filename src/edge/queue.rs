@@ -3,7 +3,7 @@
 //! concurrently, so one bad message never holds back the batch.
 
 use super::{instant, Relay};
-use crate::delivery::consumer::{attempt_number, delivery_for, MessageJob, MessageStep, Settle};
+use crate::delivery::consumer::{attempt_number, MessageJob, MessageStep, Settle};
 use crate::delivery::AttemptResult;
 use crate::log::bounded;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -31,15 +31,13 @@ impl Relay {
     /// `refusedRetrySecs`.
     #[wasm_bindgen(js_name = batchRefused)]
     pub fn batch_refused(&self, count: usize) -> Option<String> {
-        delivery_for(&self.config, count)
-            .err()
-            .map(|(_, line)| line)
+        self.config.delivery(count).err().map(|(_, line)| line)
     }
 
     /// The delay for [`Relay::batch_refused`] batches.
     #[wasm_bindgen(getter, js_name = refusedRetrySecs)]
     pub fn refused_retry_secs(&self) -> u32 {
-        match delivery_for(&self.config, 0) {
+        match self.config.delivery(0) {
             Err((Settle::Retry { delay_secs }, _)) => delay_secs,
             _ => 0,
         }
@@ -48,7 +46,7 @@ impl Relay {
     /// One message's delivery: `body` is the message body as JSON, `id` the queue's id for it,
     /// `attempts` the runtime's count. `undefined` when the batch is refused.
     pub fn delivery(&self, body: String, id: &str, attempts: f64, now: f64) -> Option<Delivery> {
-        let http = delivery_for(&self.config, 1).ok()?.clone();
+        let http = self.config.delivery(1).ok()?.clone();
         Some(Delivery {
             job: MessageJob::new(http, body, id, attempt_number(attempts), instant(now)),
             text: String::new(),

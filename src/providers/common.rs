@@ -2,12 +2,14 @@
 //! entry with unreadable input kept as `unparsed` events, and the field readers the
 //! normalizers use (ids, counts, zone-less times, unmapped fields into `extra`).
 
+pub use super::registry::Callback;
+use super::registry::{self, Descriptor};
 use crate::clock::{parse_zoneless_time, Timestamp};
-use crate::config::Secret;
-use crate::event::{unparsed, CloudEvent, Fallback, Ingested, Provider, Receipt};
+use crate::event::{unparsed, AuthInfo, CloudEvent, Fallback, Ingested, Provider, Receipt};
 use crate::http::{PushRequest, Reply};
 use crate::payload::fields::{value_non_empty, value_required};
-use crate::payload::{entry_fields, Extra, FieldValue, Fields, PayloadError};
+use crate::payload::{entry_fields, Extra, FieldValue, Fields, MediaType, PayloadError};
+use crate::settings::Secret;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::ops::Range;
@@ -21,6 +23,38 @@ pub const MAX_MESSAGE_ID_BYTES: usize = 256;
 /// Beijing time, UTC+08:00: how Alibaba's and Tencent's zone-less times are read
 /// (`docs/providers.md`, "Times").
 pub const CHINA_OFFSET_MINUTES: i64 = 8 * 60;
+
+/// Proof that a callback passed its provider's authentication, and how. Its field is private
+/// and only the authenticators in the provider folders can make one ([`check_token`], each
+/// provider's signature check); every [`Push`], and so every event, needs one, so nothing
+/// unauthenticated can be turned into events by mistake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    info: AuthInfo,
+}
+
+impl Authenticated {
+    /// For a provider's authenticator, once it has checked the callback.
+    pub(in crate::providers) fn new(info: AuthInfo) -> Authenticated {
+        Authenticated { info }
+    }
+
+    pub fn info(&self) -> &AuthInfo {
+        &self.info
+    }
+
+    /// The access key id that signed the push, if it was signed by one.
+    pub fn access_key(&self) -> Option<&str> {
+        access_key(&self.info)
+    }
+}
+
+fn access_key(info: &AuthInfo) -> Option<&str> {
+    match info {
+        AuthInfo::Aksk { access_key, .. } => Some(access_key),
+        AuthInfo::Token | AuthInfo::None | AuthInfo::Signature { .. } => None,
+    }
+}
 
 /// Why a URL token was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,29 +77,66 @@ impl TokenError {
     }
 }
 
+impl std::fmt::Display for TokenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TokenError::Missing => "the URL lacks the token",
+            TokenError::Invalid => "the URL's token is not the configured one",
+        })
+    }
+}
+
+impl std::error::Error for TokenError {}
+
 /// Whether the path carried `expected`, compared in constant time: the comparison must not
 /// reveal how much of a guess was right.
-pub fn check_token(given: Option<&str>, expected: &Secret) -> Result<(), TokenError> {
+pub fn check_token(given: Option<&str>, expected: &Secret) -> Result<Authenticated, TokenError> {
     let given = given.ok_or(TokenError::Missing)?;
     if bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes())) {
-        Ok(())
+        Ok(Authenticated::new(AuthInfo::Token))
     } else {
         Err(TokenError::Invalid)
     }
 }
 
-/// One authenticated push on its way to events: who sent it, to which endpoint, and how it
-/// was received, so every unreadable part becomes an `unparsed` event the same way.
+/// One authenticated push on its way to events: who sent it, to which endpoint, how it was
+/// received and what to answer once stored, so every unreadable part becomes an `unparsed`
+/// event the same way. Made only from an [`Authenticated`] proof.
 pub struct Push<'r> {
-    pub provider: Provider,
-    pub endpoint: &'static str,
-    pub request: &'r PushRequest<'r>,
-    pub receipt: Receipt,
+    provider: Provider,
+    endpoint: &'static str,
+    request: &'r PushRequest<'r>,
+    receipt: Receipt,
+    /// The answer once every event is stored.
+    answer: Reply,
 }
 
-impl Push<'_> {
-    pub fn content_type(&self) -> Option<&str> {
+impl<'r> Push<'r> {
+    /// The push of `callback` to `endpoint` of provider `D`, authenticated by `proof`.
+    pub fn new<D: Descriptor>(
+        endpoint: D::Endpoint,
+        callback: &Callback<'r>,
+        proof: Authenticated,
+    ) -> Push<'r> {
+        Push {
+            provider: D::PROVIDER,
+            endpoint: registry::name_of::<D>(endpoint),
+            request: callback.request,
+            receipt: Receipt::new(callback.now, proof.info),
+            answer: registry::stored::<D>(endpoint),
+        }
+    }
+
+    pub fn content_type(&self) -> Option<&'r str> {
         self.request.header("content-type")
+    }
+
+    pub fn media_type(&self) -> Option<MediaType> {
+        MediaType::from_content_type(self.content_type())
+    }
+
+    pub fn receipt(&self) -> &Receipt {
+        &self.receipt
     }
 
     /// The whole body as an `unparsed` event (kept in pieces by the store, should it be too
@@ -85,32 +156,32 @@ impl Push<'_> {
 
     /// The whole body kept as an `unparsed` event, answered with `error`'s status and code
     /// once stored.
-    pub fn refused(
-        self,
-        status: u16,
-        error: &PayloadError,
-        access_key: Option<String>,
-    ) -> Ingested {
+    pub fn refused(self, status: u16, error: &PayloadError) -> Ingested {
         let event = self.whole_body(error);
         let reply = Reply::field_error(status, error.code(), error.field());
-        self.ingested(vec![event], reply, access_key)
+        self.ingested(vec![event], reply)
+    }
+
+    /// The whole body kept as an `unparsed` event, answered `415`: the endpoint does not read
+    /// its media type.
+    pub fn unsupported_media_type(self) -> Ingested {
+        self.refused(415, &PayloadError::UnsupportedMediaType)
     }
 
     /// A body that holds exactly one report or message, read by `read` and turned into an
-    /// event by `normalize`; `stored` is the answer once it is stored.
+    /// event by `normalize`.
     pub fn single<'b>(
         self,
         read: Result<Fields<'b>, PayloadError>,
         normalize: impl Fn(&Fields<'b>, &Receipt) -> Result<CloudEvent, PayloadError>,
-        stored: Reply,
-        access_key: Option<String>,
     ) -> Ingested {
         match read.and_then(|fields| normalize(&fields, &self.receipt)) {
             Ok(mut event) => {
                 event.origin = Some(0..self.request.body.len());
-                self.ingested(vec![event], stored, access_key)
+                let stored = self.answer.clone();
+                self.ingested(vec![event], stored)
             }
-            Err(error) => self.refused(400, &error, access_key),
+            Err(error) => self.refused(400, &error),
         }
     }
 
@@ -143,18 +214,35 @@ impl Push<'_> {
             .collect()
     }
 
+    /// A batch read by `read` (each entry by `normalize`), answered as stored; an unreadable
+    /// batch is kept whole and answered `400`.
+    pub fn batch(
+        self,
+        read: Result<Vec<&RawValue>, PayloadError>,
+        normalize: impl Fn(&Fields<'_>, &Receipt) -> Result<CloudEvent, PayloadError>,
+    ) -> Ingested {
+        match read {
+            Ok(entries) => {
+                let events = self.entries(&entries, normalize);
+                self.stored(events)
+            }
+            Err(error) => self.refused(400, &error),
+        }
+    }
+
+    /// `events`, answered as stored.
+    pub fn stored(self, events: Vec<CloudEvent>) -> Ingested {
+        let stored = self.answer.clone();
+        self.ingested(events, stored)
+    }
+
     /// The push's outcome: its events, the answer once they are stored, and how to keep an
     /// event's input should the event not fit a sink.
-    pub fn ingested(
-        self,
-        events: Vec<CloudEvent>,
-        reply: Reply,
-        access_key: Option<String>,
-    ) -> Ingested {
+    fn ingested(self, events: Vec<CloudEvent>, reply: Reply) -> Ingested {
         Ingested {
             events,
             reply,
-            access_key,
+            access_key: access_key(&self.receipt.auth).map(str::to_string),
             fallback: Some(Fallback {
                 provider: self.provider,
                 endpoint: self.endpoint,
@@ -166,34 +254,14 @@ impl Push<'_> {
 }
 
 /// The start of a push to a route authenticated by a URL token alone (Alibaba's, Tencent's):
-/// `404 not_enabled` without the provider's setting (`expected`), `413` for a body over
-/// `MAX_BODY_BYTES`, `401` for a missing or wrong token (nothing stored); else the push,
-/// ready to be read.
-pub fn token_push<'r>(
-    provider: Provider,
-    endpoint: &'static str,
-    expected: Option<&Secret>,
-    token: Option<&str>,
-    request: &'r PushRequest<'r>,
-    max_body_bytes: usize,
-    now: Timestamp,
+/// `401` for a missing or wrong token (nothing stored), else the push, ready to be read.
+pub fn token_push<'r, D: Descriptor>(
+    endpoint: D::Endpoint,
+    callback: &Callback<'r>,
+    expected: &Secret,
 ) -> Result<Push<'r>, Reply> {
-    let expected = expected.ok_or_else(|| Reply::error(404, "not_enabled"))?;
-    if let Some(reply) = too_large(request, max_body_bytes) {
-        return Err(reply);
-    }
-    check_token(token, expected).map_err(TokenError::reply)?;
-    Ok(Push {
-        provider,
-        endpoint,
-        request,
-        receipt: Receipt::new(now, crate::event::AuthInfo::Token),
-    })
-}
-
-/// The answer to a body over `MAX_BODY_BYTES`, checked before authentication reads it.
-pub fn too_large(request: &PushRequest<'_>, max_body_bytes: usize) -> Option<Reply> {
-    (request.body.len() > max_body_bytes).then(|| Reply::error(413, "body_too_large"))
+    let proof = check_token(callback.token, expected).map_err(TokenError::reply)?;
+    Ok(Push::new::<D>(endpoint, callback, proof))
 }
 
 /// Where `part` (a slice borrowed from `whole`) sits in `whole`.
@@ -371,7 +439,10 @@ mod tests {
     #[test]
     fn tokens_compare_whole() {
         let expected = Secret::new("tok-0123456789abcdef".into());
-        assert_eq!(check_token(Some("tok-0123456789abcdef"), &expected), Ok(()));
+        assert_eq!(
+            check_token(Some("tok-0123456789abcdef"), &expected).map(|proof| proof.info().clone()),
+            Ok(AuthInfo::Token)
+        );
         assert_eq!(
             check_token(Some("tok-0123456789abcde"), &expected),
             Err(TokenError::Invalid)

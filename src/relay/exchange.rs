@@ -7,11 +7,12 @@
 //! sink writes and their retries, the answer and the log — is made here, so the edge is a
 //! loop of I/O calls and the whole flow is tested natively (`tests/exchange.rs`).
 
-use super::{admit, lookup, route, Admission, BodyBuffer, RequestHead};
+use super::{admit, lookup, route, Admission, BodyBuffer, RequestHead, RouteName};
 use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::http::{header_lines, split_url, with_host, PushRequest, Reply};
 use crate::log::RequestLog;
+use crate::providers::Callback;
 use crate::providers::Endpoint;
 use crate::sinks::{Finished, Step, Store};
 use std::rc::Rc;
@@ -43,7 +44,7 @@ pub struct Exchange {
     headers: Vec<(String, String)>,
     started: Timestamp,
     state: State,
-    route: &'static str,
+    route: RouteName,
     events: usize,
     event_ids: Vec<String>,
     message_ids: Vec<Rc<str>>,
@@ -92,7 +93,7 @@ impl Exchange {
             },
         };
         Exchange {
-            route: route(path).map_or("unknown", |route| route.name()),
+            route: route(path).map_or(RouteName::Unknown, |route| route.name()),
             method: method.to_string(),
             url: url.to_string(),
             headers,
@@ -161,7 +162,13 @@ impl Exchange {
             headers: &self.headers,
             body: &body,
         };
-        let mut ingested = endpoint.ingest(token.as_deref(), &push, config, now);
+        let callback = Callback {
+            token: token.as_deref(),
+            request: &push,
+            now,
+        };
+        let mut ingested =
+            endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes);
         self.access_key = ingested.access_key.take();
         self.events = ingested.events.len();
         self.event_ids = ingested
@@ -299,7 +306,7 @@ impl Exchange {
             None => (0, "unfinished", None),
         };
         RequestLog {
-            route: self.route,
+            route: &self.route.to_string(),
             method: &self.method,
             status,
             outcome,

@@ -30,7 +30,7 @@ pub fn health(config: &Config, detailed: bool) -> Reply {
         let body = serde_json::to_string(&Public {
             service: env!("CARGO_PKG_NAME"),
             ready: config.is_valid(),
-            providers: config.providers.enabled_names(&config.auth),
+            providers: config.providers.enabled_names(),
             invalid_settings,
             disabled_settings: config.warnings.iter().map(|w| w.setting).collect(),
         })
@@ -93,19 +93,19 @@ pub fn detailed(config: &Config, spill: Option<Spill>) -> Reply {
         version: env!("CARGO_PKG_VERSION"),
         ready: config.is_valid(),
         config_valid: config.is_valid(),
-        providers: config.providers.enabled_names(&config.auth),
-        auth_mode: config.auth.mode().name(),
-        access_keys: config.auth.keys.len(),
-        ingest_token: config.auth.ingest_token.is_some(),
-        twilio_auth_tokens: config.providers.twilio_auth_tokens.len(),
-        allowed_ip_ranges: config.auth.allowed_ips.as_ref().map(|list| list.len()),
+        providers: config.providers.enabled_names(),
+        auth_mode: config.providers.huawei.mode().name(),
+        access_keys: config.providers.huawei.keys.len(),
+        ingest_token: config.providers.huawei.ingest_token.is_some(),
+        twilio_auth_tokens: config.providers.twilio.auth_tokens.len(),
+        allowed_ip_ranges: config.access.allowed_ips.as_ref().map(|list| list.len()),
         sinks: config
             .sinks
             .enabled
             .iter()
             .map(|sink| sink.name())
             .collect(),
-        max_clock_skew_secs: config.auth.max_clock_skew_secs,
+        max_clock_skew_secs: config.providers.huawei.max_clock_skew_secs,
         max_body_bytes: config.limits.max_body_bytes,
         http_delivery: config.http.as_ref().map(|http| HttpHealth {
             target: &http.origin,

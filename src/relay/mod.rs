@@ -13,8 +13,10 @@ pub use health::health;
 use crate::config::Config;
 pub use crate::event::Ingested;
 use crate::http::Reply;
-use crate::providers::{Endpoint, PROVIDERS};
+use crate::providers::registry::PathToken;
+use crate::providers::{Endpoint, NAMES};
 use crate::sinks::Sink;
+use std::fmt;
 
 /// Where a request is going, from its path alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,27 +36,45 @@ pub enum Route<'p> {
 
 impl Route<'_> {
     /// The route's name in logs (never the token).
-    pub fn name(&self) -> &'static str {
+    pub fn name(&self) -> RouteName {
         match self {
-            Route::Health => "healthz",
-            Route::Lookup { .. } => "lookup",
-            Route::Callback { endpoint, .. } => endpoint.route_name(),
+            Route::Health => RouteName::Health,
+            Route::Lookup { .. } => RouteName::Lookup,
+            Route::Callback { endpoint, .. } => RouteName::Callback(*endpoint),
+        }
+    }
+}
+
+/// A route's name in logs: `healthz`, `lookup`, `<provider>/<endpoint>` or `unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteName {
+    Health,
+    Lookup,
+    Callback(Endpoint),
+    Unknown,
+}
+
+impl fmt::Display for RouteName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RouteName::Health => f.write_str("healthz"),
+            RouteName::Lookup => f.write_str("lookup"),
+            RouteName::Callback(endpoint) => endpoint.fmt(f),
+            RouteName::Unknown => f.write_str("unknown"),
         }
     }
 }
 
 /// Matches `/healthz`, `/v1/messages/<provider>/<message_id>` and
 /// `/<provider>/<endpoint>[/<token>][/]` for every provider in the
-/// route table ([`PROVIDERS`]).
+/// provider in the registry ([`crate::providers::NAMES`]).
 pub fn route(path: &str) -> Option<Route<'_>> {
     if path == "/healthz" || path == "/healthz/" {
         return Some(Route::Health);
     }
     if let Some(rest) = path.strip_prefix("/v1/messages/") {
         let (provider, message_id) = rest.split_once('/')?;
-        let provider = crate::config::providers::PROVIDER_NAMES
-            .into_iter()
-            .find(|name| *name == provider)?;
+        let provider = NAMES.iter().copied().find(|name| *name == provider)?;
         return (!message_id.is_empty() && !message_id.contains('/')).then_some(Route::Lookup {
             provider,
             message_id,
@@ -62,14 +82,13 @@ pub fn route(path: &str) -> Option<Route<'_>> {
     }
     let rest = path.strip_prefix('/')?;
     let (provider, rest) = rest.split_once('/')?;
-    let (_, endpoint_named) = PROVIDERS.iter().find(|(name, _)| *name == provider)?;
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     let (name, token) = match rest.split_once('/') {
         Some((name, token)) if !token.is_empty() && !token.contains('/') => (name, Some(token)),
         Some(_) => return None,
         None => (rest, None),
     };
-    let endpoint = endpoint_named(name)?;
+    let endpoint = Endpoint::named(provider, name)?;
     Some(Route::Callback { endpoint, token })
 }
 
@@ -118,7 +137,7 @@ pub fn admit<'p>(
     };
     let (endpoint, token) = match route {
         Route::Health if method == "GET" || method == "HEAD" => {
-            let detailed = config.auth.reads(head.authorization);
+            let detailed = config.access.reads(head.authorization);
             if detailed && config.sinks.spill {
                 return Admission::CheckSpill;
             }
@@ -139,9 +158,9 @@ pub fn admit<'p>(
             message_id,
         } => return look_up(provider, message_id, head, config),
         Route::Callback { endpoint, .. }
-            if method != "POST" && !(endpoint.has_probe() && method == "GET") =>
+            if method != "POST" && !(endpoint.info().probe && method == "GET") =>
         {
-            let allow = if endpoint.has_probe() {
+            let allow = if endpoint.info().probe {
                 "GET, POST"
             } else {
                 "POST"
@@ -158,15 +177,15 @@ pub fn admit<'p>(
     if !config.provider_enabled(endpoint.provider().name) {
         return Admission::Respond(Reply::error(404, "not_enabled"));
     }
-    // Twilio's URLs carry no token; a longer path is not one of its routes.
-    if matches!(endpoint, Endpoint::Twilio(_)) && token.is_some() {
+    // A provider that signs has no token in its URLs; a longer path is not one of its routes.
+    if endpoint.info().path_token == PathToken::Never && token.is_some() {
         return Admission::Respond(Reply::error(404, "not_found"));
     }
     if let Some(allowed) = config
-        .auth
+        .access
         .allowed_ips
         .as_ref()
-        .filter(|_| endpoint.uses_ip_allow_list())
+        .filter(|_| endpoint.info().ip_allow_list)
     {
         // Fail closed: without the header there is no address to admit.
         if !head.client_ip.is_some_and(|ip| allowed.allows(ip)) {
@@ -177,7 +196,7 @@ pub fn admit<'p>(
         .content_length
         .and_then(|value| value.trim().parse::<u64>().ok());
     if method == "GET" {
-        return Admission::Respond(endpoint.probe(token, config));
+        return Admission::Respond(endpoint.probe(token, &config.providers));
     }
     if declared.is_some_and(|length| length > config.limits.max_body_bytes as u64) {
         return Admission::Respond(Reply::error(413, "body_too_large"));
@@ -193,10 +212,10 @@ fn look_up<'p>(
     head: RequestHead<'_>,
     config: &Config,
 ) -> Admission<'p> {
-    if config.auth.read_token.is_none() || !config.sinks.enabled.contains(&Sink::Kv) {
+    if config.access.read_token.is_none() || !config.sinks.enabled.contains(&Sink::Kv) {
         return Admission::Respond(Reply::error(404, "not_enabled"));
     }
-    if !config.auth.reads(head.authorization) {
+    if !config.access.reads(head.authorization) {
         let code = if head.authorization.is_some() {
             "invalid_token"
         } else {

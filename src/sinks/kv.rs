@@ -168,6 +168,14 @@ pub fn put_options(
     })
 }
 
+/// One KV `put(key, value, options)`; `options` is the JSON of the options object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KvPut<'s> {
+    pub key: &'s str,
+    pub value: &'s str,
+    pub options: &'s str,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,7 +185,7 @@ mod tests {
         use crate::event::{AuthInfo, CloudEvent, StatusReportData};
         use crate::payload::Extra;
         use crate::providers::common::MAX_MESSAGE_ID_BYTES;
-        for name in crate::config::providers::PROVIDER_NAMES {
+        for name in crate::providers::NAMES {
             let provider = crate::event::Provider {
                 name,
                 source: "urn:x",

@@ -9,9 +9,11 @@
 
 pub mod kv;
 pub mod queue;
+pub mod settings;
 pub mod spill;
 pub mod store;
 
+pub use settings::SinkSettings;
 pub use store::{Finished, Step, Store};
 
 use crate::event::{unparsed_piece, CloudEvent, EventData, Fallback, Piece};

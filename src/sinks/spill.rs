@@ -20,8 +20,8 @@
 //! An object it cannot read (or that needs a sink no longer configured) is moved to
 //! [`UNREADABLE_PREFIX`], never deleted and never in the way.
 
+use super::kv::KvPut;
 use super::queue::{self, QUEUE_BATCH_MAX_MESSAGES};
-use super::store::KvPut;
 use super::{PreparedEvent, Sink};
 use crate::clock::Timestamp;
 use serde::Deserialize;

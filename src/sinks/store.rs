@@ -19,10 +19,11 @@
 //! location within about a minute of the first write may not see it and write again, under the
 //! same key and id. The queue stays at least once: a repeat is queued again, with its id.
 
+use super::kv::{self, KvPut};
 use super::spill;
-use super::{kv, max_event_bytes, queue, PreparedEvent, Sink};
+use super::SinkSettings;
+use super::{max_event_bytes, queue, PreparedEvent, Sink};
 use crate::clock::Timestamp;
-use crate::config::SinkSettings;
 use crate::event::Ingested;
 use crate::http::Reply;
 use crate::log::bounded;
@@ -66,14 +67,6 @@ pub enum Step<'s> {
     ListR2 { prefix: &'static str, limit: usize },
     /// Nothing more to do: answer.
     Finish(Finished),
-}
-
-/// One KV `put(key, value, options)`; `options` is the JSON of the options object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KvPut<'s> {
-    pub key: &'s str,
-    pub value: &'s str,
-    pub options: &'s str,
 }
 
 /// The end of a push: its answer, and which sink failed and how, when one did.

@@ -7,12 +7,12 @@
 
 pub mod normalize;
 
-use super::common::{check_token, token_push};
-use crate::clock::Timestamp;
-use crate::config::Config;
+use super::common::{check_token, token_push, Callback};
+use super::registry::{Answer, Descriptor, EndpointSpec, PathToken};
 use crate::event::{Ingested, Provider};
-use crate::http::{PushRequest, Reply};
-use crate::payload::{json_array_of, MediaType, PayloadError};
+use crate::http::Reply;
+use crate::payload::{json_array_of, MediaType};
+use crate::settings::{parse_token, Reader, Secret};
 
 /// Most receipts (or uplinks) one push may carry. Alibaba documents no maximum ("a request may
 /// hold several status reports"), and retries a refused push three times before dropping it,
@@ -22,17 +22,13 @@ use crate::payload::{json_array_of, MediaType, PayloadError};
 /// array is kept whole as `unparsed` (`batch_too_large`).
 pub const MAX_ALIBABA_ENTRIES: usize = crate::sinks::kv::KV_OPERATIONS_PER_INVOCATION;
 
-/// Alibaba Cloud, as its events name it.
-pub const PROVIDER: Provider = Provider {
-    name: "alibaba",
-    source: "urn:alibabacloud:dysms",
-    id_letter: b'a',
-};
-
 /// The answer Alibaba needs to count a push delivered: `code` 0 (`docs/providers.md` §1).
 pub const STORED_BODY: &str = r#"{"code":0,"msg":"接收成功"}"#;
 /// The answer to the console's `GET` probe, which must come within 700 ms.
 pub const PROBE_BODY: &str = r#"{"code":0,"msg":"成功"}"#;
+
+/// Alibaba Cloud SMS in the provider registry.
+pub struct Alibaba;
 
 /// The two callback URLs Alibaba posts to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,56 +39,96 @@ pub enum Endpoint {
     Uplink,
 }
 
-impl Endpoint {
-    pub fn name(self) -> &'static str {
-        match self {
-            Endpoint::Reports => "reports",
-            Endpoint::Uplink => "uplink",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Endpoint> {
-        match name {
-            "reports" => Some(Endpoint::Reports),
-            "uplink" => Some(Endpoint::Uplink),
-            _ => None,
-        }
-    }
+/// `ALIBABA_TOKEN`: the secret last path segment of Alibaba's callback URLs.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub token: Option<Secret>,
 }
 
-fn answer(body: &str) -> Reply {
-    Reply::json(200, "ok", body.to_string())
-}
-
-/// The answer to the console's `GET`: the probe body once the token is right, with no
-/// storage work.
-pub fn probe(token: Option<&str>, config: &Config) -> Reply {
-    let Some(expected) = &config.providers.alibaba_token else {
-        return Reply::error(404, "not_enabled");
+impl Descriptor for Alibaba {
+    const PROVIDER: Provider = Provider {
+        name: "alibaba",
+        source: "urn:alibabacloud:dysms",
+        id_letter: b'a',
     };
-    match check_token(token, expected) {
-        Ok(()) => answer(PROBE_BODY),
-        Err(error) => error.reply(),
+    type Endpoint = Endpoint;
+    const ENDPOINTS: &'static [EndpointSpec<Endpoint>] = &[
+        EndpointSpec {
+            endpoint: Endpoint::Reports,
+            name: "reports",
+            media_types: &[MediaType::Json],
+            answer: Answer::json(STORED_BODY),
+        },
+        EndpointSpec {
+            endpoint: Endpoint::Uplink,
+            name: "uplink",
+            media_types: &[MediaType::Json],
+            answer: Answer::json(STORED_BODY),
+        },
+    ];
+    type Settings = Settings;
+    const SETTINGS: &'static [&'static str] = &["ALIBABA_TOKEN"];
+    const ENABLING: &'static [&'static str] = &["ALIBABA_TOKEN"];
+    const ENABLED_BY: &'static str = "ALIBABA_TOKEN";
+    const PATH_TOKEN: PathToken = PathToken::Required;
+    const IP_ALLOW_LIST: bool = true;
+    const PROBE: bool = true;
+
+    fn read(reader: &mut Reader<'_>) -> Settings {
+        Settings {
+            token: reader.parse("ALIBABA_TOKEN", parse_token),
+        }
+    }
+
+    fn enabled(settings: &Settings) -> bool {
+        settings.token.is_some()
+    }
+
+    fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
+        ingest(endpoint, callback, settings)
+    }
+
+    /// The answer to the console's `GET`: the probe body once the token is right, with no
+    /// storage work.
+    fn probe(_: Endpoint, token: Option<&str>, settings: &Settings) -> Reply {
+        let Some(expected) = &settings.token else {
+            return Reply::error(404, "not_enabled");
+        };
+        match check_token(token, expected) {
+            Ok(_) => Reply::json(200, "ok", PROBE_BODY.to_string()),
+            Err(error) => error.reply(),
+        }
+    }
+
+    #[cfg(any(test, feature = "testing"))]
+    const TEST_SETTINGS: &'static [(&'static str, &'static str)] =
+        &[("ALIBABA_TOKEN", "alibaba-token-0123456789")];
+
+    #[cfg(any(test, feature = "testing"))]
+    fn authenticate_for_tests(
+        settings: &Settings,
+        _: &mut String,
+        _: &mut Vec<(String, String)>,
+        _: &[u8],
+    ) -> Option<Option<String>> {
+        Some(
+            settings
+                .token
+                .as_ref()
+                .map(|token| token.expose().to_string()),
+        )
     }
 }
+
+/// Alibaba Cloud, as its events name it.
+pub const PROVIDER: Provider = Alibaba::PROVIDER;
 
 /// Authenticates an Alibaba push and turns its array into one event per entry.
-pub fn ingest(
-    endpoint: Endpoint,
-    token: Option<&str>,
-    request: &PushRequest<'_>,
-    config: &Config,
-    now: Timestamp,
-) -> Ingested {
-    let push = match token_push(
-        PROVIDER,
-        endpoint.name(),
-        config.providers.alibaba_token.as_ref(),
-        token,
-        request,
-        config.limits.max_body_bytes,
-        now,
-    ) {
+pub fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
+    let Some(expected) = &settings.token else {
+        return Ingested::refused(Reply::error(404, "not_enabled"));
+    };
+    let push = match token_push::<Alibaba>(endpoint, callback, expected) {
         Ok(push) => push,
         Err(reply) => return Ingested::refused(reply),
     };
@@ -100,14 +136,11 @@ pub fn ingest(
         Endpoint::Reports => normalize::report,
         Endpoint::Uplink => normalize::uplink,
     };
-    if MediaType::from_content_type(push.content_type()) != Some(MediaType::Json) {
-        return push.refused(415, &PayloadError::UnsupportedMediaType, None);
+    if push.media_type() != Some(MediaType::Json) {
+        return push.unsupported_media_type();
     }
-    match json_array_of(request.body, MAX_ALIBABA_ENTRIES) {
-        Ok(entries) => {
-            let events = push.entries(&entries, normalize);
-            push.ingested(events, answer(STORED_BODY), None)
-        }
-        Err(error) => push.refused(400, &error, None),
-    }
+    push.batch(
+        json_array_of(callback.request.body, MAX_ALIBABA_ENTRIES),
+        normalize,
+    )
 }

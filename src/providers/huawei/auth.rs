@@ -1,74 +1,60 @@
 //! Deciding whether a callback is authentic, per the configured [`AuthMode`].
 
+use super::settings::{AuthMode, Settings};
 use super::signing::{verify, VerifyError};
 use crate::clock::Timestamp;
-use crate::config::{AuthMode, AuthSettings};
 use crate::event::AuthInfo;
 use crate::http::PushRequest;
-use subtle::ConstantTimeEq;
-
-/// Proof that a callback passed authentication. Only [`authenticate`] makes one, and turning a
-/// body into events requires one, so nothing unauthenticated can be forwarded by mistake.
-#[derive(Debug, Clone)]
-pub struct Authenticated {
-    info: AuthInfo,
-}
-
-impl Authenticated {
-    pub fn info(&self) -> &AuthInfo {
-        &self.info
-    }
-
-    /// The access key id that signed the push, if it was signed.
-    pub fn access_key(&self) -> Option<&str> {
-        match &self.info {
-            AuthInfo::Aksk { access_key, .. } => Some(access_key),
-            AuthInfo::Token | AuthInfo::None | AuthInfo::Signature { .. } => None,
-        }
-    }
-}
+use crate::providers::common::{check_token, Authenticated, TokenError};
+use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthError {
-    /// The configuration names no way to authenticate (answered `500`, not `401`).
+    /// The configuration names no way to authenticate. Admission answers `404 not_enabled`
+    /// before a callback gets here.
     Unconfigured,
-    /// The URL lacks the ingest token.
-    MissingToken,
-    /// The URL's token is not the configured one.
-    InvalidToken,
+    /// The URL lacks the ingest token, or carries another.
+    Token(TokenError),
     Signature(VerifyError),
 }
 
 impl AuthError {
     pub fn code(&self) -> &'static str {
         match self {
-            AuthError::Unconfigured => "not_configured",
-            AuthError::MissingToken => "missing_token",
-            AuthError::InvalidToken => "invalid_token",
+            AuthError::Unconfigured => "not_enabled",
+            AuthError::Token(error) => error.code(),
             AuthError::Signature(error) => error.code(),
         }
     }
 }
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthError::Unconfigured => f.write_str("Huawei's routes are not enabled"),
+            AuthError::Token(error) => error.fmt(f),
+            AuthError::Signature(error) => write!(f, "signature: {}", error.code()),
+        }
+    }
+}
+
+impl std::error::Error for AuthError {}
 
 /// Authenticates a callback. `path_token` is the extra last path segment, if the URL had one.
 /// The token is checked first (it is cheap), then the signature.
 pub fn authenticate(
     request: &PushRequest<'_>,
     path_token: Option<&str>,
-    config: &AuthSettings,
+    settings: &Settings,
     now: Timestamp,
 ) -> Result<Authenticated, AuthError> {
-    let mode = config.mode();
-    if let Some(expected) = &config.ingest_token {
-        let given = path_token.ok_or(AuthError::MissingToken)?;
-        // Constant time: the comparison must not reveal how much of a guess was right.
-        if !bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes())) {
-            return Err(AuthError::InvalidToken);
-        }
+    let mode = settings.mode();
+    if let Some(expected) = &settings.ingest_token {
+        check_token(path_token, expected).map_err(AuthError::Token)?;
     }
     let info = match mode {
         AuthMode::Signature { .. } => {
-            let verified = verify(request, &config.keys, now, config.max_clock_skew_secs)
+            let verified = verify(request, &settings.keys, now, settings.max_clock_skew_secs)
                 .map_err(AuthError::Signature)?;
             AuthInfo::Aksk {
                 access_key: verified.access_key().into(),
@@ -79,16 +65,16 @@ pub fn authenticate(
         AuthMode::Unsigned => AuthInfo::None,
         AuthMode::Unconfigured => return Err(AuthError::Unconfigured),
     };
-    Ok(Authenticated { info })
+    Ok(Authenticated::new(info))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Bindings, Config};
+    use crate::settings::read_vars;
 
-    fn config(vars: &[(&str, &str)]) -> AuthSettings {
-        Config::from_vars(vars, Bindings::ALL).auth
+    fn config(vars: &[(&str, &str)]) -> Settings {
+        read_vars(vars, Settings::read).0
     }
 
     const TOKEN: &str = "tok-0123456789abcdef";
@@ -112,11 +98,11 @@ mod tests {
         assert_eq!(ok.map(|a| a.info().clone()), Ok(AuthInfo::Token));
         assert_eq!(
             authenticate(&request(&[]), None, &config, now).map(|_| ()),
-            Err(AuthError::MissingToken)
+            Err(AuthError::Token(TokenError::Missing))
         );
         assert_eq!(
             authenticate(&request(&[]), Some("tok-0123456789abcdeX"), &config, now).map(|_| ()),
-            Err(AuthError::InvalidToken)
+            Err(AuthError::Token(TokenError::Invalid))
         );
     }
 

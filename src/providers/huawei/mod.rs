@@ -3,32 +3,31 @@
 //! (development). The protocol facts are in `docs/huawei-protocol.md`.
 //!
 //! - [`signing`]: the signature (header, canonical request, verifier, and a signer for tests);
-//! - [`auth`]: which check applies under the configuration, and the `Authenticated` proof;
+//! - [`settings`]: its settings, and [`auth`]: which check they call for;
 //! - [`batch`]: the `{"statusReportList": [...]}` body;
 //! - [`normalize`] and [`status_codes`]: Huawei's fields onto the shared event model.
 
 pub mod auth;
 pub mod batch;
 pub mod normalize;
+pub mod settings;
 pub mod signing;
 pub mod status_codes;
 
-use super::common::{too_large, Push};
-use crate::clock::Timestamp;
-use crate::config::Config;
-use crate::event::{Ingested, Provider, Receipt};
-use crate::http::{PushRequest, Reply};
+use super::common::{Callback, Push};
+use super::registry::{Answer, Descriptor, EndpointSpec, PathToken};
+use crate::event::{Ingested, Provider};
+use crate::http::Reply;
 use crate::payload::{parse_form, MediaType, PayloadError};
+use crate::settings::Reader;
 
-use auth::{authenticate, AuthError};
+pub use settings::{AuthMode, Settings};
+
+use auth::authenticate;
 use batch::parse_batch;
 
-/// Huawei, as its events name it.
-pub const PROVIDER: Provider = Provider {
-    name: "huawei",
-    source: "urn:huaweicloud:msgsms",
-    id_letter: b'h',
-};
+/// Huawei Cloud SMS in the provider registry.
+pub struct Huawei;
 
 /// The two callback URLs Huawei posts to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,72 +38,105 @@ pub enum Endpoint {
     Uplink,
 }
 
-impl Endpoint {
-    pub fn name(self) -> &'static str {
-        match self {
-            Endpoint::Reports => "reports",
-            Endpoint::Uplink => "uplink",
-        }
+impl Descriptor for Huawei {
+    const PROVIDER: Provider = Provider {
+        name: "huawei",
+        source: "urn:huaweicloud:msgsms",
+        id_letter: b'h',
+    };
+    type Endpoint = Endpoint;
+    const ENDPOINTS: &'static [EndpointSpec<Endpoint>] = &[
+        EndpointSpec {
+            endpoint: Endpoint::Reports,
+            name: "reports",
+            media_types: &[MediaType::Form, MediaType::Json],
+            answer: Answer::EMPTY,
+        },
+        EndpointSpec {
+            endpoint: Endpoint::Uplink,
+            name: "uplink",
+            media_types: &[MediaType::Form],
+            answer: Answer::EMPTY,
+        },
+    ];
+    type Settings = Settings;
+    const SETTINGS: &'static [&'static str] = &[
+        "HUAWEI_PUSH_KEYS",
+        "INGEST_TOKEN",
+        "ALLOW_UNSIGNED",
+        "MAX_CLOCK_SKEW_SECS",
+    ];
+    const ENABLING: &'static [&'static str] =
+        &["HUAWEI_PUSH_KEYS", "INGEST_TOKEN", "ALLOW_UNSIGNED"];
+    const ENABLED_BY: &'static str =
+        "HUAWEI_PUSH_KEYS (or INGEST_TOKEN, or ALLOW_UNSIGNED=true for local development)";
+    const PATH_TOKEN: PathToken = PathToken::Optional;
+    const IP_ALLOW_LIST: bool = true;
+    const PROBE: bool = false;
+
+    fn read(reader: &mut Reader<'_>) -> Settings {
+        Settings::read(reader)
     }
 
-    /// The endpoint named by the path segment after `/huawei/`.
-    pub fn from_name(name: &str) -> Option<Endpoint> {
-        match name {
-            "reports" => Some(Endpoint::Reports),
-            "uplink" => Some(Endpoint::Uplink),
-            _ => None,
-        }
+    fn enabled(settings: &Settings) -> bool {
+        settings.mode() != AuthMode::Unconfigured
+    }
+
+    fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
+        ingest(endpoint, callback, settings)
+    }
+
+    #[cfg(any(test, feature = "testing"))]
+    const TEST_SETTINGS: &'static [(&'static str, &'static str)] = &[("ALLOW_UNSIGNED", "true")];
+
+    #[cfg(any(test, feature = "testing"))]
+    fn authenticate_for_tests(
+        _: &Settings,
+        _: &mut String,
+        _: &mut Vec<(String, String)>,
+        _: &[u8],
+    ) -> Option<Option<String>> {
+        // `ALLOW_UNSIGNED=true`: every push authenticates.
+        Some(None)
     }
 }
 
+/// Huawei, as its events name it.
+pub const PROVIDER: Provider = Huawei::PROVIDER;
+
 /// Authenticates a Huawei callback and turns its body into events. Input that authenticates
 /// but cannot be read still becomes an `unparsed` event (answered `400` or `415` once stored).
-pub fn ingest(
-    endpoint: Endpoint,
-    token: Option<&str>,
-    request: &PushRequest<'_>,
-    config: &Config,
-    now: Timestamp,
-) -> Ingested {
-    if let Some(reply) = too_large(request, config.limits.max_body_bytes) {
-        return Ingested::refused(reply);
-    }
-    let authenticated = match authenticate(request, token, &config.auth, now) {
-        Ok(authenticated) => authenticated,
-        // Admission answers `404 not_enabled` first; this is only reached by a direct call.
-        Err(AuthError::Unconfigured) => return Ingested::refused(Reply::error(404, "not_enabled")),
-        Err(error) => return Ingested::refused(Reply::error(401, error.code())),
+pub fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
+    let request = callback.request;
+    let proof = match authenticate(request, callback.token, settings, callback.now) {
+        Ok(proof) => proof,
+        Err(error) => {
+            let status = if matches!(error, auth::AuthError::Unconfigured) {
+                404
+            } else {
+                401
+            };
+            return Ingested::refused(Reply::error(status, error.code()));
+        }
     };
-    let access_key = authenticated.access_key().map(str::to_string);
-    let push = Push {
-        provider: PROVIDER,
-        endpoint: endpoint.name(),
-        request,
-        receipt: Receipt::new(now, authenticated.info().clone()),
-    };
-    match (endpoint, MediaType::from_content_type(push.content_type())) {
-        (Endpoint::Reports, Some(MediaType::Form)) => push.single(
-            parse_form(request.body),
-            normalize::status_report,
-            Reply::stored(),
-            access_key,
-        ),
-        (Endpoint::Uplink, Some(MediaType::Form)) => push.single(
-            parse_form(request.body),
-            normalize::uplink,
-            Reply::stored(),
-            access_key,
-        ),
+    let push = Push::new::<Huawei>(endpoint, callback, proof);
+    match (endpoint, push.media_type()) {
+        (Endpoint::Reports, Some(MediaType::Form)) => {
+            push.single(parse_form(request.body), normalize::status_report)
+        }
+        (Endpoint::Uplink, Some(MediaType::Form)) => {
+            push.single(parse_form(request.body), normalize::uplink)
+        }
         (Endpoint::Reports, Some(MediaType::Json)) => match parse_batch(request.body) {
             Ok(batch) => {
                 let mut events = push.entries(&batch.entries, normalize::status_report);
                 if batch.has_unexpected_keys {
                     events.push(push.whole_body(&PayloadError::UnexpectedBatchKeys));
                 }
-                push.ingested(events, Reply::stored(), access_key)
+                push.stored(events)
             }
-            Err(error) => push.refused(400, &error, access_key),
+            Err(error) => push.refused(400, &error),
         },
-        _ => push.refused(415, &PayloadError::UnsupportedMediaType, access_key),
+        _ => push.unsupported_media_type(),
     }
 }

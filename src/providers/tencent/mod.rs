@@ -6,22 +6,18 @@
 
 pub mod normalize;
 
-use super::common::token_push;
-use crate::clock::Timestamp;
-use crate::config::Config;
+use super::common::{token_push, Callback};
+use super::registry::{Answer, Descriptor, EndpointSpec, PathToken};
 use crate::event::{Ingested, Provider};
-use crate::http::{PushRequest, Reply};
-use crate::payload::{json_array, json_object, MediaType, PayloadError};
-
-/// Tencent Cloud, as its events name it.
-pub const PROVIDER: Provider = Provider {
-    name: "tencent",
-    source: "urn:tencentcloud:sms",
-    id_letter: b't',
-};
+use crate::http::Reply;
+use crate::payload::{json_array, json_object, MediaType};
+use crate::settings::{parse_token, Reader, Secret};
 
 /// The answer Tencent needs to count a push delivered (`docs/providers.md` §2).
 pub const STORED_BODY: &str = r#"{"result":0,"errmsg":"OK"}"#;
+
+/// Tencent Cloud SMS in the provider registry.
+pub struct Tencent;
 
 /// The two callback URLs Tencent posts to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,55 +28,93 @@ pub enum Endpoint {
     Replies,
 }
 
-impl Endpoint {
-    pub fn name(self) -> &'static str {
-        match self {
-            Endpoint::Reports => "reports",
-            Endpoint::Replies => "replies",
+/// `TENCENT_TOKEN`: the secret last path segment of Tencent's callback URLs.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub token: Option<Secret>,
+}
+
+impl Descriptor for Tencent {
+    const PROVIDER: Provider = Provider {
+        name: "tencent",
+        source: "urn:tencentcloud:sms",
+        id_letter: b't',
+    };
+    type Endpoint = Endpoint;
+    const ENDPOINTS: &'static [EndpointSpec<Endpoint>] = &[
+        EndpointSpec {
+            endpoint: Endpoint::Reports,
+            name: "reports",
+            media_types: &[MediaType::Json],
+            answer: Answer::json(STORED_BODY),
+        },
+        EndpointSpec {
+            endpoint: Endpoint::Replies,
+            name: "replies",
+            media_types: &[MediaType::Json],
+            answer: Answer::json(STORED_BODY),
+        },
+    ];
+    type Settings = Settings;
+    const SETTINGS: &'static [&'static str] = &["TENCENT_TOKEN"];
+    const ENABLING: &'static [&'static str] = &["TENCENT_TOKEN"];
+    const ENABLED_BY: &'static str = "TENCENT_TOKEN";
+    const PATH_TOKEN: PathToken = PathToken::Required;
+    const IP_ALLOW_LIST: bool = true;
+    const PROBE: bool = false;
+
+    fn read(reader: &mut Reader<'_>) -> Settings {
+        Settings {
+            token: reader.parse("TENCENT_TOKEN", parse_token),
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Endpoint> {
-        match name {
-            "reports" => Some(Endpoint::Reports),
-            "replies" => Some(Endpoint::Replies),
-            _ => None,
-        }
+    fn enabled(settings: &Settings) -> bool {
+        settings.token.is_some()
+    }
+
+    fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
+        ingest(endpoint, callback, settings)
+    }
+
+    #[cfg(any(test, feature = "testing"))]
+    const TEST_SETTINGS: &'static [(&'static str, &'static str)] =
+        &[("TENCENT_TOKEN", "tencent-token-0123456789")];
+
+    #[cfg(any(test, feature = "testing"))]
+    fn authenticate_for_tests(
+        settings: &Settings,
+        _: &mut String,
+        _: &mut Vec<(String, String)>,
+        _: &[u8],
+    ) -> Option<Option<String>> {
+        Some(
+            settings
+                .token
+                .as_ref()
+                .map(|token| token.expose().to_string()),
+        )
     }
 }
 
+/// Tencent Cloud, as its events name it.
+pub const PROVIDER: Provider = Tencent::PROVIDER;
+
 /// Authenticates a Tencent push and turns it into events.
-pub fn ingest(
-    endpoint: Endpoint,
-    token: Option<&str>,
-    request: &PushRequest<'_>,
-    config: &Config,
-    now: Timestamp,
-) -> Ingested {
-    let push = match token_push(
-        PROVIDER,
-        endpoint.name(),
-        config.providers.tencent_token.as_ref(),
-        token,
-        request,
-        config.limits.max_body_bytes,
-        now,
-    ) {
+pub fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
+    let Some(expected) = &settings.token else {
+        return Ingested::refused(Reply::error(404, "not_enabled"));
+    };
+    let push = match token_push::<Tencent>(endpoint, callback, expected) {
         Ok(push) => push,
         Err(reply) => return Ingested::refused(reply),
     };
-    if MediaType::from_content_type(push.content_type()) != Some(MediaType::Json) {
-        return push.refused(415, &PayloadError::UnsupportedMediaType, None);
+    if push.media_type() != Some(MediaType::Json) {
+        return push.unsupported_media_type();
     }
-    let stored = Reply::json(200, "ok", STORED_BODY.to_string());
+    let body = callback.request.body;
     match endpoint {
-        Endpoint::Reports => match json_array(request.body) {
-            Ok(entries) => {
-                let events = push.entries(&entries, normalize::report);
-                push.ingested(events, stored, None)
-            }
-            Err(error) => push.refused(400, &error, None),
-        },
-        Endpoint::Replies => push.single(json_object(request.body), normalize::reply, stored, None),
+        Endpoint::Reports => push.batch(json_array(body), normalize::report),
+        Endpoint::Replies => push.single(json_object(body), normalize::reply),
     }
 }

@@ -9,9 +9,9 @@
 //! JavaScript's `sort()` orders them; a name that repeats is signed once per distinct value,
 //! its values sorted the same way (`Array.from(new Set(values)).sort()`).
 
-use crate::config::Secret;
 use crate::crypto::{hmac_sha1, sha256_hex};
 use crate::payload::percent;
+use crate::settings::Secret;
 use base64::Engine as _;
 use hmac::Mac;
 use std::borrow::Cow;

@@ -1,8 +1,7 @@
 //! Where events are written: `FORWARD` and `KV_TTL_SECS`.
 
-use super::reader::Reader;
-use super::Bindings;
-use crate::sinks::Sink;
+use super::Sink;
+use crate::settings::{Bindings, Reader};
 use std::fmt;
 
 /// Cloudflare's smallest allowed KV `expirationTtl`.

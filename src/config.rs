@@ -1,102 +1,36 @@
-//! Reading the worker's configuration (wrangler `[vars]`, secrets and bindings) into a [`Config`].
+//! The worker's whole configuration (wrangler `[vars]`, secrets and bindings) as one
+//! [`Config`], read once per isolate.
 //!
-//! Pure: the edge passes a lookup function and which bindings exist. Each concern reads its
-//! own settings, one line per setting, through [`reader::Reader`], which records problems
-//! instead of throwing, so `/healthz` can list them all and callbacks refuse with a reason.
+//! Pure: the edge passes a lookup function and which bindings exist. Each module declares and
+//! validates its own settings, one line per setting, through [`crate::settings::Reader`],
+//! which records problems instead of throwing, so `/healthz` can list them all and callbacks
+//! refuse with a reason; this module only gathers them:
 //!
-//! | concern | settings |
+//! | module | settings |
 //! |---|---|
-//! | [`auth`] | `HUAWEI_PUSH_KEYS`, `INGEST_TOKEN`, `ALLOW_UNSIGNED`, `MAX_CLOCK_SKEW_SECS`, `ALLOWED_IPS`, `READ_TOKEN` |
-//! | [`providers`] | `ALIBABA_TOKEN`, `TENCENT_TOKEN`, `TWILIO_AUTH_TOKENS` |
-//! | [`sinks`] | `FORWARD`, `KV_TTL_SECS` |
-//! | [`delivery`] | `FORWARD_URL`, `FORWARD_SECRET`, `FORWARD_MAX_ATTEMPTS`, `FORWARD_TIMEOUT_MS`, `FORWARD_RETRY_BASE_SECS` |
-//! | [`limits`] | `MAX_BODY_BYTES` |
-//! | [`logging`] | `LOG_REQUESTS` |
+//! | each provider ([`crate::providers`]) | `HUAWEI_PUSH_KEYS`, `INGEST_TOKEN`, `ALLOW_UNSIGNED`, `MAX_CLOCK_SKEW_SECS`; `ALIBABA_TOKEN`; `TENCENT_TOKEN`; `TWILIO_AUTH_TOKENS` |
+//! | [`crate::access`] | `ALLOWED_IPS`, `READ_TOKEN` |
+//! | [`crate::sinks`] | `FORWARD`, `KV_TTL_SECS` |
+//! | [`crate::delivery`] | `FORWARD_URL`, `FORWARD_SECRET`, `FORWARD_MAX_ATTEMPTS`, `FORWARD_TIMEOUT_MS`, `FORWARD_RETRY_BASE_SECS`, `REPLAY_DEAD_LETTERS_BEFORE` |
+//! | [`crate::limits`] | `MAX_BODY_BYTES` |
+//! | [`crate::log`] | `LOG_REQUESTS` |
 
-pub mod auth;
-pub mod delivery;
-pub mod ip_allow;
-pub mod limits;
-pub mod logging;
-pub mod providers;
-pub mod reader;
-pub mod sinks;
+use crate::access::AccessSettings;
+use crate::delivery::consumer::{delivery_for, Settle};
+use crate::delivery::HttpDelivery;
+use crate::limits::Limits;
+use crate::log::LogRequests;
+use crate::providers;
+use crate::settings::Reader;
+use crate::sinks::SinkSettings;
 
-pub use auth::{AuthMode, AuthSettings};
-pub use delivery::HttpDelivery;
-pub use limits::Limits;
-pub use logging::LogRequests;
-pub use providers::ProviderSettings;
-pub use sinks::SinkSettings;
-
-use reader::Reader;
-use serde::Serialize;
-
-/// A shorter token could be guessed; 16 unreserved characters is ~95 bits.
-pub const MIN_TOKEN_LENGTH: usize = 16;
-/// The binding the queue consumer moves undeliverable events to.
-pub const DEAD_LETTER_QUEUE_BINDING: &str = "DEAD_LETTER_QUEUE";
-
-/// Which optional bindings the environment has.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Bindings {
-    pub queue: bool,
-    pub kv: bool,
-    pub dead_letter_queue: bool,
-    /// `SPILL_BUCKET`: the R2 bucket a push's events go to while a sink refuses them.
-    pub spill: bool,
-}
-
-impl Bindings {
-    /// Every sink binding present (tests, benchmarks, fuzzing); no spill bucket, so a sink
-    /// that refuses is answered `503` as without one.
-    #[cfg(any(test, feature = "testing"))]
-    pub const ALL: Bindings = Bindings {
-        queue: true,
-        kv: true,
-        dead_letter_queue: true,
-        spill: false,
-    };
-
-    /// [`Bindings::ALL`] and the spill bucket.
-    #[cfg(any(test, feature = "testing"))]
-    pub const ALL_WITH_SPILL: Bindings = Bindings {
-        spill: true,
-        ..Bindings::ALL
-    };
-}
-
-/// One problem with one setting. Never holds a secret's value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ConfigError {
-    pub setting: &'static str,
-    pub problem: String,
-}
-
-/// A secret setting's value. Its `Debug` never shows it; read it with [`Secret::expose`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: String) -> Secret {
-        Secret(value)
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(…)")
-    }
-}
+pub use crate::settings::{Bindings, ConfigError, Secret};
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub auth: AuthSettings,
-    pub providers: ProviderSettings,
+    /// Every provider's settings.
+    pub providers: providers::Settings,
+    pub access: AccessSettings,
     pub sinks: SinkSettings,
     /// `Some` when `FORWARD` includes `http` and its settings are valid.
     pub http: Option<HttpDelivery>,
@@ -113,29 +47,19 @@ impl Config {
     /// Reads every setting through `lookup` (a var or secret by name; `None` when unset).
     pub fn load(lookup: impl Fn(&str) -> Option<String>, bindings: Bindings) -> Config {
         let mut reader = Reader::new(&lookup);
-        let auth = AuthSettings::read(&mut reader);
-        let providers = ProviderSettings::read(&mut reader);
-        // No provider enabled is a problem of its own unless a provider's setting is there but
-        // malformed (that is the problem to report). `ALLOW_UNSIGNED=false`, as wrangler.toml
-        // ships it, enables nothing.
-        if providers.enabled_names(&auth).is_empty()
-            && !reader.has_problem(&providers::PROVIDER_SETTINGS)
-        {
-            reader.problem("HUAWEI_PUSH_KEYS", auth::AuthProblem::NothingConfigured);
-        }
+        let providers = providers::Settings::read_all(&mut reader);
+        let access = AccessSettings::read(&mut reader);
         let sinks = SinkSettings::read(&mut reader, bindings);
         let http = sinks
             .wants_http
             .then(|| HttpDelivery::read(&mut reader, bindings))
             .flatten();
         let limits = Limits::read(&mut reader, &sinks);
-        let logging = reader
-            .parse("LOG_REQUESTS", LogRequests::parse)
-            .unwrap_or_default();
+        let logging = LogRequests::read(&mut reader);
         let (errors, warnings) = reader.finish();
         Config {
-            auth,
             providers,
+            access,
             sinks,
             http,
             limits,
@@ -164,13 +88,20 @@ impl Config {
 
     /// Whether the provider named `name` has its setting (`huawei`, `alibaba`, …).
     pub fn provider_enabled(&self, name: &str) -> bool {
-        self.providers.enabled(name, &self.auth)
+        self.providers.enabled(name)
+    }
+
+    /// The queue consumer's HTTP delivery settings, or how to settle a batch of `messages`
+    /// that this configuration cannot deliver, and the line to log.
+    pub fn delivery(&self, messages: usize) -> Result<&HttpDelivery, (Settle, String)> {
+        delivery_for(self.http.as_ref(), &self.errors, messages)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::huawei::AuthMode;
     use crate::sinks::Sink;
 
     fn load(vars: &[(&str, &str)], bindings: Bindings) -> Config {
@@ -191,14 +122,22 @@ mod tests {
         );
         assert!(config.is_valid(), "{:?}", config.errors);
         assert_eq!(
-            config.auth.keys.access_keys().collect::<Vec<_>>(),
+            config
+                .providers
+                .huawei
+                .keys
+                .access_keys()
+                .collect::<Vec<_>>(),
             ["ak1", "ak2"]
         );
-        assert_eq!(config.auth.mode(), AuthMode::Signature { token: false });
+        assert_eq!(
+            config.providers.huawei.mode(),
+            AuthMode::Signature { token: false }
+        );
         assert_eq!(config.sinks.enabled, [Sink::Queue]);
         assert_eq!(
             (
-                config.auth.max_clock_skew_secs,
+                config.providers.huawei.max_clock_skew_secs,
                 config.limits.max_body_bytes,
                 config.sinks.kv_ttl_secs
             ),
@@ -209,7 +148,7 @@ mod tests {
     #[test]
     fn nothing_configured_refuses_everything() {
         let config = load(&[], BOTH);
-        assert_eq!(config.auth.mode(), AuthMode::Unconfigured);
+        assert_eq!(config.providers.huawei.mode(), AuthMode::Unconfigured);
         assert_eq!(settings(&config), ["HUAWEI_PUSH_KEYS"]);
         assert!(load(&[("ALLOW_UNSIGNED", "true")], BOTH).is_valid());
         // wrangler.toml's shipped vars enable nothing: not ready until a secret is set.
@@ -222,7 +161,11 @@ mod tests {
         ] {
             let one = load(&[("ALLOW_UNSIGNED", "false"), secret], BOTH);
             assert!(one.is_valid(), "{secret:?}: {:?}", one.errors);
-            assert_eq!(one.auth.mode(), AuthMode::Unconfigured, "Huawei stays off");
+            assert_eq!(
+                one.providers.huawei.mode(),
+                AuthMode::Unconfigured,
+                "Huawei stays off"
+            );
         }
         // A malformed provider setting is reported as itself, not also as "nothing configured".
         assert_eq!(
@@ -231,7 +174,8 @@ mod tests {
         );
         assert_eq!(
             load(&[("INGEST_TOKEN", "0123456789abcdefXYZ")], BOTH)
-                .auth
+                .providers
+                .huawei
                 .mode(),
             AuthMode::Token
         );

@@ -1,10 +1,9 @@
 //! HTTP delivery of queued events (`FORWARD` includes `http`): `FORWARD_URL`,
 //! `FORWARD_SECRET`, `FORWARD_MAX_ATTEMPTS`, `FORWARD_TIMEOUT_MS`, `FORWARD_RETRY_BASE_SECS`.
 
-use super::reader::Reader;
-use super::{Bindings, Secret, DEAD_LETTER_QUEUE_BINDING};
+use super::{validate_forward_url, RetryPolicy, WebhookSecret};
 use crate::clock::{parse_report_time, Timestamp};
-use crate::delivery::{validate_forward_url, RetryPolicy, WebhookSecret};
+use crate::settings::{Bindings, Reader, Secret, DEAD_LETTER_QUEUE_BINDING};
 use std::fmt;
 
 pub const DEFAULT_FORWARD_MAX_ATTEMPTS: u64 = 8;

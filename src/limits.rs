@@ -1,8 +1,7 @@
 //! Limits on what one request may make the worker do: `MAX_BODY_BYTES`.
 
-use super::reader::Reader;
-use super::SinkSettings;
-use crate::sinks::max_body_bytes;
+use crate::settings::Reader;
+use crate::sinks::{max_body_bytes, SinkSettings};
 use std::fmt;
 
 /// Huawei's largest push, a batch of 50 reports, is about 20 KB; Alibaba documents no maximum,
@@ -51,33 +50,37 @@ impl Limits {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::{Bindings, Config};
-    use crate::sinks::max_body_bytes;
-    use crate::sinks::Sink;
+    use super::Limits;
+    use crate::settings::{read_vars, Bindings};
+    use crate::sinks::{max_body_bytes, Sink, SinkSettings};
 
-    fn load(forward: &str, max: &str) -> Config {
-        Config::from_vars(
-            &[
-                ("ALLOW_UNSIGNED", "true"),
-                ("FORWARD", forward),
-                ("MAX_BODY_BYTES", max),
-            ],
-            Bindings::ALL,
-        )
+    fn load(forward: &str, max: &str) -> (Limits, Vec<&'static str>) {
+        let vars = [("FORWARD", forward), ("MAX_BODY_BYTES", max)];
+        let (limits, errors) = read_vars(&vars, |reader| {
+            let sinks = SinkSettings::read(reader, Bindings::ALL);
+            Limits::read(reader, &sinks)
+        });
+        (limits, errors.iter().map(|e| e.setting).collect())
     }
 
     #[test]
     fn the_ceiling_follows_the_sinks() {
         let queue = max_body_bytes(&[Sink::Queue]);
         assert_eq!(queue, 16 * 92_928);
-        assert!(load("queue", &queue.to_string()).is_valid());
-        let over = load("queue,kv", &(queue + 1).to_string());
-        assert_eq!(over.errors.len(), 1);
         assert_eq!(
-            over.errors.first().map(|e| e.setting),
-            Some("MAX_BODY_BYTES")
+            load("queue", &queue.to_string()),
+            (
+                Limits {
+                    max_body_bytes: queue
+                },
+                vec![]
+            )
         );
-        assert!(load("kv", "1048576").is_valid(), "KV holds megabytes");
-        assert!(!load("kv", "0").is_valid());
+        assert_eq!(
+            load("queue,kv", &(queue + 1).to_string()).1,
+            ["MAX_BODY_BYTES"]
+        );
+        assert!(load("kv", "1048576").1.is_empty(), "KV holds megabytes");
+        assert_eq!(load("kv", "0").1, ["MAX_BODY_BYTES"]);
     }
 }

@@ -1,0 +1,352 @@
+//! What a provider folder declares, and the macro that turns the one list of providers in
+//! [`super`] into everything else: the [`super::Endpoint`] enum the routes map to, every
+//! provider's settings in [`super::Settings`], the names `/healthz` lists, and static dispatch
+//! of `ingest` and `probe` (a `match`, no trait objects).
+//!
+//! A provider is a type implementing [`Descriptor`]; leaving out any part of it is a compile
+//! error, and `tests/registry.rs` fails, naming the provider, where a part outside the code
+//! (its fixtures, samples, README section, docs) is missing.
+
+use crate::clock::Timestamp;
+use crate::event::{Ingested, Provider};
+use crate::http::{PushRequest, Reply};
+use crate::payload::MediaType;
+use crate::settings::Reader;
+use std::fmt::Debug;
+
+/// One callback as the relay hands it to a provider's `ingest`.
+#[derive(Debug, Clone, Copy)]
+pub struct Callback<'r> {
+    /// The optional last path segment (`/alibaba/reports/<token>`).
+    pub token: Option<&'r str>,
+    pub request: &'r PushRequest<'r>,
+    /// When it was received.
+    pub now: Timestamp,
+}
+
+/// Whether a provider's callback URLs end in a secret token (`/<provider>/<endpoint>/<token>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathToken {
+    /// The provider signs its callbacks; a longer path is not one of its routes (`404`).
+    Never,
+    /// A token may be configured besides a signature (Huawei's `INGEST_TOKEN`).
+    Optional,
+    /// The provider cannot sign: the token authenticates.
+    Required,
+}
+
+/// The `200` a provider needs to count a callback delivered, once everything is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answer {
+    /// `None` with an empty body.
+    pub content_type: Option<&'static str>,
+    pub body: &'static str,
+}
+
+impl Answer {
+    /// `200` with an empty body.
+    pub const EMPTY: Answer = Answer {
+        content_type: None,
+        body: "",
+    };
+
+    /// `200` with this JSON body.
+    pub const fn json(body: &'static str) -> Answer {
+        Answer {
+            content_type: Some("application/json"),
+            body,
+        }
+    }
+
+    pub fn reply(&self) -> Reply {
+        Reply {
+            status: 200,
+            code: "ok",
+            headers: self
+                .content_type
+                .map(|value| ("content-type", value.to_string()))
+                .into_iter()
+                .collect(),
+            body: self.body.to_string(),
+        }
+    }
+}
+
+/// One callback URL of a provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointSpec<E: 'static> {
+    pub endpoint: E,
+    /// The path segment after the provider's (`reports`), also the `endpoint` of its
+    /// unparsed events.
+    pub name: &'static str,
+    /// The media types it reads; any other is kept as `unparsed` and answered `415`.
+    pub media_types: &'static [MediaType],
+    /// The answer once stored.
+    pub answer: Answer,
+}
+
+/// Everything the relay knows of one provider. Implemented by a unit type in the provider's
+/// folder and named once in the list in [`super`].
+pub trait Descriptor {
+    /// Its name (routes, events, `/healthz`), `source` URN and id letter.
+    const PROVIDER: Provider;
+    /// Its callback URLs.
+    type Endpoint: Copy + PartialEq + Debug + 'static;
+    const ENDPOINTS: &'static [EndpointSpec<Self::Endpoint>];
+    /// Its settings, as [`Descriptor::read`] reads them.
+    type Settings: Debug + Clone;
+    /// The names of every setting it reads.
+    const SETTINGS: &'static [&'static str];
+    /// Those of [`Descriptor::SETTINGS`] whose presence enables it.
+    const ENABLING: &'static [&'static str];
+    /// How the "no provider configured" problem names the setting that enables it.
+    const ENABLED_BY: &'static str;
+    const PATH_TOKEN: PathToken;
+    /// Whether `ALLOWED_IPS` applies to its routes: it does to providers that publish the
+    /// addresses they call from or cannot sign, not to those that sign every callback and
+    /// publish no ranges.
+    const IP_ALLOW_LIST: bool;
+    /// Whether its console probes a URL with a `GET` (answered by [`Descriptor::probe`],
+    /// without reading a body or storing anything).
+    const PROBE: bool;
+
+    fn read(reader: &mut Reader<'_>) -> Self::Settings;
+    /// Whether its settings enable its routes (else `404 not_enabled`).
+    fn enabled(settings: &Self::Settings) -> bool;
+    /// Authenticates one callback to an enabled provider, with a body within the limit, and
+    /// turns it into events and the answer once they are stored.
+    fn ingest(
+        endpoint: Self::Endpoint,
+        callback: &Callback<'_>,
+        settings: &Self::Settings,
+    ) -> Ingested;
+    /// The answer to the console's `GET` probe, when [`Descriptor::PROBE`].
+    fn probe(endpoint: Self::Endpoint, token: Option<&str>, settings: &Self::Settings) -> Reply {
+        let _ = (endpoint, token, settings);
+        Reply::error(405, "method_not_allowed").with_header("allow", "POST".into())
+    }
+
+    /// Settings that enable the provider for the property tests and fuzz oracles, under which
+    /// [`Descriptor::authenticate_for_tests`] makes any body authentic.
+    #[cfg(any(test, feature = "testing"))]
+    const TEST_SETTINGS: &'static [(&'static str, &'static str)];
+    /// Makes a push of `body` to `url` authentic under [`Descriptor::TEST_SETTINGS`], as the
+    /// provider would: the URL token it returns, a signature header added, the URL changed.
+    /// `None` where the provider could not have sent this body.
+    #[cfg(any(test, feature = "testing"))]
+    fn authenticate_for_tests(
+        settings: &Self::Settings,
+        url: &mut String,
+        headers: &mut Vec<(String, String)>,
+        body: &[u8],
+    ) -> Option<Option<String>>;
+}
+
+/// The spec of `endpoint`.
+pub fn spec<D: Descriptor>(endpoint: D::Endpoint) -> Option<&'static EndpointSpec<D::Endpoint>> {
+    D::ENDPOINTS.iter().find(|spec| spec.endpoint == endpoint)
+}
+
+/// The endpoint whose path segment is `name`.
+pub fn named<D: Descriptor>(name: &str) -> Option<D::Endpoint> {
+    D::ENDPOINTS
+        .iter()
+        .find(|spec| spec.name == name)
+        .map(|spec| spec.endpoint)
+}
+
+/// `endpoint`'s name (`reports`).
+pub fn name_of<D: Descriptor>(endpoint: D::Endpoint) -> &'static str {
+    spec::<D>(endpoint).map_or("", |spec| spec.name)
+}
+
+/// `endpoint`'s answer once stored.
+pub fn stored<D: Descriptor>(endpoint: D::Endpoint) -> Reply {
+    spec::<D>(endpoint)
+        .map_or(Answer::EMPTY, |spec| spec.answer)
+        .reply()
+}
+
+/// A provider's declarations without its types: what `/healthz`, the admission, the docs
+/// check and the tests read.
+#[derive(Debug, Clone, Copy)]
+pub struct Info {
+    pub provider: Provider,
+    pub settings: &'static [&'static str],
+    pub enabling: &'static [&'static str],
+    pub enabled_by: &'static str,
+    pub path_token: PathToken,
+    pub ip_allow_list: bool,
+    pub probe: bool,
+}
+
+impl Info {
+    pub const fn of<D: Descriptor>() -> Info {
+        Info {
+            provider: D::PROVIDER,
+            settings: D::SETTINGS,
+            enabling: D::ENABLING,
+            enabled_by: D::ENABLED_BY,
+            path_token: D::PATH_TOKEN,
+            ip_allow_list: D::IP_ALLOW_LIST,
+            probe: D::PROBE,
+        }
+    }
+}
+
+/// Turns the list of providers (`module::Type`, one a line) into [`super::Endpoint`],
+/// [`super::Settings`], [`super::INFOS`] and [`super::NAMES`], with static dispatch.
+macro_rules! registry {
+    ($($module:ident :: $name:ident),+ $(,)?) => {
+        /// A callback URL of one provider.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Endpoint {
+            $($name(<$module::$name as Descriptor>::Endpoint),)+
+        }
+
+        /// Every provider's settings.
+        #[derive(Debug, Clone)]
+        pub struct Settings {
+            $(pub $module: <$module::$name as Descriptor>::Settings,)+
+        }
+
+        /// Every provider's declarations, in the list's order.
+        pub const INFOS: &[Info] = &[$(Info::of::<$module::$name>(),)+];
+
+        /// Every provider, by the name its routes and events use, in the list's order.
+        pub const NAMES: &[&str] = &[$(<$module::$name as Descriptor>::PROVIDER.name,)+];
+
+        impl Settings {
+            /// Every provider's settings, in the list's order.
+            pub fn read(reader: &mut Reader<'_>) -> Settings {
+                Settings {
+                    $($module: <$module::$name as Descriptor>::read(reader),)+
+                }
+            }
+
+            /// Whether the provider named `name` has its setting.
+            pub fn enabled(&self, name: &str) -> bool {
+                $(if name == <$module::$name as Descriptor>::PROVIDER.name {
+                    return <$module::$name as Descriptor>::enabled(&self.$module);
+                })+
+                false
+            }
+        }
+
+        impl Endpoint {
+            /// Every provider's every endpoint, in the list's order.
+            pub fn all() -> Vec<Endpoint> {
+                let mut all = Vec::new();
+                $(all.extend(
+                    <$module::$name as Descriptor>::ENDPOINTS
+                        .iter()
+                        .map(|spec| Endpoint::$name(spec.endpoint)),
+                );)+
+                all
+            }
+
+            /// The endpoint of route `/<provider>/<name>`.
+            pub fn named(provider: &str, name: &str) -> Option<Endpoint> {
+                $(if provider == <$module::$name as Descriptor>::PROVIDER.name {
+                    return registry::named::<$module::$name>(name).map(Endpoint::$name);
+                })+
+                None
+            }
+
+            /// The declarations of the endpoint's provider.
+            pub fn info(self) -> Info {
+                match self {
+                    $(Endpoint::$name(_) => Info::of::<$module::$name>(),)+
+                }
+            }
+
+            pub fn provider(self) -> Provider {
+                match self {
+                    $(Endpoint::$name(_) => <$module::$name as Descriptor>::PROVIDER,)+
+                }
+            }
+
+            /// The endpoint's name in unparsed events (`reports`, `uplink`, …).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Endpoint::$name(endpoint) => registry::name_of::<$module::$name>(endpoint),)+
+                }
+            }
+
+            /// The media types the endpoint reads.
+            pub fn media_types(self) -> &'static [MediaType] {
+                match self {
+                    $(Endpoint::$name(endpoint) => registry::spec::<$module::$name>(endpoint)
+                        .map_or(&[], |spec| spec.media_types),)+
+                }
+            }
+
+            /// The answer once a callback's events are stored.
+            pub fn stored(self) -> Reply {
+                match self {
+                    $(Endpoint::$name(endpoint) => registry::stored::<$module::$name>(endpoint),)+
+                }
+            }
+
+            /// The answer to the provider's `GET` probe: no body is read and nothing is stored.
+            pub fn probe(self, token: Option<&str>, settings: &Settings) -> Reply {
+                match self {
+                    $(Endpoint::$name(endpoint) if <$module::$name as Descriptor>::PROBE => {
+                        <$module::$name as Descriptor>::probe(endpoint, token, &settings.$module)
+                    })+
+                    _ => Reply::error(405, "method_not_allowed")
+                        .with_header("allow", "POST".into()),
+                }
+            }
+
+            /// Authenticates the callback and turns its body into events: `404 not_enabled`
+            /// without the provider's setting and `413` over `max_body_bytes`, nothing read.
+            pub fn ingest(
+                self,
+                callback: &Callback<'_>,
+                settings: &Settings,
+                max_body_bytes: usize,
+            ) -> Ingested {
+                if callback.request.body.len() > max_body_bytes {
+                    return Ingested::refused(Reply::error(413, "body_too_large"));
+                }
+                match self {
+                    $(Endpoint::$name(endpoint) => {
+                        let settings = &settings.$module;
+                        if !<$module::$name as Descriptor>::enabled(settings) {
+                            return Ingested::refused(Reply::error(404, "not_enabled"));
+                        }
+                        <$module::$name as Descriptor>::ingest(endpoint, callback, settings)
+                    })+
+                }
+            }
+
+            /// Authenticates a test push to this endpoint as its provider would
+            /// ([`Descriptor::authenticate_for_tests`]).
+            #[cfg(any(test, feature = "testing"))]
+            pub fn authenticate_for_tests(
+                self,
+                settings: &Settings,
+                url: &mut String,
+                headers: &mut Vec<(String, String)>,
+                body: &[u8],
+            ) -> Option<Option<String>> {
+                match self {
+                    $(Endpoint::$name(_) => <$module::$name as Descriptor>::authenticate_for_tests(
+                        &settings.$module, url, headers, body,
+                    ),)+
+                }
+            }
+        }
+
+        /// The settings every provider's [`Descriptor::TEST_SETTINGS`] give, in the list's order.
+        #[cfg(any(test, feature = "testing"))]
+        pub fn test_settings() -> Vec<(&'static str, &'static str)> {
+            let mut all = Vec::new();
+            $(all.extend_from_slice(<$module::$name as Descriptor>::TEST_SETTINGS);)+
+            all
+        }
+    };
+}
+
+pub(crate) use registry;

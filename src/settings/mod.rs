@@ -1,0 +1,198 @@
+//! How a setting is read: the [`Reader`] every module reads its own settings through, the
+//! [`ConfigError`] it records instead of throwing, [`Secret`] values, the URL-token rule, and
+//! which runtime [`Bindings`] exist.
+//!
+//! This is the floor of the configuration: each module that has settings (each provider,
+//! [`crate::access`], [`crate::sinks`], [`crate::delivery`], [`crate::limits`], [`crate::log`])
+//! declares and validates them with what is here, and [`crate::config::Config`] only gathers
+//! them, so no module imports the aggregate it is part of.
+
+pub mod reader;
+
+pub use reader::Reader;
+
+use serde::Serialize;
+use std::fmt;
+
+/// A shorter token could be guessed; 16 unreserved characters is ~95 bits.
+pub const MIN_TOKEN_LENGTH: usize = 16;
+/// The binding the queue consumer moves undeliverable events to.
+pub const DEAD_LETTER_QUEUE_BINDING: &str = "DEAD_LETTER_QUEUE";
+
+/// Which optional bindings the environment has.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bindings {
+    pub queue: bool,
+    pub kv: bool,
+    pub dead_letter_queue: bool,
+    /// `SPILL_BUCKET`: the R2 bucket a push's events go to while a sink refuses them.
+    pub spill: bool,
+}
+
+impl Bindings {
+    /// Every sink binding present (tests, benchmarks, fuzzing); no spill bucket, so a sink
+    /// that refuses is answered `503` as without one.
+    #[cfg(any(test, feature = "testing"))]
+    pub const ALL: Bindings = Bindings {
+        queue: true,
+        kv: true,
+        dead_letter_queue: true,
+        spill: false,
+    };
+
+    /// [`Bindings::ALL`] and the spill bucket.
+    #[cfg(any(test, feature = "testing"))]
+    pub const ALL_WITH_SPILL: Bindings = Bindings {
+        spill: true,
+        ..Bindings::ALL
+    };
+}
+
+/// One problem with one setting. Never holds a secret's value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.setting, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A secret setting's value. Its `Debug` never shows it; read it with [`Secret::expose`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// A URL token too short or outside RFC 3986's unreserved set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenTooWeak;
+
+impl fmt::Display for TokenTooWeak {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "must be at least {MIN_TOKEN_LENGTH} characters from A-Z a-z 0-9 - _ . ~"
+        )
+    }
+}
+
+impl std::error::Error for TokenTooWeak {}
+
+/// A URL token: at least [`MIN_TOKEN_LENGTH`] characters of RFC 3986's unreserved set.
+pub fn parse_token(token: &str) -> Result<Secret, TokenTooWeak> {
+    let unreserved = token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'));
+    if unreserved && token.len() >= MIN_TOKEN_LENGTH {
+        Ok(Secret::new(token.to_string()))
+    } else {
+        Err(TokenTooWeak)
+    }
+}
+
+/// Comma-separated secrets, trimmed, none with a space inside, between one and `max` of them
+/// (Twilio's auth tokens, and the like).
+pub fn parse_secret_list(raw: &str, max: usize) -> Result<Vec<Secret>, SecretListProblem> {
+    let mut secrets = Vec::new();
+    for (index, secret) in raw
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .enumerate()
+    {
+        if secret.contains(char::is_whitespace) {
+            return Err(SecretListProblem::Space(index + 1));
+        }
+        secrets.push(Secret::new(secret.to_string()));
+    }
+    if secrets.is_empty() {
+        return Err(SecretListProblem::Empty);
+    }
+    if secrets.len() > max {
+        return Err(SecretListProblem::TooMany(max));
+    }
+    Ok(secrets)
+}
+
+/// Why [`parse_secret_list`] refused a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretListProblem {
+    /// The list names no secret.
+    Empty,
+    /// More than this many.
+    TooMany(usize),
+    /// Entry `n` (1-based) has a space inside it.
+    Space(usize),
+}
+
+/// Reads settings from fixed `name → value` pairs with `read` (tests): its result and the
+/// problems recorded, then the warnings.
+#[cfg(any(test, feature = "testing"))]
+pub fn read_vars<T>(
+    vars: &[(&str, &str)],
+    read: impl FnOnce(&mut Reader<'_>) -> T,
+) -> (T, Vec<ConfigError>) {
+    let lookup = |name: &str| {
+        vars.iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.to_string())
+    };
+    let mut reader = Reader::new(&lookup);
+    let value = read(&mut reader);
+    let (mut errors, warnings) = reader.finish();
+    errors.extend(warnings);
+    (value, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_must_be_long_and_unreserved() {
+        assert!(parse_token("0123456789abcdef").is_ok());
+        assert_eq!(parse_token("0123456789abcde"), Err(TokenTooWeak));
+        assert_eq!(parse_token("0123456789abcdef/"), Err(TokenTooWeak));
+    }
+
+    #[test]
+    fn secret_lists_are_short_comma_lists() {
+        let listed = parse_secret_list(" primary , secondary ", 4);
+        assert_eq!(
+            listed.map(|t| t.iter().map(|s| s.expose().to_string()).collect::<Vec<_>>()),
+            Ok(vec!["primary".to_string(), "secondary".to_string()])
+        );
+        assert_eq!(
+            parse_secret_list(" , ", 4).map(|_| ()),
+            Err(SecretListProblem::Empty)
+        );
+        assert_eq!(
+            parse_secret_list("a,b c", 4).map(|_| ()),
+            Err(SecretListProblem::Space(2))
+        );
+        assert_eq!(
+            parse_secret_list("a,b,c,d,e", 4).map(|_| ()),
+            Err(SecretListProblem::TooMany(4))
+        );
+    }
+}

@@ -1,0 +1,202 @@
+//! The provider registry is the one list of providers: everything a provider needs outside
+//! its folder's code is checked here against it, and each failure names the provider and
+//! the missing part. (What its code needs is a compile error: a `Descriptor` item left out.)
+
+use sms_relay::config::{Bindings, Config};
+use sms_relay::payload::MediaType;
+use sms_relay::providers::{Endpoint, INFOS, NAMES};
+use sms_relay::testing::oracle::{fuzz_config, ingest};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn read_or_empty(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap_or_default()
+}
+
+fn exists(path: &str) -> bool {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path).exists()
+}
+
+#[test]
+fn names_sources_and_id_letters_are_distinct() {
+    let distinct = |values: Vec<String>| values.iter().collect::<BTreeSet<_>>().len();
+    let names: Vec<String> = INFOS.iter().map(|i| i.provider.name.into()).collect();
+    let sources: Vec<String> = INFOS.iter().map(|i| i.provider.source.into()).collect();
+    let letters: Vec<String> = INFOS
+        .iter()
+        .map(|i| char::from(i.provider.id_letter).to_string())
+        .collect();
+    assert_eq!(distinct(names.clone()), INFOS.len(), "{names:?}");
+    assert_eq!(distinct(sources.clone()), INFOS.len(), "{sources:?}");
+    assert_eq!(distinct(letters.clone()), INFOS.len(), "{letters:?}");
+    assert_eq!(names, NAMES);
+    // The unparsed kind's letter and the other kinds' stay apart from the providers'.
+    for info in INFOS {
+        assert!(
+            info.provider.id_letter.is_ascii_lowercase(),
+            "{}",
+            info.provider.name
+        );
+        assert!(
+            !info.enabling.is_empty(),
+            "{}: no enabling setting",
+            info.provider.name
+        );
+        for setting in info.enabling {
+            assert!(
+                info.settings.contains(setting),
+                "{}: {setting}",
+                info.provider.name
+            );
+        }
+    }
+}
+
+#[test]
+fn every_provider_has_its_fixtures_samples_docs_and_schema_entries() {
+    let [readme, dev_vars, schema, types, states, providers_doc] = [
+        "README.md",
+        ".dev.vars.example",
+        "schema/event.schema.json",
+        "schema/event.d.ts",
+        "docs/delivery-states.md",
+        "docs/providers.md",
+    ]
+    .map(|path| {
+        let text = read_or_empty(path);
+        assert!(!text.is_empty(), "{path} is missing");
+        text
+    });
+    for info in INFOS {
+        let name = info.provider.name;
+        let missing = |part: &str| format!("provider {name}: {part}");
+        assert!(
+            exists(&format!("tests/data/{name}/README.md")),
+            "{}",
+            missing("tests/data/<provider>/README.md (its documented callbacks, with sources)")
+        );
+        assert!(
+            exists(&format!("scripts/samples/{name}.mjs")),
+            "{}",
+            missing("scripts/samples/<provider>.mjs (its samples for make send-sample)")
+        );
+        assert!(
+            providers_doc.contains(&format!("src/providers/{name}/"))
+                || read_or_empty(&format!("docs/{name}-protocol.md"))
+                    .contains(&format!("src/providers/{name}/")),
+            "{}",
+            missing("its protocol facts, naming src/providers/<provider>/, in docs/providers.md")
+        );
+        let capitalized = name.get(..1).unwrap().to_uppercase() + name.get(1..).unwrap();
+        assert!(
+            states.contains(&capitalized),
+            "{}",
+            missing("its status values in docs/delivery-states.md")
+        );
+        for quoted in [name, info.provider.source] {
+            let quoted = format!("\"{quoted}\"");
+            assert!(
+                schema.contains(&quoted),
+                "{}",
+                missing(&format!("{quoted} in schema/event.schema.json"))
+            );
+            assert!(
+                types.contains(&quoted),
+                "{}",
+                missing(&format!("{quoted} in schema/event.d.ts"))
+            );
+        }
+        for setting in info.settings {
+            assert!(
+                readme.contains(&format!("| `{setting}` |")),
+                "{}",
+                missing(&format!("{setting} in the README's configuration table"))
+            );
+        }
+        assert!(
+            info.enabling
+                .iter()
+                .any(|setting| dev_vars.contains(&format!("{setting}="))),
+            "{}",
+            missing("a setting that enables it in .dev.vars.example")
+        );
+    }
+    for endpoint in Endpoint::all() {
+        let route = format!("/{endpoint}");
+        assert!(
+            readme.contains(&format!("https://<worker-host>{route}")),
+            "provider {}: the README's console section lacks {route}",
+            endpoint.provider().name
+        );
+    }
+}
+
+/// An endpoint takes the media types it declares and keeps any other as `unparsed`, answered
+/// `415`; a declared type's unreadable body is `400`, never `415`.
+#[test]
+fn every_endpoint_reads_exactly_the_media_types_it_declares() {
+    let config = fuzz_config();
+    for endpoint in Endpoint::all() {
+        let declared = endpoint.media_types();
+        assert!(!declared.is_empty(), "{endpoint}: no media type");
+        for (content_type, media_type) in [
+            ("application/x-www-form-urlencoded", Some(MediaType::Form)),
+            ("application/json", Some(MediaType::Json)),
+            ("text/plain", None),
+        ] {
+            let ingested = ingest(&config, endpoint, content_type, b"{x")
+                .unwrap_or_else(|| panic!("{endpoint} {content_type}: not authenticated"));
+            let takes = media_type.is_some_and(|media_type| declared.contains(&media_type));
+            let status = ingested.reply.status;
+            assert_eq!(
+                status == 415,
+                !takes,
+                "{endpoint} {content_type}: answered {status} {}",
+                ingested.reply.code
+            );
+            assert_eq!(
+                ingested.events.len(),
+                1,
+                "{endpoint} {content_type}: kept whole"
+            );
+        }
+    }
+}
+
+/// Each provider's routes are enabled by its own setting alone, and the others stay `404`.
+#[test]
+fn each_provider_is_enabled_by_its_settings_alone() {
+    for info in INFOS {
+        let vars: Vec<(&str, &str)> = sms_relay::providers::test_settings()
+            .into_iter()
+            .filter(|(name, _)| info.settings.contains(name))
+            .collect();
+        let config = Config::from_vars(&vars, Bindings::ALL);
+        assert!(
+            config.is_valid(),
+            "{}: {:?}",
+            info.provider.name,
+            config.errors
+        );
+        assert_eq!(
+            config.providers.enabled_names(),
+            [info.provider.name],
+            "{}",
+            info.provider.name
+        );
+    }
+    let none = Config::from_vars(&[], Bindings::ALL);
+    let first = INFOS
+        .first()
+        .and_then(|info| info.enabling.first())
+        .copied();
+    assert_eq!(none.errors.first().map(|e| e.setting), first);
+    let problem = none
+        .errors
+        .first()
+        .map(|e| e.problem.clone())
+        .unwrap_or_default();
+    for info in INFOS {
+        assert!(problem.contains(info.enabled_by), "{problem}");
+    }
+}
