@@ -1,7 +1,15 @@
-//! Time without a clock: parsing and formatting the few UTC timestamp shapes the relay meets.
+//! Time without a clock: the UTC instants the relay reads and writes, in each spelling it meets.
+//!
+//! [`Timestamp`] (milliseconds since the Unix epoch) and its RFC 3339 formatting; the readers of
+//! Huawei's `X-Sdk-Date` ([`parse_sdk_date`]), of the providers' report times
+//! ([`parse_report_time`], and [`read_report_time`], which keeps the fraction as written), of
+//! zone-less local times ([`parse_zoneless_time`]), of times with a numeric offset
+//! ([`parse_offset_time`]) and of HTTP dates ([`parse_http_date`]); and the proleptic-Gregorian
+//! day arithmetic beneath them.
 //!
 //! The core never reads the system time (`SystemTime::now` panics on wasm32); callers pass
-//! "now" in as a [`Timestamp`]. A date library would cost more wasm than these ~100 lines.
+//! "now" in as a [`Timestamp`]. No date library: `time` would cost about 14 KB gzip of wasm.
+//! `tests/oracles.rs` checks these readers against `time` and `httpdate` instead.
 
 /// Milliseconds since the Unix epoch, UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -283,16 +291,13 @@ pub fn parse_offset_time(value: &str) -> Option<Timestamp> {
         return instant(date_and_time(b)?, offset);
     }
     // RFC 2822: [Day, ]DD Mon YYYY HH:MM:SS
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
     let rest = time.split_once(", ").map_or(time, |(_, rest)| rest).trim();
     let mut words = rest.split(' ').filter(|word| !word.is_empty());
     let (day, month, year, clock) = (words.next()?, words.next()?, words.next()?, words.next()?);
     if words.next().is_some() || day.len() > 2 || year.len() != 4 || clock.len() != 8 {
         return None;
     }
-    let month = MONTHS.iter().position(|m| *m == month)? as i64 + 1;
+    let month = month_number(month.as_bytes())?;
     let c = clock.as_bytes();
     if c.get(2) != Some(&b':') || c.get(5) != Some(&b':') {
         return None;
@@ -323,18 +328,46 @@ fn offset_minutes(b: &[u8]) -> Option<i64> {
     Some(if *sign == b'+' { total } else { -total })
 }
 
-/// Parses an HTTP date in its only current form, IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`),
-/// as `Retry-After` may carry one.
-pub fn parse_http_date(value: &str) -> Option<Timestamp> {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+/// Parses an HTTP date (RFC 9110 §5.6.7), as `Retry-After` may carry one, in any of the three
+/// forms a recipient must accept: IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), and the
+/// obsolete RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`)
+/// forms. RFC 850's two-digit year is the latest year with those digits that is at most 50
+/// years after `now`'s: one further in the future is taken as the most recent past year with
+/// the same last two digits. Names are case-sensitive, as the grammar spells them; the day's
+/// name is not checked against the date.
+pub fn parse_http_date(value: &str, now: Timestamp) -> Option<Timestamp> {
     let b = value.trim().as_bytes();
+    imf_fixdate(b)
+        .or_else(|| rfc850_date(b, now))
+        .or_else(|| asctime_date(b))
+}
+
+const MONTHS: [&[u8]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+const DAYS: [&[u8]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+const LONG_DAYS: [&[u8]; 7] = [
+    b"Monday",
+    b"Tuesday",
+    b"Wednesday",
+    b"Thursday",
+    b"Friday",
+    b"Saturday",
+    b"Sunday",
+];
+
+/// `Jan` … `Dec` as 1 … 12.
+fn month_number(name: &[u8]) -> Option<i64> {
+    MONTHS.iter().position(|m| *m == name).map(|i| i as i64 + 1)
+}
+
+/// `Sun, 06 Nov 1994 08:49:37 GMT`, read exactly as when it was the only form accepted: the
+/// day's name and the four spaces between the fields are not checked.
+fn imf_fixdate(b: &[u8]) -> Option<Timestamp> {
     if b.len() != 29 || b.get(3) != Some(&b',') || b.get(25..) != Some(b" GMT") {
         return None;
     }
-    let month_name = std::str::from_utf8(b.get(8..11)?).ok()?;
-    let month = MONTHS.iter().position(|m| *m == month_name)? as i64 + 1;
+    let month = month_number(b.get(8..11)?)?;
     if b.get(19) != Some(&b':') || b.get(22) != Some(&b':') {
         return None;
     }
@@ -348,6 +381,74 @@ pub fn parse_http_date(value: &str) -> Option<Timestamp> {
         millis: 0,
     };
     instant(civil, 0)
+}
+
+/// `Sunday, 06-Nov-94 08:49:37 GMT`, the year read against `now` (see [`parse_http_date`]).
+fn rfc850_date(b: &[u8], now: Timestamp) -> Option<Timestamp> {
+    let comma = b.iter().position(|&c| c == b',')?;
+    if !LONG_DAYS.contains(&b.get(..comma)?) {
+        return None;
+    }
+    // `, 06-Nov-94 08:49:37 GMT`
+    let rest = b.get(comma..)?;
+    let shaped = rest.len() == 24
+        && rest.get(..2) == Some(b", ")
+        && rest.get(4) == Some(&b'-')
+        && rest.get(8) == Some(&b'-')
+        && rest.get(11) == Some(&b' ')
+        && rest.get(20..) == Some(b" GMT");
+    if !shaped {
+        return None;
+    }
+    let (now_year, _, _) = civil_from_days(now.0.div_euclid(86_400_000));
+    let latest = now_year + 50;
+    let (hour, minute, second) = time_of_day(rest, 12)?;
+    let civil = Civil {
+        year: latest - (latest - digits(rest, 9, 2)?).rem_euclid(100),
+        month: month_number(rest.get(5..8)?)?,
+        day: digits(rest, 2, 2)?,
+        hour,
+        minute,
+        second,
+        millis: 0,
+    };
+    instant(civil, 0)
+}
+
+/// `Sun Nov  6 08:49:37 1994` (the day as ` 6` or `06`), always UTC.
+fn asctime_date(b: &[u8]) -> Option<Timestamp> {
+    let shaped = b.len() == 24
+        && DAYS.contains(&b.get(..3)?)
+        && [3, 7, 10, 19].iter().all(|&at| b.get(at) == Some(&b' '));
+    if !shaped {
+        return None;
+    }
+    let (hour, minute, second) = time_of_day(b, 11)?;
+    let civil = Civil {
+        year: digits(b, 20, 4)?,
+        month: month_number(b.get(4..7)?)?,
+        day: match b.get(8)? {
+            b' ' => digits(b, 9, 1)?,
+            _ => digits(b, 8, 2)?,
+        },
+        hour,
+        minute,
+        second,
+        millis: 0,
+    };
+    instant(civil, 0)
+}
+
+/// `hh:mm:ss` at `start`, as written (whether it exists is [`instant`]'s to say).
+fn time_of_day(b: &[u8], start: usize) -> Option<(i64, i64, i64)> {
+    if b.get(start + 2) != Some(&b':') || b.get(start + 5) != Some(&b':') {
+        return None;
+    }
+    Some((
+        digits(b, start, 2)?,
+        digits(b, start + 3, 2)?,
+        digits(b, start + 6, 2)?,
+    ))
 }
 
 fn digits(bytes: &[u8], start: usize, len: usize) -> Option<i64> {
@@ -491,7 +592,8 @@ mod tests {
             assert_eq!(parse_report_time(bad), None, "{bad}");
         }
         assert_eq!(parse_sdk_date("20241212T070660Z"), None);
-        assert_eq!(parse_http_date("Tue, 13 Apr 2018 06:31:60 GMT"), None);
+        let now = Timestamp::from_unix_seconds(1_700_000_000);
+        assert_eq!(parse_http_date("Tue, 13 Apr 2018 06:31:60 GMT", now), None);
     }
 
     #[test]
@@ -521,13 +623,80 @@ mod tests {
     }
 
     #[test]
-    fn http_dates() {
+    fn http_dates_in_all_three_forms() {
+        // 2023-11-14: RFC 850's `94` is 1994, its `73` 2073, its `74` 1974.
+        let now = Timestamp::from_unix_seconds(1_700_000_000);
+        let nov_6_1994 = Some(Timestamp::from_unix_seconds(784_111_777));
+        for value in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+            "Sun Nov 06 08:49:37 1994",
+            " Sun Nov  6 08:49:37 1994\t",
+        ] {
+            assert_eq!(parse_http_date(value, now), nov_6_1994, "{value:?}");
+        }
+        let year =
+            |value: &str| parse_http_date(value, now).map(|t| t.to_rfc3339(false)[..4].to_string());
         assert_eq!(
-            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(Timestamp::from_unix_seconds(784_111_777))
+            year("Sunday, 01-Jan-73 00:00:00 GMT").as_deref(),
+            Some("2073")
         );
-        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
-        assert_eq!(parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT"), None);
+        assert_eq!(
+            year("Tuesday, 01-Jan-74 00:00:00 GMT").as_deref(),
+            Some("1974")
+        );
+        assert_eq!(
+            year("Saturday, 01-Jan-00 00:00:00 GMT").as_deref(),
+            Some("2000")
+        );
+        for bad in [
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 06 nov 1994 08:49:37 GMT",
+            "Sun, 31 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sun, 06 Nov 1994 08:49 GMT",
+            "Sun, 06-Nov-94 08:49:37 GMT",
+            "Sunday, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-1994 08:49:37 GMT",
+            "Sunday, 6-Nov-94 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37",
+            "Sunday 06-Nov-94 08:49:37 GMT",
+            "Sonntag, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov 6 08:49:37 1994",
+            "Sun Nov  6 08:49:37 94",
+            "Sun Nov  6 08:49:37 1994 GMT",
+            "Sun Nov  6 08-49-37 1994",
+            "Sun Nov 6  08:49:37 1994",
+            "Sun Nov  x 08:49:37 1994",
+            "Sunday,",
+            ",",
+            "",
+        ] {
+            assert_eq!(parse_http_date(bad, now), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn rfc_850_years_follow_the_clock() {
+        let year = |value: &str, now: &str| {
+            let now = parse_report_time(now).unwrap();
+            parse_http_date(value, now).map(|t| t.to_rfc3339(false)[..4].to_string())
+        };
+        // At most 50 years after the current year: 2076 from 2026, 1976 from 2025 (the day's
+        // name, 1976's, is not checked).
+        let value = "Thursday, 01-Jan-76 00:00:00 GMT";
+        assert_eq!(year(value, "2026-01-01T00:00:00Z").as_deref(), Some("2076"));
+        assert_eq!(year(value, "2025-12-31T23:59:59Z").as_deref(), Some("1976"));
+        assert_eq!(year(value, "2130-06-01T00:00:00Z").as_deref(), Some("2176"));
+        assert_eq!(year(value, "1970-01-01T00:00:00Z").as_deref(), Some("1976"));
+        // 29 February exists only if the year the rule picks is a leap year.
+        let leap_day = "Tuesday, 29-Feb-00 00:00:00 GMT";
+        assert_eq!(
+            year(leap_day, "2024-01-01T00:00:00Z").as_deref(),
+            Some("2000")
+        );
+        assert_eq!(year(leap_day, "2051-01-01T00:00:00Z"), None);
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! The two primitives every signature in the relay is built from — HMAC-SHA256 and lower-case
-//! hex — behind helpers that cannot fail, so no caller carries an "unreachable" fallback.
+//! What the relay's signatures are built from, behind helpers that cannot fail, so no caller
+//! carries an "unreachable" fallback: HMAC-SHA256 (Huawei's signatures, Standard Webhooks) and
+//! HMAC-SHA1 (Twilio's) for a key of any length; lower-case hex, through the `hex` crate's slice
+//! encoder (event ids use it too); and the hex SHA-256 of a body.
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;

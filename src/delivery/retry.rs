@@ -142,7 +142,7 @@ pub fn parse_retry_after(value: &str, now: Timestamp) -> Option<u32> {
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(u32::try_from(seconds).unwrap_or(u32::MAX));
     }
-    let at = parse_http_date(value)?;
+    let at = parse_http_date(value, now)?;
     let millis = at.unix_millis().saturating_sub(now.unix_millis()).max(0);
     u32::try_from((millis + 999) / 1000).ok()
 }
@@ -219,6 +219,18 @@ mod tests {
             .map(|r| backoff_secs(3, 10, *r))
             .collect();
         assert!(spread.windows(2).all(|w| w[0] < w[1]), "{spread:?}");
+    }
+
+    #[test]
+    fn retry_after_dates_in_every_http_date_form() {
+        // NOW is 2023-11-14T22:13:20Z.
+        for value in [
+            "Tue, 14 Nov 2023 22:14:20 GMT",
+            "Tuesday, 14-Nov-23 22:14:20 GMT",
+            "Tue Nov 14 22:14:20 2023",
+        ] {
+            assert_eq!(parse_retry_after(value, NOW), Some(60), "{value}");
+        }
     }
 
     #[test]
