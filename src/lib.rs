@@ -13,7 +13,8 @@
 //! - [`config`] gathers every module's settings into one [`config::Config`], read through
 //!   [`settings`], listing every problem once; [`access`] and [`limits`] are the relay's own.
 //!
-//! None of it touches the `worker` crate or reads a clock: the time is always an argument.
+//! None of it performs I/O or reads a clock: the time is always an argument (no workers-rs:
+//! `docs/architecture.md` says why).
 //! `edge` (wasm only) executes what the core returns and holds the runtime entry points.
 //! `docs/architecture.md` follows one push and one queued message through these modules.
 
