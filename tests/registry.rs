@@ -121,7 +121,17 @@ fn every_provider_has_its_fixtures_samples_docs_and_schema_entries() {
             missing("a setting that enables it in .dev.vars.example")
         );
     }
+    let answers = readme.split("## Answers").nth(1).unwrap_or_default();
     for endpoint in Endpoint::all() {
+        let stored = endpoint.stored();
+        assert_eq!((stored.status, stored.code), (200, "ok"), "{endpoint}");
+        assert!(
+            stored.body.is_empty() || answers.contains(&format!("`{}`", stored.body)),
+            "provider {}: the README's answers table lacks {}'s answer {}",
+            endpoint.provider().name,
+            endpoint,
+            stored.body
+        );
         let route = format!("/{endpoint}");
         assert!(
             readme.contains(&format!("https://<worker-host>{route}")),
