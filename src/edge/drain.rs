@@ -1,28 +1,34 @@
 //! The cron side of [`Relay`]: [`DrainJob`] wraps the core's [`crate::sinks::spill::Drain`] for
-//! `worker.js`'s `scheduled` handler. Each `step()` answers a number naming what to do; its
-//! data is read with the getters.
+//! `worker.js`'s `scheduled` handler. Each `step()` answers a [`DrainStep`] naming what to do;
+//! its data is read with the getters.
 
 use super::{bulk_read, listed_keys, put_results, KvPuts, Relay};
-use crate::sinks::spill::{Drain, DrainStep};
+use crate::sinks::spill::{self, Drain};
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// `step()` answers: `sendBatch(JSON.parse(text()))` the events queue, then `sent()`.
-const SEND_BATCH: u8 = 1;
-/// `step()` answers: `put` each of `putCount` KV entries, then `written()`.
-const PUT_KV: u8 = 2;
-/// `step()` answers: log `log()`; the tick is done.
-const FINISH: u8 = 4;
-/// `step()` answers: `list({prefix: text(), limit})` the spill bucket, then `listed()` with
-/// the objects' keys as a JSON array.
-const LIST_R2: u8 = 8;
-/// `step()` answers: `get(text())` the spill bucket, then `got()` with the object's text.
-const GET_R2: u8 = 9;
-/// `step()` answers: `delete(text())` the spill bucket, then `deleted()`.
-const DELETE_R2: u8 = 10;
-/// `step()` answers: `get(JSON.parse(text()))` KV (a bulk read), then `read()`.
-const GET_KV: u8 = 6;
-/// `step()` answers: `put(key, text())` the spill bucket (`key` the getter), then `put()`.
-const PUT_R2: u8 = 7;
+/// What `worker.js` does next for a [`DrainJob`]: `step()` answers one, and its data is read
+/// with the getters named here. `worker.js` imports this enum from the wasm-bindgen glue and
+/// throws on any other value.
+#[wasm_bindgen]
+pub enum DrainStep {
+    /// `list({prefix: text(), limit})` the spill bucket, then `listed()` with
+    /// the objects' keys as a JSON array.
+    ListR2,
+    /// `get(text())` the spill bucket, then `got()` with the object's text.
+    GetR2,
+    /// `sendBatch(JSON.parse(text()))` the events queue, then `sent()`.
+    SendBatch,
+    /// `get(JSON.parse(text()))` KV (a bulk read), then `read()`.
+    GetKv,
+    /// `put` each of `putCount` KV entries, then `written()`.
+    PutKv,
+    /// `put(key, text())` the spill bucket (`key` the getter), then `putDone()`.
+    PutR2,
+    /// `delete(text())` the spill bucket, then `deleted()`.
+    DeleteR2,
+    /// Log `log()`; the tick is done.
+    Finish,
+}
 
 #[wasm_bindgen]
 impl Relay {
@@ -49,39 +55,40 @@ pub struct DrainJob {
 
 #[wasm_bindgen]
 impl DrainJob {
-    pub fn step(&mut self) -> u8 {
+    /// What to do next.
+    pub fn step(&mut self) -> DrainStep {
         match self.inner.step() {
-            DrainStep::List { prefix, limit } => {
+            spill::DrainStep::List { prefix, limit } => {
                 self.text = prefix.to_string();
                 self.limit = limit;
-                LIST_R2
+                DrainStep::ListR2
             }
-            DrainStep::Get { key } => {
+            spill::DrainStep::Get { key } => {
                 self.text = key.to_string();
-                GET_R2
+                DrainStep::GetR2
             }
-            DrainStep::SendBatch(json) => {
+            spill::DrainStep::SendBatch(json) => {
                 self.text = json.to_string();
-                SEND_BATCH
+                DrainStep::SendBatch
             }
-            DrainStep::PutKv(puts) => {
+            spill::DrainStep::PutKv(puts) => {
                 self.puts = KvPuts::of(&puts);
-                PUT_KV
+                DrainStep::PutKv
             }
-            DrainStep::Delete { key } => {
+            spill::DrainStep::Delete { key } => {
                 self.text = key.to_string();
-                DELETE_R2
+                DrainStep::DeleteR2
             }
-            DrainStep::GetKv(keys) => {
+            spill::DrainStep::GetKv(keys) => {
                 self.text = serde_json::to_string(&keys).unwrap_or_default();
-                GET_KV
+                DrainStep::GetKv
             }
-            DrainStep::Put { key, body } => {
+            spill::DrainStep::Put { key, body } => {
                 self.key = key.to_string();
                 self.text = body.to_string();
-                PUT_R2
+                DrainStep::PutR2
             }
-            DrainStep::Finish => FINISH,
+            spill::DrainStep::Finish => DrainStep::Finish,
         }
     }
 
@@ -95,7 +102,7 @@ impl DrainJob {
         self.limit as f64
     }
 
-    /// The key of a `PUT_R2` step, handed over once.
+    /// The key of a `PutR2` step, handed over once.
     #[wasm_bindgen(getter)]
     pub fn key(&mut self) -> String {
         std::mem::take(&mut self.key)

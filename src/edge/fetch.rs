@@ -1,6 +1,6 @@
 //! The fetch side of [`Relay`]: [`Exchange`] wraps the core's
-//! [`crate::relay::Exchange`] for `worker.js`. Each `step()` answers a number naming what to
-//! do; the data of that step is then read with the matching getter.
+//! [`crate::relay::Exchange`] for `worker.js`. Each `step()` answers a [`FetchStep`] naming
+//! what to do; the data of that step is then read with the matching getter.
 
 use super::{bulk_read, instant, listed_keys, put_results, KvPuts, Relay};
 use crate::config::Config;
@@ -10,27 +10,33 @@ use crate::sinks::Step;
 use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// `step()` answers: call the queue's `sendBatch` with `JSON.parse(text())`, then `sent()`.
-const SEND_BATCH: u8 = 1;
-/// `step()` answers: `put` each of `putCount` entries (`putKey(i)`, `putValue(i)`,
-/// `JSON.parse(putOptions(i))`, each handed over once) concurrently, then `written()`.
-const PUT_KV: u8 = 2;
-/// `step()` answers: sleep `waitMs`, then step again.
-const WAIT: u8 = 3;
-/// `step()` answers: `list({prefix: text(), cursor})` the KV namespace (`cursor` only when
-/// defined), then `listed()` with the whole list result as JSON, or with the failure.
-const LIST_KV: u8 = 5;
-/// `step()` answers: `get(JSON.parse(text()))` (a bulk read of at most 100 keys), then
-/// `read()` with whether each key holds a value, in order, or with the failure.
-const GET_KV: u8 = 6;
-/// `step()` answers: `put(key, text())` the spill bucket, then `spilled()`.
-const PUT_R2: u8 = 7;
-/// `step()` answers: `list({prefix: text(), limit: listLimit})` the spill bucket, then
-/// `r2Listed()` with the objects' keys as a JSON array, or with the failure.
-const LIST_R2: u8 = 8;
-/// `step()` answers: respond with `status`, `JSON.parse(headers())` and `text()` (no body
-/// when empty), and log `log(now)` unless it is `undefined`.
-const FINISH: u8 = 4;
+/// What `worker.js` does next for an [`Exchange`]: `step()` answers one, and the data of that
+/// step is then read with the getters named here. `worker.js` imports this enum from the
+/// wasm-bindgen glue (a frozen object of the names below) and throws on any other value.
+#[wasm_bindgen]
+pub enum FetchStep {
+    /// Call the queue's `sendBatch` with `JSON.parse(text())`, then `sent()`.
+    SendBatch,
+    /// `put` each of `putCount` entries (`putKey(i)`, `putValue(i)`,
+    /// `JSON.parse(putOptions(i))`, each handed over once) concurrently, then `written()`.
+    PutKv,
+    /// Sleep `waitMs`, then step again.
+    Wait,
+    /// `list({prefix: text(), cursor})` the KV namespace (`cursor` only when
+    /// defined), then `listed()` with the whole list result as JSON, or with the failure.
+    ListKv,
+    /// `get(JSON.parse(text()))` (a bulk read of at most 100 keys), then
+    /// `read()` with whether each key holds a value, in order, or with the failure.
+    GetKv,
+    /// `put(key, text())` the spill bucket, then `spilled()`.
+    PutR2,
+    /// `list({prefix: text(), limit: listLimit})` the spill bucket, then
+    /// `r2Listed()` with the objects' keys as a JSON array, or with the failure.
+    ListR2,
+    /// Respond with `status`, `JSON.parse(headers())` and `text()` (no body
+    /// when empty), and log `log(now)` unless it is `undefined`.
+    Finish,
+}
 
 #[wasm_bindgen]
 impl Relay {
@@ -57,7 +63,7 @@ pub struct Exchange {
     config: Rc<Config>,
     text: String,
     puts: KvPuts,
-    /// The R2 key of a `PUT_R2` step, and how many keys a `LIST_R2` step lists.
+    /// The R2 key of a `PutR2` step, and how many keys a `ListR2` step lists.
     key: String,
     limit: usize,
     cursor: Option<String>,
@@ -88,44 +94,44 @@ impl Exchange {
         self.inner.body_end(&self.config, instant(now));
     }
 
-    /// What to do next: one of the constants above.
-    pub fn step(&mut self) -> u8 {
+    /// What to do next.
+    pub fn step(&mut self) -> FetchStep {
         match self.inner.step() {
             Step::SendBatch(json) => {
                 self.text = json;
-                SEND_BATCH
+                FetchStep::SendBatch
             }
             Step::PutKv(puts) => {
                 self.puts = KvPuts::of(&puts);
-                PUT_KV
+                FetchStep::PutKv
             }
             Step::Wait { millis } => {
                 self.wait_ms = millis;
-                WAIT
+                FetchStep::Wait
             }
             Step::ListKv { prefix, cursor } => {
                 self.text = prefix.to_string();
                 self.cursor = cursor.map(str::to_string);
-                LIST_KV
+                FetchStep::ListKv
             }
             Step::GetKv(keys) => {
                 self.text = serde_json::to_string(&keys).unwrap_or_default();
-                GET_KV
+                FetchStep::GetKv
             }
             Step::PutR2 { key, body } => {
                 self.key = key.to_string();
                 self.text = body.to_string();
-                PUT_R2
+                FetchStep::PutR2
             }
             Step::ListR2 { prefix, limit } => {
                 self.text = prefix.to_string();
                 self.limit = limit;
-                LIST_R2
+                FetchStep::ListR2
             }
             Step::Finish(mut finished) => {
                 self.text = std::mem::take(&mut finished.reply.body);
                 self.reply = Some(finished.reply);
-                FINISH
+                FetchStep::Finish
             }
         }
     }
@@ -153,13 +159,13 @@ impl Exchange {
         self.inner.spilled(error.map_or(Ok(()), Err));
     }
 
-    /// How many keys a `LIST_R2` step lists.
+    /// How many keys a `ListR2` step lists.
     #[wasm_bindgen(getter, js_name = listLimit)]
     pub fn list_limit(&self) -> f64 {
         self.limit as f64
     }
 
-    /// The key of a `PUT_R2` step, handed over once.
+    /// The key of a `PutR2` step, handed over once.
     #[wasm_bindgen(getter)]
     pub fn key(&mut self) -> String {
         std::mem::take(&mut self.key)
@@ -171,7 +177,7 @@ impl Exchange {
         self.inner.r2_listed(&self.config, listed_keys(keys, error));
     }
 
-    /// Where the `list` of a `LIST_KV` step starts, or `undefined` for the first page.
+    /// Where the `list` of a `ListKv` step starts, or `undefined` for the first page.
     #[wasm_bindgen(getter)]
     pub fn cursor(&mut self) -> Option<String> {
         self.cursor.take()

@@ -7,6 +7,11 @@
 //! write, fetch or answer each step names. No decision is made in the JS or here: these
 //! types only translate between JS values and the core's.
 //!
+//! The protocol is declared here once: each machine's `step()` answers a `#[wasm_bindgen]`
+//! enum ([`fetch::FetchStep`], [`drain::DrainStep`], [`queue::DeliveryStep`]) that
+//! `worker.js` imports from the wasm-bindgen glue, with a case for every kind and a throw for
+//! any other value.
+//!
 //! [`Relay`] holds the configuration, read once per isolate (the environment of a deployed
 //! worker never changes; a new secret or var is a new version, hence new isolates).
 

@@ -1,17 +1,15 @@
 // The worker's entry module. It only moves bytes: the Rust core (src/relay/exchange.rs,
 // src/delivery/consumer.rs, through src/edge/) makes every decision, one synchronous call per
-// step, and this file performs the I/O each step names. Why the I/O is in JavaScript rather
-// than in Rust through workers-rs: BENCHMARKS.md ("The hot path's shape").
+// step, and this file performs the I/O each step names. The step kinds are the enums of
+// src/edge/ (FetchStep, DrainStep, DeliveryStep), imported from the glue: every kind has its
+// case and any other value throws. Why the I/O is in JavaScript rather than in Rust through
+// workers-rs: BENCHMARKS.md ("The hot path's shape").
 //
 // `make build` copies it to build/worker.js beside wasm-bindgen's relay.js and relay_bg.wasm.
-import { initSync, Relay, __wbg_reset_state as resetWasm } from "./relay.js";
+import { initSync, Relay, FetchStep, DrainStep, DeliveryStep, __wbg_reset_state as resetWasm } from "./relay.js";
 import wasmModule from "./relay_bg.wasm";
 
 initSync({ module: wasmModule });
-
-// The step numbers of src/edge/fetch.rs and src/edge/queue.rs.
-const SEND_BATCH = 1, PUT_KV = 2, WAIT = 3, FINISH = 4, LIST_KV = 5, GET_KV = 6, PUT_R2 = 7, LIST_R2 = 8, GET_R2 = 9, DELETE_R2 = 10;
-const POST = 1, DEAD_LETTER = 2, ACK = 3, RETRY = 4, REQUEUE = 6;
 
 // The configuration is read once per environment, i.e. once per isolate.
 let relay, relayEnv;
@@ -95,30 +93,31 @@ async function serve(request, env) {
     if (exchange.wantsBody) await readBody(request, exchange);
     exchange.end(Date.now());
     for (;;) {
-      switch (exchange.step()) {
-        case SEND_BATCH:
+      const step = exchange.step();
+      switch (step) {
+        case FetchStep.SendBatch:
           exchange.sent(await failure(() => relay.queue.sendBatch(JSON.parse(exchange.text()))));
           break;
-        case PUT_KV:
+        case FetchStep.PutKv:
           exchange.written(await putAll(relay.kv, exchange));
           break;
-        case PUT_R2: {
+        case FetchStep.PutR2: {
           const key = exchange.key, body = exchange.text();
           exchange.spilled(await failure(() => relay.spill.put(key, body)));
           break;
         }
-        case LIST_R2: {
+        case FetchStep.ListR2: {
           const limit = exchange.listLimit;
           exchange.r2Listed(...(await listKeys(relay.spill, exchange.text(), limit)));
           break;
         }
-        case WAIT:
+        case FetchStep.Wait:
           await sleep(exchange.waitMs);
           break;
-        case GET_KV:
+        case FetchStep.GetKv:
           exchange.read(...(await readKeys(relay.kv, JSON.parse(exchange.text()))));
           break;
-        case LIST_KV:
+        case FetchStep.ListKv:
           try {
             const prefix = exchange.text(), cursor = exchange.cursor;
             const listed = await relay.kv.list(cursor === undefined ? { prefix } : { prefix, cursor });
@@ -127,7 +126,7 @@ async function serve(request, env) {
             exchange.listed(undefined, message(e));
           }
           break;
-        default: {
+        case FetchStep.Finish: {
           const body = exchange.text();
           const response = new Response(body === "" ? null : body, {
             status: exchange.status,
@@ -137,6 +136,8 @@ async function serve(request, env) {
           if (line !== undefined) console.log(line);
           return response;
         }
+        default:
+          throw new Error(`sms-relay: unknown fetch step ${step}`);
       }
     }
   } finally {
@@ -149,13 +150,14 @@ async function drain(relay) {
   const job = relay.drain();
   try {
     for (;;) {
-      switch (job.step()) {
-        case LIST_R2: {
+      const step = job.step();
+      switch (step) {
+        case DrainStep.ListR2: {
           const limit = job.limit;
           job.listed(...(await listKeys(relay.spill, job.text(), limit)));
           break;
         }
-        case GET_R2:
+        case DrainStep.GetR2:
           try {
             const object = await relay.spill.get(job.text());
             job.got(object === null ? undefined : await object.text(), object === null, undefined);
@@ -163,28 +165,28 @@ async function drain(relay) {
             job.got(undefined, false, message(e));
           }
           break;
-        case SEND_BATCH:
+        case DrainStep.SendBatch:
           job.sent(await failure(() => relay.queue.sendBatch(JSON.parse(job.text()))));
           break;
-        case PUT_KV:
+        case DrainStep.PutKv:
           job.written(await putAll(relay.kv, job));
           break;
-        case DELETE_R2:
+        case DrainStep.DeleteR2:
           job.deleted(await failure(() => relay.spill.delete(job.text())));
           break;
-        case GET_KV:
+        case DrainStep.GetKv:
           job.read(...(await readKeys(relay.kv, JSON.parse(job.text()))));
           break;
-        case PUT_R2: {
+        case DrainStep.PutR2: {
           const key = job.key, body = job.text();
           job.putDone(await failure(() => relay.spill.put(key, body)));
           break;
         }
-        case FINISH:
+        case DrainStep.Finish:
           console.log(job.log());
           return;
         default:
-          throw new Error("sms-relay: unknown drain step");
+          throw new Error(`sms-relay: unknown drain step ${step}`);
       }
     }
   } finally {
@@ -198,7 +200,7 @@ async function deliver(relay, msg) {
     for (;;) {
       const step = delivery.step(Date.now());
       switch (step) {
-        case POST:
+        case DeliveryStep.Post:
           try {
             const response = await fetch(delivery.url, {
               method: "POST",
@@ -215,21 +217,23 @@ async function deliver(relay, msg) {
             else delivery.unreachable(message(e), Date.now(), Math.random());
           }
           break;
-        case DEAD_LETTER:
+        case DeliveryStep.DeadLetter:
           delivery.deadLettered(await failure(() => relay.deadLetterQueue.send(JSON.parse(delivery.text()), { contentType: "json" })));
           break;
-        case REQUEUE:
+        case DeliveryStep.Requeue:
           delivery.requeued(await failure(() => relay.queue.send(JSON.parse(delivery.text()), { contentType: "json" })));
           break;
-        case ACK:
+        case DeliveryStep.Ack:
           delivery.settled(await failure(() => msg.ack()));
           break;
-        case RETRY:
+        case DeliveryStep.Retry:
           delivery.settled(await failure(() => msg.retry({ delaySeconds: delivery.delaySecs })));
           break;
-        default:
+        case DeliveryStep.Done:
           console.log(delivery.log());
           return;
+        default:
+          throw new Error(`sms-relay: unknown delivery step ${step}`);
       }
     }
   } finally {
