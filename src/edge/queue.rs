@@ -13,18 +13,19 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// throws on any other value.
 #[wasm_bindgen]
 pub enum DeliveryStep {
-    /// POST `text()` to `url` with `JSON.parse(headers())`, redirects not
-    /// followed, aborted after `timeoutMs`; then `answered()`, `timedOut()` or `unreachable()`.
+    /// POST `text()` to `url` with `JSON.parse(headers())`, redirects not followed, aborted
+    /// after `timeoutMs`; then `answered()`, `timedOut()` or `unreachable()`.
     Post,
-    /// `send(JSON.parse(text()), {contentType: "json"})` to the dead-letter
-    /// queue, then `deadLettered()`.
+    /// `send(JSON.parse(text()), {contentType: "json"})` to the dead-letter queue, then
+    /// `deadLettered()` or `deadLetterFailed(why)`.
     DeadLetter,
-    /// `send(JSON.parse(text()), {contentType: "json"})` to the events queue,
-    /// then `requeued()`: a dead letter's event replayed.
+    /// `send(JSON.parse(text()), {contentType: "json"})` to the events queue (a dead letter's
+    /// event replayed), then `requeued()` or `requeueFailed(why)`.
     Requeue,
-    /// `ack()` the message, then `settled()`.
+    /// `ack()` the message, then `settled()` or `settleFailed(why)`.
     Ack,
-    /// `retry({delaySeconds: delaySecs})`, then `settled()`.
+    /// `retry({delaySeconds: delaySecs})` the message, then `settled()` or
+    /// `settleFailed(why)`.
     Retry,
     /// Log `log()`; the message is done.
     Done,
@@ -152,20 +153,38 @@ impl Delivery {
         self.job.posted(result, instant(now), random);
     }
 
-    /// The dead-letter `send` settled: `error` is its rejection's message, if rejected.
+    /// The dead-letter `send` resolved.
     #[wasm_bindgen(js_name = deadLettered)]
-    pub fn dead_lettered(&mut self, error: Option<String>) {
-        self.job.dead_lettered(error.map_or(Ok(()), Err));
+    pub fn dead_lettered(&mut self) {
+        self.job.dead_lettered(Ok(()));
     }
 
-    /// The replayed event's `send` settled: `error` is its rejection's message, if rejected.
-    pub fn requeued(&mut self, error: Option<String>) {
-        self.job.requeued(error.map_or(Ok(()), Err));
+    /// The dead-letter `send` was rejected: `why` is the message.
+    #[wasm_bindgen(js_name = deadLetterFailed)]
+    pub fn dead_letter_failed(&mut self, why: String) {
+        self.job.dead_lettered(Err(why));
     }
 
-    /// `ack`/`retry` threw: `error` is its message.
-    pub fn settled(&mut self, error: Option<String>) {
-        self.job.settled(error.map_or(Ok(()), Err));
+    /// The replayed event's `send` resolved.
+    pub fn requeued(&mut self) {
+        self.job.requeued(Ok(()));
+    }
+
+    /// The replayed event's `send` was rejected: `why` is the message.
+    #[wasm_bindgen(js_name = requeueFailed)]
+    pub fn requeue_failed(&mut self, why: String) {
+        self.job.requeued(Err(why));
+    }
+
+    /// `ack()` or `retry()` returned.
+    pub fn settled(&mut self) {
+        self.job.settled(Ok(()));
+    }
+
+    /// `ack()` or `retry()` threw: `why` is the message.
+    #[wasm_bindgen(js_name = settleFailed)]
+    pub fn settle_failed(&mut self, why: String) {
+        self.job.settled(Err(why));
     }
 
     /// The message's log line.
