@@ -1,28 +1,39 @@
 //! The cron side of [`Relay`]: [`DrainJob`] wraps the core's [`crate::sinks::spill::Drain`] for
-//! `worker.js`'s `scheduled` handler. Each `step()` answers a number naming what to do; its
-//! data is read with the getters.
+//! `worker.js`'s `scheduled` handler. Each `step()` answers a [`DrainStep`] naming what to do;
+//! its data is read with the getters, and its outcome reported with the matching method, one
+//! for success and one for failure.
 
-use super::{bulk_read, listed_keys, put_results, KvPuts, Relay};
-use crate::sinks::spill::{Drain, DrainStep};
+use super::{found_keys, listed_keys, KvPuts, Relay};
+use crate::sinks::spill::{self, Drain};
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// `step()` answers: `sendBatch(JSON.parse(text()))` the events queue, then `sent()`.
-const SEND_BATCH: u8 = 1;
-/// `step()` answers: `put` each of `putCount` KV entries, then `written()`.
-const PUT_KV: u8 = 2;
-/// `step()` answers: log `log()`; the tick is done.
-const FINISH: u8 = 4;
-/// `step()` answers: `list({prefix: text(), limit})` the spill bucket, then `listed()` with
-/// the objects' keys as a JSON array.
-const LIST_R2: u8 = 8;
-/// `step()` answers: `get(text())` the spill bucket, then `got()` with the object's text.
-const GET_R2: u8 = 9;
-/// `step()` answers: `delete(text())` the spill bucket, then `deleted()`.
-const DELETE_R2: u8 = 10;
-/// `step()` answers: `get(JSON.parse(text()))` KV (a bulk read), then `read()`.
-const GET_KV: u8 = 6;
-/// `step()` answers: `put(key, text())` the spill bucket (`key` the getter), then `put()`.
-const PUT_R2: u8 = 7;
+/// What `worker.js` does next for a [`DrainJob`]: `step()` answers one, and its data is read
+/// with the getters named here. `worker.js` imports this enum from the wasm-bindgen glue and
+/// throws on any other value.
+#[wasm_bindgen]
+pub enum DrainStep {
+    /// `list({prefix: text(), limit})` the spill bucket, then `listed()` with the objects'
+    /// keys as a JSON array, or `listFailed(why)`.
+    ListR2,
+    /// `get(text())` the spill bucket, then `got()` with the object's text, `gone()` when
+    /// there is no such object, or `getFailed(why)`.
+    GetR2,
+    /// `sendBatch(JSON.parse(text()))` the events queue, then `sent()` or `sendFailed(why)`.
+    SendBatch,
+    /// `get(JSON.parse(text()))` KV (a bulk read), then `read()` with a byte per key, 1 when
+    /// it holds a value; or `readFailed(why)`.
+    GetKv,
+    /// `put` each of `putCount` KV entries concurrently; then, in order, `putDone()` or
+    /// `putFailed(why)` for each, and `written()`.
+    PutKv,
+    /// `put(key, text())` the spill bucket (`key` the getter), then `stored()` or
+    /// `storeFailed(why)`.
+    PutR2,
+    /// `delete(text())` the spill bucket, then `deleted()` or `deleteFailed(why)`.
+    DeleteR2,
+    /// Log `log()`; the tick is done.
+    Finish,
+}
 
 #[wasm_bindgen]
 impl Relay {
@@ -49,39 +60,40 @@ pub struct DrainJob {
 
 #[wasm_bindgen]
 impl DrainJob {
-    pub fn step(&mut self) -> u8 {
+    /// What to do next.
+    pub fn step(&mut self) -> DrainStep {
         match self.inner.step() {
-            DrainStep::List { prefix, limit } => {
+            spill::DrainStep::List { prefix, limit } => {
                 self.text = prefix.to_string();
                 self.limit = limit;
-                LIST_R2
+                DrainStep::ListR2
             }
-            DrainStep::Get { key } => {
+            spill::DrainStep::Get { key } => {
                 self.text = key.to_string();
-                GET_R2
+                DrainStep::GetR2
             }
-            DrainStep::SendBatch(json) => {
+            spill::DrainStep::SendBatch(json) => {
                 self.text = json.to_string();
-                SEND_BATCH
+                DrainStep::SendBatch
             }
-            DrainStep::PutKv(puts) => {
+            spill::DrainStep::PutKv(puts) => {
                 self.puts = KvPuts::of(&puts);
-                PUT_KV
+                DrainStep::PutKv
             }
-            DrainStep::Delete { key } => {
+            spill::DrainStep::Delete { key } => {
                 self.text = key.to_string();
-                DELETE_R2
+                DrainStep::DeleteR2
             }
-            DrainStep::GetKv(keys) => {
+            spill::DrainStep::GetKv(keys) => {
                 self.text = serde_json::to_string(&keys).unwrap_or_default();
-                GET_KV
+                DrainStep::GetKv
             }
-            DrainStep::Put { key, body } => {
+            spill::DrainStep::Put { key, body } => {
                 self.key = key.to_string();
                 self.text = body.to_string();
-                PUT_R2
+                DrainStep::PutR2
             }
-            DrainStep::Finish => FINISH,
+            spill::DrainStep::Finish => DrainStep::Finish,
         }
     }
 
@@ -95,40 +107,70 @@ impl DrainJob {
         self.limit as f64
     }
 
-    /// The key of a `PUT_R2` step, handed over once.
+    /// The key of a `PutR2` step, handed over once.
     #[wasm_bindgen(getter)]
     pub fn key(&mut self) -> String {
         std::mem::take(&mut self.key)
     }
 
-    /// The bulk KV read settled: one byte per key, 1 when it holds a value; or the failure.
-    pub fn read(&mut self, found: Option<Vec<u8>>, error: Option<String>) {
-        self.inner.kv_read(bulk_read(found, error));
+    /// The bulk KV read resolved: a byte per key, in order, 1 when it holds a value.
+    pub fn read(&mut self, found: &[u8]) {
+        self.inner.kv_read(Ok(found_keys(found)));
     }
 
-    /// The spill bucket's `put` settled.
-    #[wasm_bindgen(js_name = putDone)]
-    pub fn put_done(&mut self, error: Option<String>) {
-        self.inner.put(error.map_or(Ok(()), Err));
+    /// The bulk KV read failed: `why` is the message.
+    #[wasm_bindgen(js_name = readFailed)]
+    pub fn read_failed(&mut self, why: String) {
+        self.inner.kv_read(Err(why));
     }
 
-    /// The listing: the objects' keys as a JSON array, or why it failed.
-    pub fn listed(&mut self, keys: Option<String>, error: Option<String>) {
-        self.inner.listed(listed_keys(keys, error));
+    /// The spill bucket's `put` resolved.
+    pub fn stored(&mut self) {
+        self.inner.put(Ok(()));
     }
 
-    /// The object: its text, `missing` when it is gone, or why the get failed.
-    pub fn got(&mut self, body: Option<String>, missing: bool, error: Option<String>) {
-        let result = match (body, missing, error) {
-            (_, _, Some(error)) => Err(error),
-            (_, true, None) => Ok(None),
-            (body, false, None) => Ok(Some(body.unwrap_or_default())),
-        };
-        self.inner.got(result);
+    /// The spill bucket's `put` was rejected: `why` is the message.
+    #[wasm_bindgen(js_name = storeFailed)]
+    pub fn store_failed(&mut self, why: String) {
+        self.inner.put(Err(why));
     }
 
-    pub fn sent(&mut self, error: Option<String>) {
-        self.inner.sent(error.map_or(Ok(()), Err));
+    /// The listing resolved: the objects' keys as a JSON array.
+    pub fn listed(&mut self, keys: &str) {
+        self.inner.listed(listed_keys(keys));
+    }
+
+    /// The listing failed: `why` is the message.
+    #[wasm_bindgen(js_name = listFailed)]
+    pub fn list_failed(&mut self, why: String) {
+        self.inner.listed(Err(why));
+    }
+
+    /// The object's text.
+    pub fn got(&mut self, body: String) {
+        self.inner.got(Ok(Some(body)));
+    }
+
+    /// There is no such object.
+    pub fn gone(&mut self) {
+        self.inner.got(Ok(None));
+    }
+
+    /// The `get` failed: `why` is the message.
+    #[wasm_bindgen(js_name = getFailed)]
+    pub fn get_failed(&mut self, why: String) {
+        self.inner.got(Err(why));
+    }
+
+    /// `sendBatch` resolved.
+    pub fn sent(&mut self) {
+        self.inner.sent(Ok(()));
+    }
+
+    /// `sendBatch` was rejected: `why` is the message.
+    #[wasm_bindgen(js_name = sendFailed)]
+    pub fn send_failed(&mut self, why: String) {
+        self.inner.sent(Err(why));
     }
 
     #[wasm_bindgen(getter, js_name = putCount)]
@@ -151,13 +193,32 @@ impl DrainJob {
         self.puts.options(index)
     }
 
-    /// The puts settled: `undefined` for success or the rejection's message, in order.
-    pub fn written(&mut self, errors: Vec<wasm_bindgen::JsValue>) {
-        self.inner.kv_written(put_results(&errors));
+    /// The next `put`, in order, resolved.
+    #[wasm_bindgen(js_name = putDone)]
+    pub fn put_done(&mut self) {
+        self.puts.done();
     }
 
-    pub fn deleted(&mut self, error: Option<String>) {
-        self.inner.deleted(error.map_or(Ok(()), Err));
+    /// The next `put`, in order, was rejected: `why` is the message.
+    #[wasm_bindgen(js_name = putFailed)]
+    pub fn put_failed(&mut self, why: String) {
+        self.puts.failed(why);
+    }
+
+    /// Every `put` settled and was reported with `putDone()` or `putFailed()`.
+    pub fn written(&mut self) {
+        self.inner.kv_written(self.puts.outcomes());
+    }
+
+    /// The object's `delete` resolved.
+    pub fn deleted(&mut self) {
+        self.inner.deleted(Ok(()));
+    }
+
+    /// The object's `delete` was rejected: `why` is the message.
+    #[wasm_bindgen(js_name = deleteFailed)]
+    pub fn delete_failed(&mut self, why: String) {
+        self.inner.deleted(Err(why));
     }
 
     /// The tick's log line.

@@ -1,8 +1,9 @@
 //! The fetch side of [`Relay`]: [`Exchange`] wraps the core's
-//! [`crate::relay::Exchange`] for `worker.js`. Each `step()` answers a number naming what to
-//! do; the data of that step is then read with the matching getter.
+//! [`crate::relay::Exchange`] for `worker.js`. Each `step()` answers a [`FetchStep`] naming
+//! what to do; the data of that step is then read with the matching getter, and its outcome
+//! reported with the matching method, one for success and one for failure.
 
-use super::{bulk_read, instant, listed_keys, put_results, KvPuts, Relay};
+use super::{found_keys, instant, listed_keys, KvPuts, Relay};
 use crate::config::Config;
 use crate::http::Reply;
 use crate::relay;
@@ -10,27 +11,35 @@ use crate::sinks::Step;
 use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// `step()` answers: call the queue's `sendBatch` with `JSON.parse(text())`, then `sent()`.
-const SEND_BATCH: u8 = 1;
-/// `step()` answers: `put` each of `putCount` entries (`putKey(i)`, `putValue(i)`,
-/// `JSON.parse(putOptions(i))`, each handed over once) concurrently, then `written()`.
-const PUT_KV: u8 = 2;
-/// `step()` answers: sleep `waitMs`, then step again.
-const WAIT: u8 = 3;
-/// `step()` answers: `list({prefix: text(), cursor})` the KV namespace (`cursor` only when
-/// defined), then `listed()` with the whole list result as JSON, or with the failure.
-const LIST_KV: u8 = 5;
-/// `step()` answers: `get(JSON.parse(text()))` (a bulk read of at most 100 keys), then
-/// `read()` with whether each key holds a value, in order, or with the failure.
-const GET_KV: u8 = 6;
-/// `step()` answers: `put(key, text())` the spill bucket, then `spilled()`.
-const PUT_R2: u8 = 7;
-/// `step()` answers: `list({prefix: text(), limit: listLimit})` the spill bucket, then
-/// `r2Listed()` with the objects' keys as a JSON array, or with the failure.
-const LIST_R2: u8 = 8;
-/// `step()` answers: respond with `status`, `JSON.parse(headers())` and `text()` (no body
-/// when empty), and log `log(now)` unless it is `undefined`.
-const FINISH: u8 = 4;
+/// What `worker.js` does next for an [`Exchange`]: `step()` answers one, and the data of that
+/// step is then read with the getters named here. `worker.js` imports this enum from the
+/// wasm-bindgen glue (a frozen object of the names below) and throws on any other value.
+#[wasm_bindgen]
+pub enum FetchStep {
+    /// Call the queue's `sendBatch` with `JSON.parse(text())`, then `sent()` or
+    /// `sendFailed(why)`.
+    SendBatch,
+    /// `put` each of `putCount` KV entries (`putKey(i)`, `putValue(i)`,
+    /// `JSON.parse(putOptions(i))`, each handed over once) concurrently; then, in order,
+    /// `putDone()` or `putFailed(why)` for each, and `written()`.
+    PutKv,
+    /// Sleep `waitMs`, then step again.
+    Wait,
+    /// `list({prefix: text(), cursor})` the KV namespace (`cursor` only when defined), then
+    /// `listed()` with the whole list result as JSON, or `listFailed(why)`.
+    ListKv,
+    /// `get(JSON.parse(text()))` KV (a bulk read of at most 100 keys), then `read()` with a
+    /// byte per key, in order, 1 when it holds a value; or `readFailed(why)`.
+    GetKv,
+    /// `put(key, text())` the spill bucket, then `spilled()` or `spillFailed(why)`.
+    PutR2,
+    /// `list({prefix: text(), limit: listLimit})` the spill bucket, then `r2Listed()` with the
+    /// objects' keys as a JSON array, or `r2ListFailed(why)`.
+    ListR2,
+    /// Respond with `status`, `JSON.parse(headers())` and `text()` (no body when empty), and
+    /// log `log(now)` unless it is `undefined`. The exchange is over.
+    Finish,
+}
 
 #[wasm_bindgen]
 impl Relay {
@@ -57,7 +66,7 @@ pub struct Exchange {
     config: Rc<Config>,
     text: String,
     puts: KvPuts,
-    /// The R2 key of a `PUT_R2` step, and how many keys a `LIST_R2` step lists.
+    /// The R2 key of a `PutR2` step, and how many keys a `ListR2` step lists.
     key: String,
     limit: usize,
     cursor: Option<String>,
@@ -88,44 +97,44 @@ impl Exchange {
         self.inner.body_end(&self.config, instant(now));
     }
 
-    /// What to do next: one of the constants above.
-    pub fn step(&mut self) -> u8 {
+    /// What to do next.
+    pub fn step(&mut self) -> FetchStep {
         match self.inner.step() {
             Step::SendBatch(json) => {
                 self.text = json;
-                SEND_BATCH
+                FetchStep::SendBatch
             }
             Step::PutKv(puts) => {
                 self.puts = KvPuts::of(&puts);
-                PUT_KV
+                FetchStep::PutKv
             }
             Step::Wait { millis } => {
                 self.wait_ms = millis;
-                WAIT
+                FetchStep::Wait
             }
             Step::ListKv { prefix, cursor } => {
                 self.text = prefix.to_string();
                 self.cursor = cursor.map(str::to_string);
-                LIST_KV
+                FetchStep::ListKv
             }
             Step::GetKv(keys) => {
                 self.text = serde_json::to_string(&keys).unwrap_or_default();
-                GET_KV
+                FetchStep::GetKv
             }
             Step::PutR2 { key, body } => {
                 self.key = key.to_string();
                 self.text = body.to_string();
-                PUT_R2
+                FetchStep::PutR2
             }
             Step::ListR2 { prefix, limit } => {
                 self.text = prefix.to_string();
                 self.limit = limit;
-                LIST_R2
+                FetchStep::ListR2
             }
             Step::Finish(mut finished) => {
                 self.text = std::mem::take(&mut finished.reply.body);
                 self.reply = Some(finished.reply);
-                FINISH
+                FetchStep::Finish
             }
         }
     }
@@ -136,51 +145,79 @@ impl Exchange {
         std::mem::take(&mut self.text)
     }
 
-    /// `sendBatch` settled: `error` is its rejection's message, if it was rejected.
-    pub fn sent(&mut self, error: Option<String>) {
-        self.inner.queue_sent(error.map_or(Ok(()), Err));
+    /// `sendBatch` resolved.
+    pub fn sent(&mut self) {
+        self.inner.queue_sent(Ok(()));
     }
 
-    /// The KV `list` settled: `result` is what it resolved to, as JSON, or `error` why it
-    /// failed.
-    pub fn listed(&mut self, result: Option<String>, error: Option<String>) {
-        self.inner
-            .kv_listed(result.ok_or_else(|| error.unwrap_or_default()));
+    /// `sendBatch` was rejected: `why` is the rejection's message.
+    #[wasm_bindgen(js_name = sendFailed)]
+    pub fn send_failed(&mut self, why: String) {
+        self.inner.queue_sent(Err(why));
     }
 
-    /// The spill object's `put` settled: `error` is its rejection's message, if rejected.
-    pub fn spilled(&mut self, error: Option<String>) {
-        self.inner.spilled(error.map_or(Ok(()), Err));
+    /// The KV `list` resolved: `result` is what it resolved to, as JSON.
+    pub fn listed(&mut self, result: String) {
+        self.inner.kv_listed(Ok(result));
     }
 
-    /// How many keys a `LIST_R2` step lists.
+    /// The KV `list` failed: `why` is the message.
+    #[wasm_bindgen(js_name = listFailed)]
+    pub fn list_failed(&mut self, why: String) {
+        self.inner.kv_listed(Err(why));
+    }
+
+    /// The spill object's `put` resolved.
+    pub fn spilled(&mut self) {
+        self.inner.spilled(Ok(()));
+    }
+
+    /// The spill object's `put` was rejected: `why` is the message.
+    #[wasm_bindgen(js_name = spillFailed)]
+    pub fn spill_failed(&mut self, why: String) {
+        self.inner.spilled(Err(why));
+    }
+
+    /// How many keys a `ListR2` step lists.
     #[wasm_bindgen(getter, js_name = listLimit)]
     pub fn list_limit(&self) -> f64 {
         self.limit as f64
     }
 
-    /// The key of a `PUT_R2` step, handed over once.
+    /// The key of a `PutR2` step, handed over once.
     #[wasm_bindgen(getter)]
     pub fn key(&mut self) -> String {
         std::mem::take(&mut self.key)
     }
 
-    /// The spill bucket's `list` settled: its objects' keys as a JSON array, or the failure.
+    /// The spill bucket's `list` resolved: its objects' keys as a JSON array.
     #[wasm_bindgen(js_name = r2Listed)]
-    pub fn r2_listed(&mut self, keys: Option<String>, error: Option<String>) {
-        self.inner.r2_listed(&self.config, listed_keys(keys, error));
+    pub fn r2_listed(&mut self, keys: &str) {
+        self.inner.r2_listed(&self.config, listed_keys(keys));
     }
 
-    /// Where the `list` of a `LIST_KV` step starts, or `undefined` for the first page.
+    /// The spill bucket's `list` failed: `why` is the message.
+    #[wasm_bindgen(js_name = r2ListFailed)]
+    pub fn r2_list_failed(&mut self, why: String) {
+        self.inner.r2_listed(&self.config, Err(why));
+    }
+
+    /// Where the `list` of a `ListKv` step starts, or `undefined` for the first page.
     #[wasm_bindgen(getter)]
     pub fn cursor(&mut self) -> Option<String> {
         self.cursor.take()
     }
 
-    /// The bulk `get` settled: `found` has one entry per key, in order, `true` when the key
-    /// holds a value; `error` is why it failed.
-    pub fn read(&mut self, found: Option<Vec<u8>>, error: Option<String>) {
-        self.inner.kv_read(bulk_read(found, error));
+    /// The bulk `get` resolved: `found` has a byte per key, in order, 1 when the key holds a
+    /// value.
+    pub fn read(&mut self, found: &[u8]) {
+        self.inner.kv_read(Ok(found_keys(found)));
+    }
+
+    /// The bulk `get` failed: `why` is the message.
+    #[wasm_bindgen(js_name = readFailed)]
+    pub fn read_failed(&mut self, why: String) {
+        self.inner.kv_read(Err(why));
     }
 
     #[wasm_bindgen(getter, js_name = putCount)]
@@ -203,10 +240,21 @@ impl Exchange {
         self.puts.options(index)
     }
 
-    /// The `put`s settled: one entry per put, in order, `undefined` for success or the
-    /// rejection's message.
-    pub fn written(&mut self, errors: Vec<wasm_bindgen::JsValue>) {
-        self.inner.kv_written(put_results(&errors));
+    /// The next `put`, in order, resolved.
+    #[wasm_bindgen(js_name = putDone)]
+    pub fn put_done(&mut self) {
+        self.puts.done();
+    }
+
+    /// The next `put`, in order, was rejected: `why` is the message.
+    #[wasm_bindgen(js_name = putFailed)]
+    pub fn put_failed(&mut self, why: String) {
+        self.puts.failed(why);
+    }
+
+    /// Every `put` settled and was reported with `putDone()` or `putFailed()`.
+    pub fn written(&mut self) {
+        self.inner.kv_written(self.puts.outcomes());
     }
 
     #[wasm_bindgen(getter, js_name = waitMs)]

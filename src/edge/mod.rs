@@ -7,6 +7,12 @@
 //! write, fetch or answer each step names. No decision is made in the JS or here: these
 //! types only translate between JS values and the core's.
 //!
+//! The protocol is declared here once: each machine's `step()` answers a `#[wasm_bindgen]`
+//! enum ([`fetch::FetchStep`], [`drain::DrainStep`], [`queue::DeliveryStep`]) that
+//! `worker.js` imports from the wasm-bindgen glue, with a case for every kind and a throw for
+//! any other value; each step's outcome comes back through a method for success and one for
+//! failure (`sent()` / `sendFailed(why)`), never an optional error.
+//!
 //! [`Relay`] holds the configuration, read once per isolate (the environment of a deployed
 //! worker never changes; a new secret or var is a new version, hence new isolates).
 
@@ -102,14 +108,19 @@ impl Relay {
     }
 }
 
-/// KV `put`s a step names, handed to `worker.js` a part at a time, each part taken once.
+/// KV `put`s a step names, handed to `worker.js` a part at a time, each part taken once, and
+/// their outcomes as `worker.js` reports them, one per put, in order.
 #[derive(Debug, Default)]
-struct KvPuts(Vec<(String, String, String)>);
+struct KvPuts {
+    puts: Vec<(String, String, String)>,
+    outcomes: Vec<Result<(), String>>,
+}
 
 impl KvPuts {
     fn of(puts: &[crate::sinks::kv::KvPut<'_>]) -> KvPuts {
-        KvPuts(
-            puts.iter()
+        KvPuts {
+            puts: puts
+                .iter()
                 .map(|put| {
                     (
                         put.key.to_string(),
@@ -118,11 +129,12 @@ impl KvPuts {
                     )
                 })
                 .collect(),
-        )
+            outcomes: Vec::with_capacity(puts.len()),
+        }
     }
 
     fn count(&self) -> usize {
-        self.0.len()
+        self.puts.len()
     }
 
     fn take(
@@ -130,7 +142,7 @@ impl KvPuts {
         index: usize,
         part: fn(&mut (String, String, String)) -> &mut String,
     ) -> String {
-        self.0
+        self.puts
             .get_mut(index)
             .map(|put| std::mem::take(part(put)))
             .unwrap_or_default()
@@ -147,32 +159,32 @@ impl KvPuts {
     fn options(&mut self, index: usize) -> String {
         self.take(index, |put| &mut put.2)
     }
-}
 
-/// The `put`s' outcomes as `worker.js` reports them: one per put, in order, `undefined` for
-/// success or the rejection's message.
-fn put_results(errors: &[JsValue]) -> Vec<Result<(), String>> {
-    errors
-        .iter()
-        .map(|error| error.as_string().map_or(Ok(()), Err))
-        .collect()
-}
+    /// The next put resolved.
+    fn done(&mut self) {
+        self.outcomes.push(Ok(()));
+    }
 
-/// A bulk KV read as `worker.js` reports it: a byte per key (1 when it holds a value), or why
-/// it failed.
-fn bulk_read(found: Option<Vec<u8>>, error: Option<String>) -> Result<Vec<bool>, String> {
-    match (found, error) {
-        (Some(found), None) => Ok(found.into_iter().map(|byte| byte != 0).collect()),
-        (_, error) => Err(error.unwrap_or_default()),
+    /// The next put was rejected: why.
+    fn failed(&mut self, why: String) {
+        self.outcomes.push(Err(why));
+    }
+
+    /// The outcomes reported so far, handed over once.
+    fn outcomes(&mut self) -> Vec<Result<(), String>> {
+        std::mem::take(&mut self.outcomes)
     }
 }
 
-/// An R2 listing as `worker.js` reports it: its keys as a JSON array, or why it failed.
-fn listed_keys(keys: Option<String>, error: Option<String>) -> Result<Vec<String>, String> {
-    match (keys, error) {
-        (Some(keys), None) => serde_json::from_str(&keys).map_err(|e| e.to_string()),
-        (_, error) => Err(error.unwrap_or_default()),
-    }
+/// A bulk KV read as `worker.js` reports it, a byte per key (1 when it holds a value): whether
+/// each key holds a value.
+fn found_keys(found: &[u8]) -> Vec<bool> {
+    found.iter().map(|&byte| byte != 0).collect()
+}
+
+/// An R2 listing as `worker.js` reports it, its keys as a JSON array: the keys.
+fn listed_keys(keys: &str) -> Result<Vec<String>, String> {
+    serde_json::from_str(keys).map_err(|e| e.to_string())
 }
 
 /// A JS `Date.now()` for the core.

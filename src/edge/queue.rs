@@ -8,21 +8,28 @@ use crate::delivery::AttemptResult;
 use crate::log::bounded;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// `step()` answers: POST `text()` to `url` with `JSON.parse(headers())`, redirects not
-/// followed, aborted after `timeoutMs`; then `answered()`, `timedOut()` or `unreachable()`.
-const POST: u8 = 1;
-/// `step()` answers: `send(JSON.parse(text()), {contentType: "json"})` to the dead-letter
-/// queue, then `deadLettered()`.
-const DEAD_LETTER: u8 = 2;
-/// `step()` answers: `ack()` the message, then `settled()`.
-const ACK: u8 = 3;
-/// `step()` answers: `retry({delaySeconds: delaySecs})`, then `settled()`.
-const RETRY: u8 = 4;
-/// `step()` answers: log `log()`; the message is done.
-const DONE: u8 = 5;
-/// `step()` answers: `send(JSON.parse(text()), {contentType: "json"})` to the events queue,
-/// then `requeued()`: a dead letter's event replayed.
-const REQUEUE: u8 = 6;
+/// What `worker.js` does next for a [`Delivery`]: `step()` answers one, and its data is read
+/// with the getters named here. `worker.js` imports this enum from the wasm-bindgen glue and
+/// throws on any other value.
+#[wasm_bindgen]
+pub enum DeliveryStep {
+    /// POST `text()` to `url` with `JSON.parse(headers())`, redirects not followed, aborted
+    /// after `timeoutMs`; then `answered()`, `timedOut()` or `unreachable()`.
+    Post,
+    /// `send(JSON.parse(text()), {contentType: "json"})` to the dead-letter queue, then
+    /// `deadLettered()` or `deadLetterFailed(why)`.
+    DeadLetter,
+    /// `send(JSON.parse(text()), {contentType: "json"})` to the events queue (a dead letter's
+    /// event replayed), then `requeued()` or `requeueFailed(why)`.
+    Requeue,
+    /// `ack()` the message, then `settled()` or `settleFailed(why)`.
+    Ack,
+    /// `retry({delaySeconds: delaySecs})` the message, then `settled()` or
+    /// `settleFailed(why)`.
+    Retry,
+    /// Log `log()`; the message is done.
+    Done,
+}
 
 #[wasm_bindgen]
 impl Relay {
@@ -71,30 +78,30 @@ pub struct Delivery {
 
 #[wasm_bindgen]
 impl Delivery {
-    /// What to do next: one of the constants above.
-    pub fn step(&mut self, now: f64) -> u8 {
+    /// What to do next.
+    pub fn step(&mut self, now: f64) -> DeliveryStep {
         match self.job.step(instant(now)) {
             MessageStep::Post(post) => {
                 self.url = post.url.to_string();
                 self.headers = serde_json::to_string(&post.headers).unwrap_or_default();
                 self.text = post.body.to_string();
                 self.timeout_ms = post.timeout_ms;
-                POST
+                DeliveryStep::Post
             }
             MessageStep::DeadLetter(letter) => {
                 self.text = letter.to_string();
-                DEAD_LETTER
+                DeliveryStep::DeadLetter
             }
             MessageStep::Requeue(event) => {
                 self.text = event.to_string();
-                REQUEUE
+                DeliveryStep::Requeue
             }
-            MessageStep::Settle(Settle::Ack) => ACK,
+            MessageStep::Settle(Settle::Ack) => DeliveryStep::Ack,
             MessageStep::Settle(Settle::Retry { delay_secs }) => {
                 self.delay_secs = delay_secs;
-                RETRY
+                DeliveryStep::Retry
             }
-            MessageStep::Done => DONE,
+            MessageStep::Done => DeliveryStep::Done,
         }
     }
 
@@ -144,20 +151,38 @@ impl Delivery {
         self.job.posted(result, instant(now), random);
     }
 
-    /// The dead-letter `send` settled: `error` is its rejection's message, if rejected.
+    /// The dead-letter `send` resolved.
     #[wasm_bindgen(js_name = deadLettered)]
-    pub fn dead_lettered(&mut self, error: Option<String>) {
-        self.job.dead_lettered(error.map_or(Ok(()), Err));
+    pub fn dead_lettered(&mut self) {
+        self.job.dead_lettered(Ok(()));
     }
 
-    /// The replayed event's `send` settled: `error` is its rejection's message, if rejected.
-    pub fn requeued(&mut self, error: Option<String>) {
-        self.job.requeued(error.map_or(Ok(()), Err));
+    /// The dead-letter `send` was rejected: `why` is the message.
+    #[wasm_bindgen(js_name = deadLetterFailed)]
+    pub fn dead_letter_failed(&mut self, why: String) {
+        self.job.dead_lettered(Err(why));
     }
 
-    /// `ack`/`retry` threw: `error` is its message.
-    pub fn settled(&mut self, error: Option<String>) {
-        self.job.settled(error.map_or(Ok(()), Err));
+    /// The replayed event's `send` resolved.
+    pub fn requeued(&mut self) {
+        self.job.requeued(Ok(()));
+    }
+
+    /// The replayed event's `send` was rejected: `why` is the message.
+    #[wasm_bindgen(js_name = requeueFailed)]
+    pub fn requeue_failed(&mut self, why: String) {
+        self.job.requeued(Err(why));
+    }
+
+    /// `ack()` or `retry()` returned.
+    pub fn settled(&mut self) {
+        self.job.settled(Ok(()));
+    }
+
+    /// `ack()` or `retry()` threw: `why` is the message.
+    #[wasm_bindgen(js_name = settleFailed)]
+    pub fn settle_failed(&mut self, why: String) {
+        self.job.settled(Err(why));
     }
 
     /// The message's log line.

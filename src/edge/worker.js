@@ -1,17 +1,16 @@
 // The worker's entry module. It only moves bytes: the Rust core (src/relay/exchange.rs,
 // src/delivery/consumer.rs, through src/edge/) makes every decision, one synchronous call per
-// step, and this file performs the I/O each step names. Why the I/O is in JavaScript rather
-// than in Rust through workers-rs: BENCHMARKS.md ("The hot path's shape").
+// step, and this file performs the I/O each step names. The step kinds are the enums of
+// src/edge/ (FetchStep, DrainStep, DeliveryStep), imported from the glue: every kind has its
+// case, any other value throws, and each outcome is reported by name (`sent()` or
+// `sendFailed(why)`). Why the I/O is in JavaScript rather than in Rust through workers-rs:
+// BENCHMARKS.md ("The hot path's shape").
 //
 // `make build` copies it to build/worker.js beside wasm-bindgen's relay.js and relay_bg.wasm.
-import { initSync, Relay, __wbg_reset_state as resetWasm } from "./relay.js";
+import { initSync, Relay, FetchStep, DrainStep, DeliveryStep, __wbg_reset_state as resetWasm } from "./relay.js";
 import wasmModule from "./relay_bg.wasm";
 
 initSync({ module: wasmModule });
-
-// The step numbers of src/edge/fetch.rs and src/edge/queue.rs.
-const SEND_BATCH = 1, PUT_KV = 2, WAIT = 3, FINISH = 4, LIST_KV = 5, GET_KV = 6, PUT_R2 = 7, LIST_R2 = 8, GET_R2 = 9, DELETE_R2 = 10;
-const POST = 1, DEAD_LETTER = 2, ACK = 3, RETRY = 4, REQUEUE = 6;
 
 // The configuration is read once per environment, i.e. once per isolate.
 let relay, relayEnv;
@@ -24,44 +23,44 @@ function relayFor(env) {
 }
 
 const message = (error) => String(error?.message ?? error);
-/** `undefined` once `call()` has settled, else why it failed. */
-async function failure(call) {
+/** Awaits `io()`, then `done(value)` with what it resolved to, or `failed(why)` with the
+ * message of what it threw. Only `io` is inside the `try`: a wasm trap in `done` or `failed`
+ * is never taken for an I/O failure. */
+async function settle(io, done, failed) {
+  let value;
   try {
-    await call();
+    value = await io();
   } catch (error) {
-    return message(error);
+    return failed(message(error));
   }
+  return done(value);
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `put` each KV entry a step names, concurrently; one `undefined` or error message each. */
+/** `put` each KV entry a step names, concurrently, then report each outcome in order and
+ * `written()`. */
 async function putAll(kv, step) {
   const puts = [];
   for (let i = 0; i < step.putCount; i++) {
     puts.push(kv.put(step.putKey(i), step.putValue(i), JSON.parse(step.putOptions(i))));
   }
-  const results = await Promise.allSettled(puts);
-  return results.map((result) => (result.status === "fulfilled" ? undefined : message(result.reason)));
+  for (const result of await Promise.allSettled(puts)) {
+    if (result.status === "fulfilled") step.putDone();
+    else step.putFailed(message(result.reason));
+  }
+  step.written();
 }
 
-/** One bulk KV read: a byte per key (1 when it holds a value), and why it failed. */
+/** One bulk KV read: a byte per key, 1 when it holds a value. */
 async function readKeys(kv, keys) {
-  try {
-    const values = await kv.get(keys);
-    return [Uint8Array.from(keys, (key) => (values.get(key) == null ? 0 : 1)), undefined];
-  } catch (e) {
-    return [undefined, message(e)];
-  }
+  const values = await kv.get(keys);
+  return Uint8Array.from(keys, (key) => (values.get(key) == null ? 0 : 1));
 }
 
-/** The keys of a spill bucket listing, as JSON, and why it failed. */
+/** The keys of a spill bucket listing, as JSON. */
 async function listKeys(bucket, prefix, limit) {
-  try {
-    const listed = await bucket.list({ prefix, limit });
-    return [JSON.stringify(listed.objects.map((object) => object.key)), undefined];
-  } catch (e) {
-    return [undefined, message(e)];
-  }
+  const listed = await bucket.list({ prefix, limit });
+  return JSON.stringify(listed.objects.map((object) => object.key));
 }
 
 /** Reads the body into the exchange: one read when its length is declared (the core has
@@ -95,39 +94,42 @@ async function serve(request, env) {
     if (exchange.wantsBody) await readBody(request, exchange);
     exchange.end(Date.now());
     for (;;) {
-      switch (exchange.step()) {
-        case SEND_BATCH:
-          exchange.sent(await failure(() => relay.queue.sendBatch(JSON.parse(exchange.text()))));
+      const step = exchange.step();
+      switch (step) {
+        case FetchStep.SendBatch:
+          await settle(() => relay.queue.sendBatch(JSON.parse(exchange.text())), () => exchange.sent(), (why) => exchange.sendFailed(why));
           break;
-        case PUT_KV:
-          exchange.written(await putAll(relay.kv, exchange));
+        case FetchStep.PutKv:
+          await putAll(relay.kv, exchange);
           break;
-        case PUT_R2: {
+        case FetchStep.PutR2: {
           const key = exchange.key, body = exchange.text();
-          exchange.spilled(await failure(() => relay.spill.put(key, body)));
+          await settle(() => relay.spill.put(key, body), () => exchange.spilled(), (why) => exchange.spillFailed(why));
           break;
         }
-        case LIST_R2: {
-          const limit = exchange.listLimit;
-          exchange.r2Listed(...(await listKeys(relay.spill, exchange.text(), limit)));
+        case FetchStep.ListR2: {
+          const prefix = exchange.text(), limit = exchange.listLimit;
+          await settle(() => listKeys(relay.spill, prefix, limit), (keys) => exchange.r2Listed(keys), (why) => exchange.r2ListFailed(why));
           break;
         }
-        case WAIT:
+        case FetchStep.Wait:
           await sleep(exchange.waitMs);
           break;
-        case GET_KV:
-          exchange.read(...(await readKeys(relay.kv, JSON.parse(exchange.text()))));
+        case FetchStep.GetKv: {
+          const keys = JSON.parse(exchange.text());
+          await settle(() => readKeys(relay.kv, keys), (found) => exchange.read(found), (why) => exchange.readFailed(why));
           break;
-        case LIST_KV:
-          try {
-            const prefix = exchange.text(), cursor = exchange.cursor;
-            const listed = await relay.kv.list(cursor === undefined ? { prefix } : { prefix, cursor });
-            exchange.listed(JSON.stringify(listed), undefined);
-          } catch (e) {
-            exchange.listed(undefined, message(e));
-          }
+        }
+        case FetchStep.ListKv: {
+          const prefix = exchange.text(), cursor = exchange.cursor;
+          await settle(
+            async () => JSON.stringify(await relay.kv.list(cursor === undefined ? { prefix } : { prefix, cursor })),
+            (listed) => exchange.listed(listed),
+            (why) => exchange.listFailed(why),
+          );
           break;
-        default: {
+        }
+        case FetchStep.Finish: {
           const body = exchange.text();
           const response = new Response(body === "" ? null : body, {
             status: exchange.status,
@@ -137,6 +139,8 @@ async function serve(request, env) {
           if (line !== undefined) console.log(line);
           return response;
         }
+        default:
+          throw new Error(`sms-relay: unknown fetch step ${step}`);
       }
     }
   } finally {
@@ -149,42 +153,47 @@ async function drain(relay) {
   const job = relay.drain();
   try {
     for (;;) {
-      switch (job.step()) {
-        case LIST_R2: {
-          const limit = job.limit;
-          job.listed(...(await listKeys(relay.spill, job.text(), limit)));
+      const step = job.step();
+      switch (step) {
+        case DrainStep.ListR2: {
+          const prefix = job.text(), limit = job.limit;
+          await settle(() => listKeys(relay.spill, prefix, limit), (keys) => job.listed(keys), (why) => job.listFailed(why));
           break;
         }
-        case GET_R2:
-          try {
-            const object = await relay.spill.get(job.text());
-            job.got(object === null ? undefined : await object.text(), object === null, undefined);
-          } catch (e) {
-            job.got(undefined, false, message(e));
-          }
+        case DrainStep.GetR2:
+          await settle(
+            async () => {
+              const object = await relay.spill.get(job.text());
+              return object === null ? null : await object.text();
+            },
+            (body) => (body === null ? job.gone() : job.got(body)),
+            (why) => job.getFailed(why),
+          );
           break;
-        case SEND_BATCH:
-          job.sent(await failure(() => relay.queue.sendBatch(JSON.parse(job.text()))));
+        case DrainStep.SendBatch:
+          await settle(() => relay.queue.sendBatch(JSON.parse(job.text())), () => job.sent(), (why) => job.sendFailed(why));
           break;
-        case PUT_KV:
-          job.written(await putAll(relay.kv, job));
+        case DrainStep.PutKv:
+          await putAll(relay.kv, job);
           break;
-        case DELETE_R2:
-          job.deleted(await failure(() => relay.spill.delete(job.text())));
+        case DrainStep.DeleteR2:
+          await settle(() => relay.spill.delete(job.text()), () => job.deleted(), (why) => job.deleteFailed(why));
           break;
-        case GET_KV:
-          job.read(...(await readKeys(relay.kv, JSON.parse(job.text()))));
+        case DrainStep.GetKv: {
+          const keys = JSON.parse(job.text());
+          await settle(() => readKeys(relay.kv, keys), (found) => job.read(found), (why) => job.readFailed(why));
           break;
-        case PUT_R2: {
+        }
+        case DrainStep.PutR2: {
           const key = job.key, body = job.text();
-          job.putDone(await failure(() => relay.spill.put(key, body)));
+          await settle(() => relay.spill.put(key, body), () => job.stored(), (why) => job.storeFailed(why));
           break;
         }
-        case FINISH:
+        case DrainStep.Finish:
           console.log(job.log());
           return;
         default:
-          throw new Error("sms-relay: unknown drain step");
+          throw new Error(`sms-relay: unknown drain step ${step}`);
       }
     }
   } finally {
@@ -198,7 +207,7 @@ async function deliver(relay, msg) {
     for (;;) {
       const step = delivery.step(Date.now());
       switch (step) {
-        case POST:
+        case DeliveryStep.Post:
           try {
             const response = await fetch(delivery.url, {
               method: "POST",
@@ -215,21 +224,31 @@ async function deliver(relay, msg) {
             else delivery.unreachable(message(e), Date.now(), Math.random());
           }
           break;
-        case DEAD_LETTER:
-          delivery.deadLettered(await failure(() => relay.deadLetterQueue.send(JSON.parse(delivery.text()), { contentType: "json" })));
+        case DeliveryStep.DeadLetter:
+          await settle(
+            () => relay.deadLetterQueue.send(JSON.parse(delivery.text()), { contentType: "json" }),
+            () => delivery.deadLettered(),
+            (why) => delivery.deadLetterFailed(why),
+          );
           break;
-        case REQUEUE:
-          delivery.requeued(await failure(() => relay.queue.send(JSON.parse(delivery.text()), { contentType: "json" })));
+        case DeliveryStep.Requeue:
+          await settle(
+            () => relay.queue.send(JSON.parse(delivery.text()), { contentType: "json" }),
+            () => delivery.requeued(),
+            (why) => delivery.requeueFailed(why),
+          );
           break;
-        case ACK:
-          delivery.settled(await failure(() => msg.ack()));
+        case DeliveryStep.Ack:
+          await settle(() => msg.ack(), () => delivery.settled(), (why) => delivery.settleFailed(why));
           break;
-        case RETRY:
-          delivery.settled(await failure(() => msg.retry({ delaySeconds: delivery.delaySecs })));
+        case DeliveryStep.Retry:
+          await settle(() => msg.retry({ delaySeconds: delivery.delaySecs }), () => delivery.settled(), (why) => delivery.settleFailed(why));
           break;
-        default:
+        case DeliveryStep.Done:
           console.log(delivery.log());
           return;
+        default:
+          throw new Error(`sms-relay: unknown delivery step ${step}`);
       }
     }
   } finally {
