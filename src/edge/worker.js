@@ -4,7 +4,7 @@
 // src/edge/ (FetchStep, DrainStep, DeliveryStep), imported from the glue: every kind has its
 // case, any other value throws, and each outcome is reported by name (`sent()` or
 // `sendFailed(why)`). Why the I/O is in JavaScript rather than in Rust through workers-rs:
-// BENCHMARKS.md ("The hot path's shape").
+// docs/architecture.md ("Choices") and BENCHMARKS.md ("The hot path's shape").
 //
 // `make build` copies it to build/worker.js beside wasm-bindgen's relay.js and relay_bg.wasm.
 import { initSync, Relay, FetchStep, DrainStep, DeliveryStep, __wbg_reset_state as resetWasm } from "./relay.js";
