@@ -27,6 +27,20 @@ pub enum KeySetError {
     TooManySecrets,
 }
 
+impl fmt::Display for KeySetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeySetError::Repeated => f.write_str("the same access key and secret twice"),
+            KeySetError::TooManySecrets => write!(
+                f,
+                "more than {MAX_SECRETS_PER_ACCESS_KEY} secrets for one access key"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for KeySetError {}
+
 impl KeySet {
     pub fn new() -> Self {
         KeySet::default()
