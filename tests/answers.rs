@@ -112,7 +112,7 @@ fn the_readme_names_the_headers_that_belong_to_a_refusal() {
 }
 
 #[test]
-fn every_pair_is_enumerated_once_and_each_code_has_one_status() {
+fn each_code_has_one_status_and_each_auth_failure_its_own_code() {
     let mut seen = BTreeMap::new();
     for refusal in Refusal::all() {
         let (status, code) = refusal.status_and_code();

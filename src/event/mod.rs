@@ -466,7 +466,7 @@ pub struct Fallback {
 }
 
 impl Ingested {
-    /// Nothing to store; answer `reply`.
+    /// Nothing to store; answer `refusal`.
     pub fn refused(refusal: Refusal) -> Ingested {
         Ingested {
             events: Vec::new(),

@@ -3,8 +3,9 @@
 //! A [`Refusal`] names why a request is refused; [`Refusal::status_and_code`] is the table of
 //! statuses and codes, [`Refusal::field`] the field a payload error concerns, and
 //! [`Refusal::reply`] adds the headers that belong to the refusal (`Allow`, `Retry-After`,
-//! `WWW-Authenticate`). No other code builds an error answer. The README's "Answers" table
-//! lists the same pairs, and `tests/answers.rs` checks one against the other.
+//! `WWW-Authenticate`). No other Rust code builds an error answer (the edge's JavaScript answers
+//! a trapped wasm instance with the same bytes as [`Refusal::InternalError`]). The README's
+//! "Answers" table lists the same pairs, and `tests/answers.rs` checks one against the other.
 //!
 //! The modules above name their refusals with their own errors: a provider's signature and
 //! token errors map onto [`AuthFailure`], whose codes are declared here; a body's
@@ -15,7 +16,8 @@ use super::reply::{Reply, RETRY_AFTER_SECS};
 use crate::payload::PayloadError;
 use std::fmt;
 
-/// Why the relay refuses a request: each variant is one row of the README's "Answers" table.
+/// Why the relay refuses a request. Each variant's status and code are in the README's
+/// "Answers" table, in the row of its status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     /// `400 body_unreadable`: the request's body stream failed before its end.
@@ -49,7 +51,8 @@ pub enum Refusal {
     /// `500 config_invalid`: the configuration is invalid or enables no provider (also the
     /// status and code of `/healthz`, whose body is then the health report).
     ConfigInvalid,
-    /// `500 internal_error`: the edge asked for the next step before the body was ended.
+    /// `500 internal_error`: the edge asked for the next step before the body was ended (and
+    /// the edge's JavaScript answers the same when the wasm instance traps).
     InternalError,
     /// `502 kv_unreadable`: a KV listing the lookup cannot read or continue.
     KvUnreadable,
@@ -123,7 +126,8 @@ impl Refusal {
     }
 
     /// The answer: body `{"error":"<code>"}`, or `{"error":"<code>","field":"<name>"}` when a
-    /// field is the problem, then the refusal's own header.
+    /// field is the problem; `Content-Type: application/json`, then the refusal's own header.
+    /// By value, so the refusal is dropped here and not at each of its call sites.
     pub fn reply(self) -> Reply {
         let (status, code) = self.status_and_code();
         let body = match self.field() {
@@ -433,17 +437,5 @@ mod tests {
                 ("allow", "GET, HEAD".to_string())
             ]
         );
-    }
-
-    #[test]
-    fn every_code_has_one_status() {
-        let all = Refusal::all();
-        for refusal in &all {
-            for other in &all {
-                if refusal.code() == other.code() {
-                    assert_eq!(refusal.status(), other.status(), "{}", refusal.code());
-                }
-            }
-        }
     }
 }
