@@ -33,6 +33,8 @@ impl fmt::Display for BodyLimitTooLarge {
     }
 }
 
+impl std::error::Error for BodyLimitTooLarge {}
+
 impl Limits {
     pub fn read(reader: &mut Reader<'_>, sinks: &SinkSettings) -> Limits {
         let ceiling = max_body_bytes(&sinks.enabled);

@@ -16,7 +16,7 @@ use sms_relay::config::{Bindings, Config};
 use sms_relay::delivery::consumer::{MessageJob, MessageStep, Settle, MISCONFIGURED_RETRY_SECS};
 use sms_relay::delivery::AttemptResult;
 use sms_relay::event::{AuthInfo, CloudEvent, Fallback, Ingested, Receipt};
-use sms_relay::http::Reply;
+use sms_relay::http::{AuthFailure, Refusal, Reply};
 use sms_relay::sinks::kv::KV_BULK_GET_MAX_KEYS;
 use sms_relay::sinks::queue::QUEUE_BATCH_MAX_MESSAGES;
 use sms_relay::sinks::store::SINK_RETRY_DELAYS_MS;
@@ -392,16 +392,13 @@ fn a_large_push_with_repeats_writes_each_key_once_and_more_than_kv_can_take_is_k
 #[test]
 fn no_events_means_nothing_to_write() {
     let mut queue = SimQueue::default();
+    let refused = Refusal::Unauthenticated(AuthFailure::MissingSignature).reply();
     let run = drive(
-        Store::new(
-            ingested(&[], Reply::error(401, "x")),
-            b"",
-            &config("queue").sinks,
-        ),
+        Store::new(ingested(&[], refused.clone()), b"", &config("queue").sinks),
         &mut queue,
         &mut SimKv::default(),
     );
-    assert_eq!(run.finished.reply, Reply::error(401, "x"));
+    assert_eq!(run.finished.reply, refused);
     assert_eq!(queue.calls, 0);
 }
 

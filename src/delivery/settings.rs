@@ -45,6 +45,8 @@ impl fmt::Display for DeliveryProblem {
     }
 }
 
+impl std::error::Error for DeliveryProblem {}
+
 impl HttpDelivery {
     /// The `FORWARD_*` settings; `None` (with every problem recorded) when any is unusable.
     pub fn read(reader: &mut Reader<'_>, bindings: Bindings) -> Option<HttpDelivery> {

@@ -26,6 +26,8 @@ impl std::fmt::Display for ForwardUrlError {
     }
 }
 
+impl std::error::Error for ForwardUrlError {}
+
 /// Accepts `https://…`, and `http://` only to a loopback host (local development).
 /// Returns the URL's origin (scheme and host), which is safe to show: the path and query may
 /// carry a backend's own token.

@@ -34,6 +34,8 @@ impl fmt::Display for WebhookSecretError {
     }
 }
 
+impl std::error::Error for WebhookSecretError {}
+
 impl WebhookSecret {
     pub fn parse(text: &str) -> Result<WebhookSecret, WebhookSecretError> {
         let encoded = text

@@ -7,7 +7,7 @@ mod unparsed;
 pub use state::{Outcome, State};
 pub use unparsed::{base64_len, escaped_len, unparsed, unparsed_piece, Piece, Receipt};
 
-use crate::http::Reply;
+use crate::http::{Refusal, Reply};
 use crate::payload::{Extra, ExtraValue};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -466,11 +466,11 @@ pub struct Fallback {
 }
 
 impl Ingested {
-    /// Nothing to store; answer `reply`.
-    pub fn refused(reply: Reply) -> Ingested {
+    /// Nothing to store; answer `refusal`.
+    pub fn refused(refusal: Refusal) -> Ingested {
         Ingested {
             events: Vec::new(),
-            reply,
+            reply: refusal.reply(),
             access_key: None,
             fallback: None,
         }

@@ -269,6 +269,31 @@ impl PayloadError {
     }
 }
 
+impl std::fmt::Display for PayloadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PayloadError::InvalidUtf8 => f.write_str("not valid UTF-8"),
+            PayloadError::DuplicateField(name) => write!(f, "the field {name:?} appears twice"),
+            PayloadError::MissingField(name) => write!(f, "the field {name:?} is absent or empty"),
+            PayloadError::InvalidField(name) => write!(f, "the field {name:?} has a wrong value"),
+            PayloadError::MalformedJson => f.write_str("not JSON"),
+            PayloadError::NotABatch => f.write_str("JSON, but not the batch the endpoint takes"),
+            PayloadError::NotAnObject => f.write_str("JSON, but not an object"),
+            PayloadError::EntryNotAnObject => f.write_str("a batch entry is not an object"),
+            PayloadError::UnexpectedBatchKeys => f.write_str("the batch has unexpected keys"),
+            PayloadError::UnsupportedMediaType => {
+                f.write_str("a Content-Type the endpoint does not take")
+            }
+            PayloadError::TooManyFields => write!(f, "more than {MAX_FIELDS} fields"),
+            PayloadError::BatchTooLarge => f.write_str("more entries than one push may carry"),
+            PayloadError::EventTooLarge => f.write_str("the event would not fit a sink"),
+            PayloadError::EmptyBatch => f.write_str("a batch with no entries"),
+        }
+    }
+}
+
+impl std::error::Error for PayloadError {}
+
 /// Whether a field name can follow `code: ` in a `reason`.
 fn fits_reason(name: &str) -> bool {
     (1..=64).contains(&name.len())

@@ -57,6 +57,7 @@ pub fn js_key_order(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// Why a JSON value has no JavaScript form here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
     /// A key appears twice in one object; holds the key.
@@ -64,6 +65,17 @@ pub enum Refused {
     /// Not valid JSON (never for a validated `RawValue`).
     Malformed,
 }
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::DuplicateKey(key) => write!(f, "the key {key:?} appears twice in one object"),
+            Refused::Malformed => f.write_str("not JSON"),
+        }
+    }
+}
+
+impl std::error::Error for Refused {}
 
 /// The JavaScript form of a valid JSON value.
 pub fn canonical(raw: &str) -> Result<String, Refused> {

@@ -6,7 +6,8 @@ pub use super::registry::Callback;
 use super::registry::{self, Descriptor};
 use crate::clock::{parse_zoneless_time, Timestamp};
 use crate::event::{unparsed, AuthInfo, CloudEvent, Fallback, Ingested, Provider, Receipt};
-use crate::http::{PushRequest, Reply};
+pub use crate::http::TokenError;
+use crate::http::{PushRequest, Refusal, Reply};
 use crate::payload::fields::{value_non_empty, value_required};
 use crate::payload::{entry_fields, Extra, FieldValue, Fields, MediaType, PayloadError};
 use crate::settings::Secret;
@@ -55,38 +56,6 @@ fn access_key(info: &AuthInfo) -> Option<&str> {
         AuthInfo::Token | AuthInfo::None | AuthInfo::Signature { .. } => None,
     }
 }
-
-/// Why a URL token was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenError {
-    Missing,
-    Invalid,
-}
-
-impl TokenError {
-    pub fn code(self) -> &'static str {
-        match self {
-            TokenError::Missing => "missing_token",
-            TokenError::Invalid => "invalid_token",
-        }
-    }
-
-    /// The `401` answer.
-    pub fn reply(self) -> Reply {
-        Reply::error(401, self.code())
-    }
-}
-
-impl std::fmt::Display for TokenError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            TokenError::Missing => "the URL lacks the token",
-            TokenError::Invalid => "the URL's token is not the configured one",
-        })
-    }
-}
-
-impl std::error::Error for TokenError {}
 
 /// Whether the path carried `expected`, compared in constant time: the comparison must not
 /// reveal how much of a guess was right.
@@ -154,18 +123,17 @@ impl<'r> Push<'r> {
         event
     }
 
-    /// The whole body kept as an `unparsed` event, answered with `error`'s status and code
-    /// once stored.
-    pub fn refused(self, status: u16, error: &PayloadError) -> Ingested {
-        let event = self.whole_body(error);
-        let reply = Reply::field_error(status, error.code(), error.field());
-        self.ingested(vec![event], reply)
+    /// The whole body kept as an `unparsed` event, answered [`Refusal::Unreadable`] once
+    /// stored.
+    pub fn refused(self, error: PayloadError) -> Ingested {
+        let event = self.whole_body(&error);
+        self.ingested(vec![event], Refusal::Unreadable(error).reply())
     }
 
     /// The whole body kept as an `unparsed` event, answered `415`: the endpoint does not read
     /// its media type.
     pub fn unsupported_media_type(self) -> Ingested {
-        self.refused(415, &PayloadError::UnsupportedMediaType)
+        self.refused(PayloadError::UnsupportedMediaType)
     }
 
     /// A body that holds exactly one report or message, read by `read` and turned into an
@@ -181,7 +149,7 @@ impl<'r> Push<'r> {
                 let stored = self.answer.clone();
                 self.ingested(vec![event], stored)
             }
-            Err(error) => self.refused(400, &error),
+            Err(error) => self.refused(error),
         }
     }
 
@@ -226,7 +194,7 @@ impl<'r> Push<'r> {
                 let events = self.entries(&entries, normalize);
                 self.stored(events)
             }
-            Err(error) => self.refused(400, &error),
+            Err(error) => self.refused(error),
         }
     }
 
@@ -259,8 +227,9 @@ pub fn token_push<'r, D: Descriptor>(
     endpoint: D::Endpoint,
     callback: &Callback<'r>,
     expected: &Secret,
-) -> Result<Push<'r>, Reply> {
-    let proof = check_token(callback.token, expected).map_err(TokenError::reply)?;
+) -> Result<Push<'r>, Refusal> {
+    let proof = check_token(callback.token, expected)
+        .map_err(|error| Refusal::Unauthenticated(error.into()))?;
     Ok(Push::new::<D>(endpoint, callback, proof))
 }
 

@@ -9,7 +9,7 @@
 
 use crate::clock::Timestamp;
 use crate::event::{Ingested, Provider};
-use crate::http::{PushRequest, Reply};
+use crate::http::{PushRequest, Refusal, Reply};
 use crate::payload::MediaType;
 use crate::settings::Reader;
 use std::fmt::Debug;
@@ -123,7 +123,7 @@ pub trait Descriptor {
     /// The answer to the console's `GET` probe, when [`Descriptor::PROBE`].
     fn probe(endpoint: Self::Endpoint, token: Option<&str>, settings: &Self::Settings) -> Reply {
         let _ = (endpoint, token, settings);
-        Reply::error(405, "method_not_allowed").with_header("allow", "POST".into())
+        Refusal::MethodNotAllowed { allow: "POST" }.reply()
     }
 
     /// Settings that enable the provider for the property tests and fuzz oracles, under which
@@ -294,8 +294,7 @@ macro_rules! registry {
                     $(Endpoint::$name(endpoint) if <$module::$name as Descriptor>::PROBE => {
                         <$module::$name as Descriptor>::probe(endpoint, token, &settings.$module)
                     })+
-                    _ => Reply::error(405, "method_not_allowed")
-                        .with_header("allow", "POST".into()),
+                    _ => crate::http::Refusal::MethodNotAllowed { allow: "POST" }.reply(),
                 }
             }
 
@@ -308,13 +307,13 @@ macro_rules! registry {
                 max_body_bytes: usize,
             ) -> Ingested {
                 if callback.request.body.len() > max_body_bytes {
-                    return Ingested::refused(Reply::error(413, "body_too_large"));
+                    return Ingested::refused(crate::http::Refusal::BodyTooLarge);
                 }
                 match self {
                     $(Endpoint::$name(endpoint) => {
                         let settings = &settings.$module;
                         if !<$module::$name as Descriptor>::enabled(settings) {
-                            return Ingested::refused(Reply::error(404, "not_enabled"));
+                            return Ingested::refused(crate::http::Refusal::NotEnabled);
                         }
                         <$module::$name as Descriptor>::ingest(endpoint, callback, settings)
                     })+

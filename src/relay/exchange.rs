@@ -10,7 +10,7 @@
 use super::{admit, lookup, route, Admission, BodyBuffer, RequestHead, RouteName};
 use crate::clock::Timestamp;
 use crate::config::Config;
-use crate::http::{header_lines, split_url, with_host, PushRequest, Reply};
+use crate::http::{header_lines, split_url, with_host, PushRequest, Refusal, Reply};
 use crate::log::RequestLog;
 use crate::providers::Callback;
 use crate::providers::Endpoint;
@@ -120,8 +120,8 @@ impl Exchange {
         };
         match body.push(chunk) {
             Ok(()) => true,
-            Err(reply) => {
-                self.finish_with(reply);
+            Err(refusal) => {
+                self.finish_with(refusal.reply());
                 false
             }
         }
@@ -130,7 +130,7 @@ impl Exchange {
     /// The body stream failed before its end.
     pub fn body_failed(&mut self) {
         if self.wants_body() {
-            self.finish_with(BodyBuffer::unreadable());
+            self.finish_with(Refusal::BodyUnreadable.reply());
         }
     }
 
@@ -139,7 +139,7 @@ impl Exchange {
         let state = std::mem::replace(
             &mut self.state,
             State::Done(Finished {
-                reply: Reply::error(500, "internal_error"),
+                reply: Refusal::InternalError.reply(),
                 sink_error: None,
             }),
         );
@@ -205,7 +205,7 @@ impl Exchange {
             State::Done(finished) => Step::Finish(finished.clone()),
             // Asked before the body was ended: a bug in the edge, answered as one.
             State::Reading { .. } => Step::Finish(Finished {
-                reply: Reply::error(500, "internal_error"),
+                reply: Refusal::InternalError.reply(),
                 sink_error: None,
             }),
         }
@@ -230,10 +230,7 @@ impl Exchange {
                 Some(reply) => reply,
                 None => return,
             },
-            Err(_) => Reply::error(503, "kv_unavailable").with_header(
-                "retry-after",
-                crate::http::reply::RETRY_AFTER_SECS.to_string(),
-            ),
+            Err(_) => Refusal::KvUnavailable.reply(),
         };
         self.finish_with(reply);
     }

@@ -1,7 +1,7 @@
 //! `GET /healthz`.
 
 use crate::config::Config;
-use crate::http::Reply;
+use crate::http::{Refusal, Reply};
 use serde::Serialize;
 
 /// `GET /healthz`. In public it says only whether the relay is ready and which settings are
@@ -131,10 +131,12 @@ pub fn detailed(config: &Config, spill: Option<Spill>) -> Reply {
     answer(config, body)
 }
 
+/// `200` with the report, or the status and code of [`Refusal::ConfigInvalid`] with it.
 fn answer(config: &Config, body: String) -> Reply {
     if config.is_valid() {
         Reply::json(200, "ok", body)
     } else {
-        Reply::json(500, "config_invalid", body)
+        let (status, code) = Refusal::ConfigInvalid.status_and_code();
+        Reply::json(status, code, body)
     }
 }

@@ -11,7 +11,7 @@
 //! Uplinks do not name the message they reply to, so no reply is listed.
 
 use crate::event::{Outcome, State};
-use crate::http::Reply;
+use crate::http::{Refusal, Reply};
 use crate::payload::percent;
 use crate::providers::common::MAX_MESSAGE_ID_BYTES;
 use crate::sinks::kv;
@@ -58,7 +58,7 @@ impl Lookup {
     /// listing is complete or [`LOOKUP_MAX_PAGES`] were read; `None` to list the next page.
     pub fn listed(&mut self, list_result_json: &str) -> Option<Reply> {
         let Ok(page) = serde_json::from_str::<ListResult>(list_result_json) else {
-            return Some(Reply::error(502, "kv_unreadable"));
+            return Some(Refusal::KvUnreadable.reply());
         };
         self.keys.extend(page.keys);
         self.pages += 1;
@@ -67,7 +67,7 @@ impl Lookup {
             .filter(|cursor| !page.list_complete && !cursor.is_empty());
         if !page.list_complete && next.is_none() {
             // More keys, and no way to them: no answer could say what it left out.
-            return Some(Reply::error(502, "kv_unreadable"));
+            return Some(Refusal::KvUnreadable.reply());
         }
         match next {
             Some(cursor) if self.pages < LOOKUP_MAX_PAGES => {
@@ -94,7 +94,7 @@ fn complete() -> bool {
 }
 
 /// `?cursor=` from a lookup's query string, decoded; `Err` for one no listing could have made.
-pub fn cursor_param(query: &str) -> Result<Option<String>, Reply> {
+pub fn cursor_param(query: &str) -> Result<Option<String>, Refusal> {
     let Some(raw) = query
         .split('&')
         .find_map(|pair| pair.strip_prefix("cursor="))
@@ -104,9 +104,7 @@ pub fn cursor_param(query: &str) -> Result<Option<String>, Reply> {
     let decoded = String::from_utf8(percent::decode(raw.as_bytes(), false))
         .ok()
         .filter(|cursor| !cursor.is_empty() && cursor.len() <= MAX_CURSOR_BYTES);
-    decoded
-        .map(Some)
-        .ok_or_else(|| Reply::field_error(400, "invalid_field", Some("cursor")))
+    decoded.map(Some).ok_or(Refusal::InvalidCursor)
 }
 
 /// One listed key as the runtime's `KVNamespace.list()` returns it.
@@ -270,7 +268,7 @@ fn answer(prefix: &str, keys: &[ListedKey], cursor: Option<&str>) -> Reply {
         .filter_map(|key| report(provider, prefix, key))
         .collect();
     if reports.is_empty() {
-        return Reply::error(404, "not_found");
+        return Refusal::NotFound.reply();
     }
     // Group by part, each part's deciding report last.
     crate::sort::sort_by(&mut reports, |a, b| {
@@ -716,8 +714,8 @@ mod tests {
     fn cursors_come_from_the_query() {
         assert_eq!(cursor_param(""), Ok(None));
         assert_eq!(cursor_param("x=1&cursor=a%2Bb"), Ok(Some("a+b".into())));
-        assert_eq!(cursor_param("cursor=").map_err(|r| r.status), Err(400));
+        assert_eq!(cursor_param("cursor="), Err(Refusal::InvalidCursor));
         let long = format!("cursor={}", "c".repeat(MAX_CURSOR_BYTES + 1));
-        assert_eq!(cursor_param(&long).map_err(|r| r.status), Err(400));
+        assert_eq!(cursor_param(&long), Err(Refusal::InvalidCursor));
     }
 }

@@ -12,7 +12,7 @@ pub use health::health;
 
 use crate::config::Config;
 pub use crate::event::Ingested;
-use crate::http::Reply;
+use crate::http::{Refusal, Reply, TokenError};
 use crate::providers::registry::PathToken;
 use crate::providers::{Endpoint, NAMES};
 use crate::sinks::Sink;
@@ -133,7 +133,7 @@ pub fn admit<'p>(
     config: &Config,
 ) -> Admission<'p> {
     let Some(route) = route(path) else {
-        return Admission::Respond(Reply::error(404, "not_found"));
+        return Admission::Respond(Refusal::NotFound.reply());
     };
     let (endpoint, token) = match route {
         Route::Health if method == "GET" || method == "HEAD" => {
@@ -144,14 +144,10 @@ pub fn admit<'p>(
             return Admission::Respond(health(config, detailed));
         }
         Route::Health => {
-            return Admission::Respond(
-                Reply::error(405, "method_not_allowed").with_header("allow", "GET, HEAD".into()),
-            )
+            return Admission::Respond(Refusal::MethodNotAllowed { allow: "GET, HEAD" }.reply())
         }
         Route::Lookup { .. } if method != "GET" && method != "HEAD" => {
-            return Admission::Respond(
-                Reply::error(405, "method_not_allowed").with_header("allow", "GET, HEAD".into()),
-            )
+            return Admission::Respond(Refusal::MethodNotAllowed { allow: "GET, HEAD" }.reply())
         }
         Route::Lookup {
             provider,
@@ -165,21 +161,19 @@ pub fn admit<'p>(
             } else {
                 "POST"
             };
-            return Admission::Respond(
-                Reply::error(405, "method_not_allowed").with_header("allow", allow.into()),
-            );
+            return Admission::Respond(Refusal::MethodNotAllowed { allow }.reply());
         }
         Route::Callback { endpoint, token } => (endpoint, token),
     };
     if !config.is_valid() {
-        return Admission::Respond(Reply::error(500, "config_invalid"));
+        return Admission::Respond(Refusal::ConfigInvalid.reply());
     }
     if !config.provider_enabled(endpoint.provider().name) {
-        return Admission::Respond(Reply::error(404, "not_enabled"));
+        return Admission::Respond(Refusal::NotEnabled.reply());
     }
     // A provider that signs has no token in its URLs; a longer path is not one of its routes.
     if endpoint.info().path_token == PathToken::Never && token.is_some() {
-        return Admission::Respond(Reply::error(404, "not_found"));
+        return Admission::Respond(Refusal::NotFound.reply());
     }
     if let Some(allowed) = config
         .access
@@ -189,7 +183,7 @@ pub fn admit<'p>(
     {
         // Fail closed: without the header there is no address to admit.
         if !head.client_ip.is_some_and(|ip| allowed.allows(ip)) {
-            return Admission::Respond(Reply::error(403, "ip_not_allowed"));
+            return Admission::Respond(Refusal::IpNotAllowed.reply());
         }
     }
     let declared = head
@@ -199,7 +193,7 @@ pub fn admit<'p>(
         return Admission::Respond(endpoint.probe(token, &config.providers));
     }
     if declared.is_some_and(|length| length > config.limits.max_body_bytes as u64) {
-        return Admission::Respond(Reply::error(413, "body_too_large"));
+        return Admission::Respond(Refusal::BodyTooLarge.reply());
     }
     Admission::ReadBody { endpoint, token }
 }
@@ -213,25 +207,23 @@ fn look_up<'p>(
     config: &Config,
 ) -> Admission<'p> {
     if config.access.read_token.is_none() || !config.sinks.enabled.contains(&Sink::Kv) {
-        return Admission::Respond(Reply::error(404, "not_enabled"));
+        return Admission::Respond(Refusal::NotEnabled.reply());
     }
     if !config.access.reads(head.authorization) {
-        let code = if head.authorization.is_some() {
-            "invalid_token"
+        let error = if head.authorization.is_some() {
+            TokenError::Invalid
         } else {
-            "missing_token"
+            TokenError::Missing
         };
-        return Admission::Respond(
-            Reply::error(401, code).with_header("www-authenticate", "Bearer".into()),
-        );
+        return Admission::Respond(Refusal::ReadToken(error).reply());
     }
     let cursor = match lookup::cursor_param(head.query) {
         Ok(cursor) => cursor,
-        Err(reply) => return Admission::Respond(reply),
+        Err(refusal) => return Admission::Respond(refusal.reply()),
     };
     match lookup::status_prefix(provider, message_id) {
         Some(prefix) => Admission::LookUp { prefix, cursor },
-        None => Admission::Respond(Reply::error(404, "not_found")),
+        None => Admission::Respond(Refusal::NotFound.reply()),
     }
 }
 
@@ -252,17 +244,12 @@ impl BodyBuffer {
     }
 
     /// Appends one chunk; `413` once the body would pass the limit.
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Reply> {
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Refusal> {
         if self.bytes.len().saturating_add(chunk.len()) > self.limit {
-            return Err(Reply::error(413, "body_too_large"));
+            return Err(Refusal::BodyTooLarge);
         }
         self.bytes.extend_from_slice(chunk);
         Ok(())
-    }
-
-    /// The stream failed mid-way.
-    pub fn unreadable() -> Reply {
-        Reply::error(400, "body_unreadable")
     }
 
     pub fn into_bytes(self) -> Vec<u8> {
@@ -314,7 +301,7 @@ mod tests {
         let mut body = BodyBuffer::new(10);
         assert_eq!(body.push(b"12345"), Ok(()));
         assert_eq!(body.push(b"67890"), Ok(()));
-        assert_eq!(body.push(b"1").map_err(|r| r.status), Err(413));
+        assert_eq!(body.push(b"1"), Err(Refusal::BodyTooLarge));
         assert_eq!(body.into_bytes(), b"1234567890");
     }
 }

@@ -145,6 +145,18 @@ pub enum SecretListProblem {
     Space(usize),
 }
 
+impl fmt::Display for SecretListProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretListProblem::Empty => f.write_str("names no secret"),
+            SecretListProblem::TooMany(max) => write!(f, "lists more than {max} secrets"),
+            SecretListProblem::Space(entry) => write!(f, "entry {entry} has a space inside it"),
+        }
+    }
+}
+
+impl std::error::Error for SecretListProblem {}
+
 /// Reads settings from fixed `name → value` pairs with `read` (tests): its result and the
 /// problems recorded, then the warnings.
 #[cfg(any(test, feature = "testing"))]

@@ -194,6 +194,8 @@ impl Display for Problem {
     }
 }
 
+impl std::error::Error for Problem {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

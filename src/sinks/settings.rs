@@ -44,6 +44,8 @@ impl fmt::Display for SinkProblem {
     }
 }
 
+impl std::error::Error for SinkProblem {}
+
 impl SinkSettings {
     pub fn read(reader: &mut Reader<'_>, bindings: Bindings) -> SinkSettings {
         let names = reader.list("FORWARD", "queue");

@@ -25,7 +25,7 @@ use super::SinkSettings;
 use super::{max_event_bytes, queue, PreparedEvent, Sink};
 use crate::clock::Timestamp;
 use crate::event::Ingested;
-use crate::http::Reply;
+use crate::http::{Refusal, Reply};
 use crate::log::bounded;
 use crate::payload::PayloadError;
 use std::ops::Range;
@@ -160,7 +160,7 @@ impl Store {
             .map(|events| events.into_iter().flatten().collect());
         let Some(mut prepared) = prepared else {
             store.finished = Some(Finished {
-                reply: Reply::error(413, "body_too_large"),
+                reply: Refusal::BodyTooLarge.reply(),
                 sink_error: None,
             });
             return store;
@@ -174,12 +174,11 @@ impl Store {
             match whole_body(body, fallback, limit) {
                 Some(whole) => {
                     prepared = whole;
-                    store.success =
-                        Reply::field_error(400, PayloadError::BatchTooLarge.code(), None);
+                    store.success = Refusal::Unreadable(PayloadError::BatchTooLarge).reply();
                 }
                 None => {
                     store.finished = Some(Finished {
-                        reply: Reply::error(413, "body_too_large"),
+                        reply: Refusal::BodyTooLarge.reply(),
                         sink_error: None,
                     });
                     return store;
@@ -461,7 +460,7 @@ impl Store {
                 sink_error: Some(format!("{sink_error}; spilled to {SPILL_BUCKET} as {key}")),
             },
             Err(error) => Finished {
-                reply: Reply::sink_unavailable(),
+                reply: Refusal::SinkUnavailable.reply(),
                 sink_error: Some(format!(
                     "{sink_error}; the spill to {SPILL_BUCKET} failed too: {}",
                     bounded(&error)
@@ -472,7 +471,7 @@ impl Store {
 
     fn fail(&mut self, sink_error: String) {
         self.finished = Some(Finished {
-            reply: Reply::sink_unavailable(),
+            reply: Refusal::SinkUnavailable.reply(),
             sink_error: Some(sink_error),
         });
     }

@@ -10,7 +10,7 @@ pub mod normalize;
 use super::common::{check_token, token_push, Callback};
 use super::registry::{Answer, Descriptor, EndpointSpec, PathToken};
 use crate::event::{Ingested, Provider};
-use crate::http::Reply;
+use crate::http::{Refusal, Reply};
 use crate::payload::{json_array_of, MediaType};
 use crate::settings::{parse_token, Reader, Secret};
 
@@ -92,11 +92,11 @@ impl Descriptor for Alibaba {
     /// storage work.
     fn probe(_: Endpoint, token: Option<&str>, settings: &Settings) -> Reply {
         let Some(expected) = &settings.token else {
-            return Reply::error(404, "not_enabled");
+            return Refusal::NotEnabled.reply();
         };
         match check_token(token, expected) {
             Ok(_) => Reply::json(200, "ok", PROBE_BODY.to_string()),
-            Err(error) => error.reply(),
+            Err(error) => Refusal::Unauthenticated(error.into()).reply(),
         }
     }
 
@@ -126,11 +126,11 @@ pub const PROVIDER: Provider = Alibaba::PROVIDER;
 /// Authenticates an Alibaba push and turns its array into one event per entry.
 pub fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
     let Some(expected) = &settings.token else {
-        return Ingested::refused(Reply::error(404, "not_enabled"));
+        return Ingested::refused(Refusal::NotEnabled);
     };
     let push = match token_push::<Alibaba>(endpoint, callback, expected) {
         Ok(push) => push,
-        Err(reply) => return Ingested::refused(reply),
+        Err(refusal) => return Ingested::refused(refusal),
     };
     let normalize = match endpoint {
         Endpoint::Reports => normalize::report,

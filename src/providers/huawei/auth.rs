@@ -4,14 +4,15 @@ use super::settings::{AuthMode, Settings};
 use super::signing::{verify, VerifyError};
 use crate::clock::Timestamp;
 use crate::event::AuthInfo;
-use crate::http::PushRequest;
+use crate::http::{PushRequest, Refusal};
 use crate::providers::common::{check_token, Authenticated, TokenError};
 use std::fmt;
 
+/// Why a Huawei callback did not authenticate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthError {
-    /// The configuration names no way to authenticate. Admission answers `404 not_enabled`
-    /// before a callback gets here.
+    /// The configuration names no way to authenticate: answered `404 not_enabled`, as the
+    /// admission and the registry answer before a callback gets here.
     Unconfigured,
     /// The URL lacks the ingest token, or carries another.
     Token(TokenError),
@@ -19,12 +20,17 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    pub fn code(&self) -> &'static str {
+    /// The answer: `404 not_enabled` unconfigured, else `401` with the failure's code.
+    pub fn refusal(&self) -> Refusal {
         match self {
-            AuthError::Unconfigured => "not_enabled",
-            AuthError::Token(error) => error.code(),
-            AuthError::Signature(error) => error.code(),
+            AuthError::Unconfigured => Refusal::NotEnabled,
+            AuthError::Token(error) => Refusal::Unauthenticated((*error).into()),
+            AuthError::Signature(error) => Refusal::Unauthenticated(error.failure()),
         }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.refusal().code()
     }
 }
 
@@ -32,8 +38,8 @@ impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AuthError::Unconfigured => f.write_str("Huawei's routes are not enabled"),
-            AuthError::Token(error) => error.fmt(f),
-            AuthError::Signature(error) => write!(f, "signature: {}", error.code()),
+            AuthError::Token(error) => write!(f, "the URL's token: {error}"),
+            AuthError::Signature(error) => write!(f, "signature: {error}"),
         }
     }
 }

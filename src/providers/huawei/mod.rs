@@ -17,7 +17,6 @@ pub mod status_codes;
 use super::common::{Callback, Push};
 use super::registry::{Answer, Descriptor, EndpointSpec, PathToken};
 use crate::event::{Ingested, Provider};
-use crate::http::Reply;
 use crate::payload::{parse_form, MediaType, PayloadError};
 use crate::settings::Reader;
 
@@ -110,14 +109,7 @@ pub fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) 
     let request = callback.request;
     let proof = match authenticate(request, callback.token, settings, callback.now) {
         Ok(proof) => proof,
-        Err(error) => {
-            let status = if matches!(error, auth::AuthError::Unconfigured) {
-                404
-            } else {
-                401
-            };
-            return Ingested::refused(Reply::error(status, error.code()));
-        }
+        Err(error) => return Ingested::refused(error.refusal()),
     };
     let push = Push::new::<Huawei>(endpoint, callback, proof);
     match (endpoint, push.media_type()) {
@@ -135,7 +127,7 @@ pub fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) 
                 }
                 push.stored(events)
             }
-            Err(error) => push.refused(400, &error),
+            Err(error) => push.refused(error),
         },
         _ => push.unsupported_media_type(),
     }

@@ -9,7 +9,7 @@ pub mod normalize;
 use super::common::{token_push, Callback};
 use super::registry::{Answer, Descriptor, EndpointSpec, PathToken};
 use crate::event::{Ingested, Provider};
-use crate::http::Reply;
+use crate::http::Refusal;
 use crate::payload::{json_array, json_object, MediaType};
 use crate::settings::{parse_token, Reader, Secret};
 
@@ -103,11 +103,11 @@ pub const PROVIDER: Provider = Tencent::PROVIDER;
 /// Authenticates a Tencent push and turns it into events.
 pub fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
     let Some(expected) = &settings.token else {
-        return Ingested::refused(Reply::error(404, "not_enabled"));
+        return Ingested::refused(Refusal::NotEnabled);
     };
     let push = match token_push::<Tencent>(endpoint, callback, expected) {
         Ok(push) => push,
-        Err(reply) => return Ingested::refused(reply),
+        Err(refusal) => return Ingested::refused(refusal),
     };
     if push.media_type() != Some(MediaType::Json) {
         return push.unsupported_media_type();

@@ -18,7 +18,7 @@ pub mod url;
 use super::common::{Authenticated, Callback, Push};
 use super::registry::{Answer, Descriptor, EndpointSpec, PathToken};
 use crate::event::{AuthInfo, Ingested, Provider};
-use crate::http::{PushRequest, Reply};
+use crate::http::{PushRequest, Refusal};
 use crate::payload::{json_array, parse_form, MediaType};
 use crate::settings::{Reader, Secret};
 use signature::{verify, SignatureError, SignedBody};
@@ -147,7 +147,7 @@ pub fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) 
     let request = callback.request;
     let proof = match authenticate(request, &settings.auth_tokens) {
         Ok(proof) => proof,
-        Err(error) => return Ingested::refused(Reply::error(401, error.code())),
+        Err(error) => return Ingested::refused(Refusal::Unauthenticated(error.failure())),
     };
     let push = Push::new::<Twilio>(endpoint, callback, proof);
     match push.media_type() {

@@ -10,6 +10,7 @@
 //! its values sorted the same way (`Array.from(new Set(values)).sort()`).
 
 use crate::crypto::{hmac_sha1, sha256_hex};
+use crate::http::AuthFailure;
 use crate::payload::percent;
 use crate::settings::Secret;
 use base64::Engine as _;
@@ -32,15 +33,35 @@ pub enum SignatureError {
 }
 
 impl SignatureError {
-    pub fn code(self) -> &'static str {
+    /// The refusal's failure: what the `401` answer says. An unreadable form is answered as
+    /// a mismatch: no signature could match it.
+    pub fn failure(self) -> AuthFailure {
         match self {
-            SignatureError::Missing => "missing_signature",
-            SignatureError::Mismatch => "signature_mismatch",
-            SignatureError::BodyNotSigned => "body_not_signed",
-            SignatureError::UnreadableForm => "signature_mismatch",
+            SignatureError::Missing => AuthFailure::MissingSignature,
+            SignatureError::Mismatch | SignatureError::UnreadableForm => {
+                AuthFailure::SignatureMismatch
+            }
+            SignatureError::BodyNotSigned => AuthFailure::BodyNotSigned,
         }
     }
+
+    pub fn code(self) -> &'static str {
+        self.failure().code()
+    }
 }
+
+impl std::fmt::Display for SignatureError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SignatureError::Missing => "no X-Twilio-Signature",
+            SignatureError::Mismatch => "the signature matches no configured auth token",
+            SignatureError::BodyNotSigned => "the body is neither a form nor covered by bodySHA256",
+            SignatureError::UnreadableForm => "the form is not UTF-8 once decoded",
+        })
+    }
+}
+
+impl std::error::Error for SignatureError {}
 
 /// What the signature covers besides the URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,6 +24,17 @@ pub enum AuthorizationError {
     Malformed,
 }
 
+impl std::fmt::Display for AuthorizationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AuthorizationError::UnsupportedAlgorithm => "a scheme other than SDK-HMAC-SHA256",
+            AuthorizationError::Malformed => "not an SDK-HMAC-SHA256 Authorization header",
+        })
+    }
+}
+
+impl std::error::Error for AuthorizationError {}
+
 /// Reads the header the way Huawei's own verification sample does
 /// (`SDK-HMAC-SHA256\s+Access=([^,]+),\s?SignedHeaders=([^,]+),\s?Signature=(\w+)`): the parts in
 /// this order, separated by `,` with or without one space (the docs omit it, the SDKs write it).

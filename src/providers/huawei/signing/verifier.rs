@@ -3,8 +3,9 @@
 use super::authorization::{parse_authorization, AuthorizationError};
 use super::canonical::{canonical_request, mac, string_to_sign};
 use crate::clock::{parse_sdk_date, Timestamp};
-use crate::http::PushRequest;
+use crate::http::{AuthFailure, PushRequest};
 use hmac::Mac;
+use std::fmt;
 
 /// The configured `ACCESS_KEY → SECRET_KEY` pairs. Two at once is the normal state during a
 /// key rotation, since a console change takes about five minutes to reach every sender.
@@ -25,6 +26,20 @@ pub enum KeySetError {
     /// More than [`MAX_SECRETS_PER_ACCESS_KEY`] secrets for one access key.
     TooManySecrets,
 }
+
+impl fmt::Display for KeySetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeySetError::Repeated => f.write_str("the same access key and secret twice"),
+            KeySetError::TooManySecrets => write!(
+                f,
+                "more than {MAX_SECRETS_PER_ACCESS_KEY} secrets for one access key"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for KeySetError {}
 
 impl KeySet {
     pub fn new() -> Self {
@@ -115,7 +130,7 @@ impl VerifiedSignature {
     }
 }
 
-/// Why a push failed verification. Each maps to one short code for the `401` answer and logs.
+/// Why a push failed verification. Each maps to one [`AuthFailure`], the `401` answer's code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VerifyError {
     /// No `Authorization` header at all.
@@ -145,23 +160,47 @@ pub enum VerifyError {
 }
 
 impl VerifyError {
+    /// The refusal's failure: what the `401` answer says.
+    pub fn failure(&self) -> AuthFailure {
+        match self {
+            VerifyError::MissingSignature => AuthFailure::MissingSignature,
+            VerifyError::UnsupportedAlgorithm => AuthFailure::UnsupportedAlgorithm,
+            VerifyError::MalformedAuthorization => AuthFailure::MalformedAuthorization,
+            VerifyError::UnknownAccessKey => AuthFailure::UnknownAccessKey,
+            VerifyError::XSdkDateNotSigned => AuthFailure::XSdkDateNotSigned,
+            VerifyError::HostNotSigned => AuthFailure::HostNotSigned,
+            VerifyError::ContentTypeNotSigned => AuthFailure::ContentTypeNotSigned,
+            VerifyError::MalformedSdkDate => AuthFailure::MalformedSdkDate,
+            VerifyError::ClockSkew { .. } => AuthFailure::ClockSkew,
+            VerifyError::SignedHeaderMissing { .. } => AuthFailure::SignedHeaderMissing,
+            VerifyError::SignatureMismatch => AuthFailure::SignatureMismatch,
+        }
+    }
+
     /// The code sent in the `401` body and logged.
     pub fn code(&self) -> &'static str {
+        self.failure().code()
+    }
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            VerifyError::MissingSignature => "missing_signature",
-            VerifyError::UnsupportedAlgorithm => "unsupported_algorithm",
-            VerifyError::MalformedAuthorization => "malformed_authorization",
-            VerifyError::UnknownAccessKey => "unknown_access_key",
-            VerifyError::XSdkDateNotSigned => "x_sdk_date_not_signed",
-            VerifyError::HostNotSigned => "host_not_signed",
-            VerifyError::ContentTypeNotSigned => "content_type_not_signed",
-            VerifyError::MalformedSdkDate => "malformed_sdk_date",
-            VerifyError::ClockSkew { .. } => "clock_skew",
-            VerifyError::SignedHeaderMissing { .. } => "signed_header_missing",
-            VerifyError::SignatureMismatch => "signature_mismatch",
+            VerifyError::ClockSkew { seconds } => {
+                write!(
+                    f,
+                    "X-Sdk-Date is {seconds} s from now, outside the allowed window"
+                )
+            }
+            VerifyError::SignedHeaderMissing { name } => {
+                write!(f, "the signed header {name:?} is not in the request")
+            }
+            other => other.failure().fmt(f),
         }
     }
 }
+
+impl std::error::Error for VerifyError {}
 
 /// The values an HTTP/1.1 client sends for `Connection`. Cloudflare overwrites the header with
 /// `Keep-Alive` on every incoming request and other edges drop it, so the value Huawei signed
