@@ -42,6 +42,11 @@ fn names_sources_and_id_letters_are_distinct() {
             "{}: no enabling setting",
             info.provider.name
         );
+        assert!(
+            !(info.probe && info.query_callbacks),
+            "{}: a GET is either a probe or a callback",
+            info.provider.name
+        );
         for setting in info.enabling {
             assert!(
                 info.settings.contains(setting),

@@ -68,6 +68,23 @@ pub fn check_token(given: Option<&str>, expected: &Secret) -> Result<Authenticat
     }
 }
 
+/// Whether the path carried one of `expected` (an old and a new token while a console's URL
+/// changes), each compared in constant time and all of them always compared, so neither how
+/// much of a guess was right nor which token matched shows in the time taken.
+pub fn check_tokens(given: Option<&str>, expected: &[Secret]) -> Result<Authenticated, TokenError> {
+    let given = given.ok_or(TokenError::Missing)?;
+    let matched = expected
+        .iter()
+        .fold(subtle::Choice::from(0), |matched, token| {
+            matched | given.as_bytes().ct_eq(token.expose().as_bytes())
+        });
+    if bool::from(matched) {
+        Ok(Authenticated::new(AuthInfo::Token))
+    } else {
+        Err(TokenError::Invalid)
+    }
+}
+
 /// One authenticated push on its way to events: who sent it, to which endpoint, how it was
 /// received and what to answer once stored, so every unreadable part becomes an `unparsed`
 /// event the same way. Made only from an [`Authenticated`] proof.
@@ -417,5 +434,24 @@ mod tests {
             Err(TokenError::Invalid)
         );
         assert_eq!(check_token(None, &expected), Err(TokenError::Missing));
+        let rotation = [
+            Secret::new("old-token-0123456789".into()),
+            Secret::new("new-token-0123456789".into()),
+        ];
+        for given in ["old-token-0123456789", "new-token-0123456789"] {
+            assert!(check_tokens(Some(given), &rotation).is_ok(), "{given}");
+        }
+        assert_eq!(
+            check_tokens(Some("new-token-012345678"), &rotation).map(|_| ()),
+            Err(TokenError::Invalid)
+        );
+        assert_eq!(
+            check_tokens(None, &rotation).map(|_| ()),
+            Err(TokenError::Missing)
+        );
+        assert_eq!(
+            check_tokens(Some("x"), &[]).map(|_| ()),
+            Err(TokenError::Invalid)
+        );
     }
 }

@@ -109,6 +109,10 @@ pub trait Descriptor {
     /// Whether its console probes a URL with a `GET` (answered by [`Descriptor::probe`],
     /// without reading a body or storing anything).
     const PROBE: bool;
+    /// Whether its callbacks may also come as a `GET` with the data in the query (a webhook
+    /// format some vendors offer besides a `POST` body); `ingest` then reads
+    /// [`PushRequest::query`]. Never together with [`Descriptor::PROBE`].
+    const QUERY_CALLBACKS: bool = false;
 
     fn read(reader: &mut Reader<'_>) -> Self::Settings;
     /// Whether its settings enable its routes (else `404 not_enabled`).
@@ -178,6 +182,7 @@ pub struct Info {
     pub path_token: PathToken,
     pub ip_allow_list: bool,
     pub probe: bool,
+    pub query_callbacks: bool,
 }
 
 impl Info {
@@ -190,6 +195,22 @@ impl Info {
             path_token: D::PATH_TOKEN,
             ip_allow_list: D::IP_ALLOW_LIST,
             probe: D::PROBE,
+            query_callbacks: D::QUERY_CALLBACKS,
+        }
+    }
+
+    /// Whether its callback routes take `method`: `POST`, and `GET` for a probe or a callback
+    /// in the query.
+    pub fn takes(&self, method: &str) -> bool {
+        method == "POST" || (method == "GET" && (self.probe || self.query_callbacks))
+    }
+
+    /// The `Allow` of its callback routes.
+    pub fn allow(&self) -> &'static str {
+        if self.probe || self.query_callbacks {
+            "GET, POST"
+        } else {
+            "POST"
         }
     }
 }

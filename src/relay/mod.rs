@@ -153,14 +153,8 @@ pub fn admit<'p>(
             provider,
             message_id,
         } => return look_up(provider, message_id, head, config),
-        Route::Callback { endpoint, .. }
-            if method != "POST" && !(endpoint.info().probe && method == "GET") =>
-        {
-            let allow = if endpoint.info().probe {
-                "GET, POST"
-            } else {
-                "POST"
-            };
+        Route::Callback { endpoint, .. } if !endpoint.info().takes(method) => {
+            let allow = endpoint.info().allow();
             return Admission::Respond(Refusal::MethodNotAllowed { allow }.reply());
         }
         Route::Callback { endpoint, token } => (endpoint, token),
@@ -189,7 +183,7 @@ pub fn admit<'p>(
     let declared = head
         .content_length
         .and_then(|value| value.trim().parse::<u64>().ok());
-    if method == "GET" {
+    if method == "GET" && endpoint.info().probe {
         return Admission::Respond(endpoint.probe(token, &config.providers));
     }
     if declared.is_some_and(|length| length > config.limits.max_body_bytes as u64) {

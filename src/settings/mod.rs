@@ -110,6 +110,50 @@ pub fn parse_token(token: &str) -> Result<Secret, TokenTooWeak> {
     }
 }
 
+/// Most URL tokens one setting may list: an old and a new one while a console's URL changes.
+pub const MAX_TOKENS: usize = 2;
+
+/// URL tokens, comma-separated (`OLD,NEW` during a rotation), each one [`parse_token`]'s.
+pub fn parse_token_list(raw: &str) -> Result<Vec<Secret>, TokenListProblem> {
+    let mut tokens = Vec::new();
+    for token in raw.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        tokens.push(parse_token(token).map_err(|_| TokenListProblem::TooWeak)?);
+    }
+    if tokens.is_empty() {
+        return Err(TokenListProblem::TooWeak);
+    }
+    if tokens.len() > MAX_TOKENS {
+        return Err(TokenListProblem::TooMany);
+    }
+    Ok(tokens)
+}
+
+/// Why [`parse_token_list`] refused a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenListProblem {
+    /// A token is too short or has other characters (or there is none).
+    TooWeak,
+    /// More than [`MAX_TOKENS`].
+    TooMany,
+}
+
+impl fmt::Display for TokenListProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenListProblem::TooWeak => write!(
+                f,
+                "each token must be at least {MIN_TOKEN_LENGTH} characters from A-Z a-z 0-9 - _ . ~ (OLD,NEW during a rotation)"
+            ),
+            TokenListProblem::TooMany => write!(
+                f,
+                "lists more than {MAX_TOKENS} tokens (an old and a new one are enough)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TokenListProblem {}
+
 /// Comma-separated secrets, trimmed, none with a space inside, between one and `max` of them
 /// (Twilio's auth tokens, and the like).
 pub fn parse_secret_list(raw: &str, max: usize) -> Result<Vec<Secret>, SecretListProblem> {
@@ -185,6 +229,22 @@ mod tests {
         assert!(parse_token("0123456789abcdef").is_ok());
         assert_eq!(parse_token("0123456789abcde"), Err(TokenTooWeak));
         assert_eq!(parse_token("0123456789abcdef/"), Err(TokenTooWeak));
+    }
+
+    #[test]
+    fn token_lists_hold_an_old_and_a_new_token() {
+        let list = |raw| parse_token_list(raw).map(|t| t.len());
+        assert_eq!(list("0123456789abcdef"), Ok(1));
+        assert_eq!(list(" 0123456789abcdef , fedcba9876543210 "), Ok(2));
+        assert_eq!(
+            list("0123456789abcdef,short"),
+            Err(TokenListProblem::TooWeak)
+        );
+        assert_eq!(list(" , "), Err(TokenListProblem::TooWeak));
+        assert_eq!(
+            list("0123456789abcdef,0123456789abcdeg,0123456789abcdeh"),
+            Err(TokenListProblem::TooMany)
+        );
     }
 
     #[test]
