@@ -334,6 +334,56 @@ pub fn unix_time(
         .ok_or(PayloadError::InvalidField(name))
 }
 
+/// Unix milliseconds (a JSON number or its text) as RFC 3339 UTC with milliseconds, as
+/// Volcengine writes its times; `None` when absent or empty.
+pub fn unix_millis_time(
+    value: Option<&FieldValue<'_>>,
+    name: &'static str,
+) -> Result<Option<Rc<str>>, PayloadError> {
+    let Some(value) = value_non_empty(value, name)? else {
+        return Ok(None);
+    };
+    // Four-digit years only: RFC 3339 has no other spelling.
+    const MAX_MILLIS: i64 = 253_402_300_799_999;
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|millis| (0..=MAX_MILLIS).contains(millis))
+        .map(|millis| {
+            Some(Rc::from(
+                Timestamp::from_unix_millis(millis).to_rfc3339(true),
+            ))
+        })
+        .ok_or(PayloadError::InvalidField(name))
+}
+
+/// A `YYYY-MM-DD HH:MM:SS` time without a zone that the vendor documents as UTC, written as
+/// RFC 3339; `None` when absent or empty.
+pub fn utc_time(
+    value: Option<&FieldValue<'_>>,
+    name: &'static str,
+) -> Result<Option<Rc<str>>, PayloadError> {
+    let Some(value) = value_non_empty(value, name)? else {
+        return Ok(None);
+    };
+    parse_zoneless_time(value.trim(), 0)
+        .map(|at| Some(Rc::from(at.to_rfc3339(false))))
+        .ok_or(PayloadError::InvalidField(name))
+}
+
+/// A phone number as E.164: a vendor that writes international numbers as bare digits
+/// (`447547232824`) gets its `+`; anything else (already `+…`, a short code with letters, a
+/// masked or alphanumeric sender) stays verbatim.
+pub fn e164(number: &str) -> Cow<'_, str> {
+    let digits = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit());
+    if digits {
+        Cow::Owned(format!("+{number}"))
+    } else {
+        Cow::Borrowed(number)
+    }
+}
+
 /// A JSON boolean (or its text, `true`/`false`), `None` when absent or null.
 pub fn flag(
     value: Option<&FieldValue<'_>>,
@@ -398,6 +448,32 @@ mod tests {
             );
         }
         assert_eq!(china_time(Some(&json("\"\"")), "t"), Ok(None));
+    }
+
+    #[test]
+    fn millis_utc_times_and_numbers() {
+        assert_eq!(
+            unix_millis_time(Some(&json("1669171012444")), "t")
+                .ok()
+                .flatten()
+                .as_deref(),
+            Some("2022-11-23T02:36:52.444Z")
+        );
+        assert_eq!(
+            unix_millis_time(Some(&json("-1")), "t"),
+            Err(PayloadError::InvalidField("t"))
+        );
+        assert_eq!(
+            utc_time(Some(&json("\"2018-10-25 12:10:29\"")), "t")
+                .ok()
+                .flatten()
+                .as_deref(),
+            Some("2018-10-25T12:10:29Z")
+        );
+        assert_eq!(e164("447547232824"), "+447547232824");
+        for verbatim in ["+15551234567", "Nexmo CLI", "188******", ""] {
+            assert_eq!(e164(verbatim), verbatim);
+        }
     }
 
     #[test]
