@@ -187,7 +187,7 @@ impl MessageJob {
     ) -> MessageJob {
         let mut log = AttemptLog {
             delivery: "replay",
-            event_id: super::event_id(letter.event.get()).unwrap_or_else(|| message_id.to_string()),
+            event_id: super::event_id(letter.event).unwrap_or_else(|| message_id.to_string()),
             attempt: attempt.max(1),
             ..AttemptLog::default()
         };

@@ -4,14 +4,6 @@
 use super::retry::{AttemptResult, DeadLetterReason};
 use crate::clock::Timestamp;
 use serde::Serialize;
-use serde_json::value::RawValue;
-
-#[derive(Serialize)]
-struct DeadLetter<'a> {
-    /// The CloudEvent exactly as it was queued.
-    event: &'a RawValue,
-    delivery: DeliveryFailure,
-}
 
 #[derive(Serialize)]
 struct DeliveryFailure {
@@ -31,18 +23,23 @@ pub fn dead_letter_message(
     last: &AttemptResult,
     now: Timestamp,
 ) -> Option<String> {
-    let event: &RawValue = serde_json::from_str(event_json).ok()?;
-    let letter = DeadLetter {
-        event,
-        delivery: DeliveryFailure {
-            reason: reason.code(),
-            attempts,
-            last_status: last.status(),
-            last_error: last.error(),
-            failed_at: now.to_rfc3339(true),
-        },
-    };
-    serde_json::to_string(&letter).ok()
+    // `{"event": <the event as queued>, "delivery": {…}}`, as serde_json would write it.
+    let event = crate::payload::json::raw_value(event_json).ok()?;
+    let delivery = serde_json::to_string(&DeliveryFailure {
+        reason: reason.code(),
+        attempts,
+        last_status: last.status(),
+        last_error: last.error(),
+        failed_at: now.to_rfc3339(true),
+    })
+    .ok()?;
+    let mut letter = String::with_capacity(event.len() + delivery.len() + 24);
+    letter.push_str(r#"{"event":"#);
+    letter.push_str(event);
+    letter.push_str(r#","delivery":"#);
+    letter.push_str(&delivery);
+    letter.push('}');
+    Some(letter)
 }
 
 #[cfg(test)]

@@ -21,11 +21,15 @@ pub use webhook::{WebhookSecret, WebhookSecretError};
 
 /// The event id inside a queued event's JSON (the `webhook-id` of its delivery).
 pub fn event_id(event_json: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct IdOnly {
-        id: String,
-    }
-    serde_json::from_str::<IdOnly>(event_json)
-        .ok()
-        .map(|event| event.id)
+    // `{"id": "…"}` read as `#[derive(Deserialize)]` read it (`payload::json`).
+    let mut reader = crate::payload::json::Reader::new(event_json);
+    let mut id = None;
+    reader
+        .record(&["id"], &mut |r, _| {
+            id = Some(r.string()?.into_owned());
+            Ok(())
+        })
+        .ok()?;
+    reader.end().ok()?;
+    id
 }

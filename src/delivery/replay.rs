@@ -6,8 +6,7 @@
 //! setting every letter is held.
 
 use crate::clock::{parse_report_time, Timestamp};
-use serde::Deserialize;
-use serde_json::value::RawValue;
+use crate::payload::json::{Bad, Read, Reader};
 
 /// How long a held letter waits before it is looked at again: Cloudflare Queues' longest retry
 /// delay (12 hours).
@@ -16,11 +15,12 @@ pub const HOLD_SECS: u32 = 43_200;
 /// A dead letter as `dead_letter::dead_letter_message` writes it.
 #[derive(Debug)]
 pub struct Letter<'a> {
-    pub event: &'a RawValue,
+    /// The event's JSON, as written.
+    pub event: &'a str,
     pub delivery: Failure,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct Failure {
     pub failed_at: String,
 }
@@ -32,26 +32,40 @@ pub enum Queued<'a> {
     Letter(Letter<'a>),
 }
 
-/// Reads a queued body once, whichever it is.
+/// Reads a queued body once, whichever it is: `{"id", "event", "delivery": {"failed_at"}}`
+/// read as `#[derive(Deserialize)]` read it (every member optional, others ignored), without
+/// serde's typed reads (`payload::json`).
 pub fn read(body: &str) -> Queued<'_> {
-    #[derive(Deserialize)]
-    struct Body<'a> {
-        #[serde(default)]
-        id: Option<String>,
-        #[serde(borrow, default)]
-        event: Option<&'a RawValue>,
-        #[serde(default)]
-        delivery: Option<Failure>,
+    let mut reader = Reader::new(body);
+    let (mut id, mut event, mut delivery) = (None, None, None);
+    let read = reader
+        .record(&["id", "event", "delivery"], &mut |r, field| {
+            match field {
+                0 => id = r.opt_string()?,
+                1 => event = if r.null()? { None } else { Some(r.raw()?) },
+                _ => delivery = if r.null()? { None } else { Some(failure(r)?) },
+            }
+            Ok(())
+        })
+        .and_then(|()| reader.end());
+    match (read, event, delivery) {
+        (Ok(()), Some(event), Some(delivery)) if event.starts_with('{') => {
+            Queued::Letter(Letter { event, delivery })
+        }
+        (Ok(()), _, _) => Queued::Event { id },
+        (Err(_), _, _) => Queued::Event { id: None },
     }
-    match serde_json::from_str::<Body<'_>>(body) {
-        Ok(Body {
-            event: Some(event),
-            delivery: Some(delivery),
-            ..
-        }) if event.get().starts_with('{') => Queued::Letter(Letter { event, delivery }),
-        Ok(Body { id, .. }) => Queued::Event { id },
-        Err(_) => Queued::Event { id: None },
-    }
+}
+
+fn failure(reader: &mut Reader<'_>) -> Read<Failure> {
+    let mut failed_at = None;
+    reader.record(&["failed_at"], &mut |r, _| {
+        failed_at = Some(r.string()?.into_owned());
+        Ok(())
+    })?;
+    Ok(Failure {
+        failed_at: failed_at.ok_or(Bad::Type)?,
+    })
 }
 
 /// `body` read as a dead letter, `None` when it is not one (an event, or anything else).
@@ -77,7 +91,7 @@ mod tests {
     #[test]
     fn letters_failed_before_the_cutoff_are_replayed_the_rest_held() {
         let letter = read_letter(LETTER).unwrap_or_else(|| unreachable!());
-        assert_eq!(letter.event.get(), r#"{"id":"abc","data":{}}"#);
+        assert_eq!(letter.event, r#"{"id":"abc","data":{}}"#);
         let at = |text| parse_report_time(text);
         assert!(replays(&letter, at("2026-11-26T09:00:00.001Z")));
         assert!(

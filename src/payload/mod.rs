@@ -4,6 +4,7 @@
 pub mod fields;
 pub mod form;
 pub mod js_json;
+pub mod json;
 pub mod json_scan;
 pub mod percent;
 

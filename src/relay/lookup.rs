@@ -12,10 +12,11 @@
 
 use crate::event::{Outcome, State};
 use crate::http::{Refusal, Reply};
+use crate::payload::json::{Bad, Read, Reader};
 use crate::payload::percent;
 use crate::providers::common::MAX_MESSAGE_ID_BYTES;
 use crate::sinks::kv;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The KV key prefix holding `provider`'s status reports of `message_id`, or `None` for an id
 /// no report could have (empty, too long, not UTF-8 once decoded, or holding a `/`).
@@ -57,7 +58,7 @@ impl Lookup {
     /// One `list` result (its JSON: `keys`, `list_complete`, `cursor`). The answer once the
     /// listing is complete or [`LOOKUP_MAX_PAGES`] were read; `None` to list the next page.
     pub fn listed(&mut self, list_result_json: &str) -> Option<Reply> {
-        let Ok(page) = serde_json::from_str::<ListResult>(list_result_json) else {
+        let Some(page) = ListResult::read(list_result_json) else {
             return Some(Refusal::KvUnreadable.reply());
         };
         self.keys.extend(page.keys);
@@ -80,17 +81,44 @@ impl Lookup {
 }
 
 /// What the runtime's `KVNamespace.list()` resolves to.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct ListResult {
     keys: Vec<ListedKey>,
-    #[serde(default = "complete")]
+    /// `true` when absent.
     list_complete: bool,
-    #[serde(default)]
     cursor: Option<String>,
 }
 
-fn complete() -> bool {
-    true
+impl ListResult {
+    /// Read as `#[derive(Deserialize)]` would read it, without serde's typed reads
+    /// (`payload::json`: they print floats in their errors, about 23 KB of wasm).
+    fn read(json: &str) -> Option<ListResult> {
+        let mut reader = Reader::new(json);
+        let (mut keys, mut list_complete, mut cursor) = (None, true, None);
+        reader
+            .record(&["keys", "list_complete", "cursor"], &mut |r, field| {
+                match field {
+                    0 => {
+                        let mut list = Vec::new();
+                        r.seq(&mut |r| {
+                            list.push(ListedKey::read(r)?);
+                            Ok(())
+                        })?;
+                        keys = Some(list);
+                    }
+                    1 => list_complete = r.boolean()?,
+                    _ => cursor = r.opt_string()?,
+                }
+                Ok(())
+            })
+            .ok()?;
+        reader.end().ok()?;
+        Some(ListResult {
+            keys: keys?,
+            list_complete,
+            cursor,
+        })
+    }
 }
 
 /// `?cursor=` from a lookup's query string, decoded; `Err` for one no listing could have made.
@@ -108,44 +136,90 @@ pub fn cursor_param(query: &str) -> Result<Option<String>, Refusal> {
 }
 
 /// One listed key as the runtime's `KVNamespace.list()` returns it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct ListedKey {
     pub name: String,
-    #[serde(default)]
     pub metadata: Option<ListedMetadata>,
+}
+
+impl ListedKey {
+    fn read(reader: &mut Reader<'_>) -> Read<ListedKey> {
+        let (mut name, mut metadata) = (None, None);
+        reader.record(&["name", "metadata"], &mut |r, field| {
+            if field == 0 {
+                name = Some(r.string()?.into_owned());
+            } else if !r.null()? {
+                metadata = Some(ListedMetadata::read(r)?);
+            }
+            Ok(())
+        })?;
+        Ok(ListedKey {
+            name: name.ok_or(Bad::Type)?,
+            metadata,
+        })
+    }
 }
 
 /// The metadata the KV sink stores beside each report ([`kv::KvMetadata`]). Entries written
 /// before `state`, `final` and `received_at` existed lack them: their state is then read from
 /// `delivered`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 pub struct ListedMetadata {
-    #[serde(default)]
     pub status: Option<String>,
-    #[serde(default)]
     pub state: Option<String>,
-    #[serde(default, rename = "final")]
+    /// `final`.
     pub is_final: Option<bool>,
-    #[serde(default)]
     pub delivered: Option<bool>,
-    /// Read as any JSON number: a typed `u32` would pull serde's float error formatting
-    /// (about 20 KB of wasm) into the worker for a value the relay wrote itself.
-    #[serde(default)]
-    pub segment: Option<serde_json::Number>,
-    #[serde(default)]
-    pub segments: Option<serde_json::Number>,
-    #[serde(default)]
+    /// Any JSON number, as its `serde_json::Number::as_u64`: `None` for one that is not a
+    /// non-negative integer.
+    pub segment: Option<u64>,
+    pub segments: Option<u64>,
     pub recipient: Option<String>,
-    #[serde(default)]
     pub time: Option<String>,
-    #[serde(default)]
     pub received_at: Option<String>,
 }
 
-fn small_count(number: Option<&serde_json::Number>) -> Option<u32> {
-    number
-        .and_then(serde_json::Number::as_u64)
-        .and_then(|n| u32::try_from(n).ok())
+impl ListedMetadata {
+    fn read(reader: &mut Reader<'_>) -> Read<ListedMetadata> {
+        const NAMES: [&str; 9] = [
+            "status",
+            "state",
+            "final",
+            "delivered",
+            "segment",
+            "segments",
+            "recipient",
+            "time",
+            "received_at",
+        ];
+        let mut m = ListedMetadata::default();
+        reader.record(&NAMES, &mut |r, field| {
+            let count = |r: &mut Reader<'_>| -> Read<Option<u64>> {
+                if r.null()? {
+                    Ok(None)
+                } else {
+                    r.count()
+                }
+            };
+            match field {
+                0 => m.status = r.opt_string()?,
+                1 => m.state = r.opt_string()?,
+                2 => m.is_final = r.opt_boolean()?,
+                3 => m.delivered = r.opt_boolean()?,
+                4 => m.segment = count(r)?,
+                5 => m.segments = count(r)?,
+                6 => m.recipient = r.opt_string()?,
+                7 => m.time = r.opt_string()?,
+                _ => m.received_at = r.opt_string()?,
+            }
+            Ok(())
+        })?;
+        Ok(m)
+    }
+}
+
+fn small_count(number: Option<u64>) -> Option<u32> {
+    number.and_then(|n| u32::try_from(n).ok())
 }
 
 /// One stored report as the lookup lists it.
@@ -342,8 +416,8 @@ fn report<'k>(provider: &str, prefix: &str, key: &'k ListedKey) -> Option<Report
     let received_at = metadata.and_then(|m| m.received_at.as_deref()).or(time);
     Some(Report {
         id,
-        segment: small_count(metadata.and_then(|m| m.segment.as_ref())),
-        segments: small_count(metadata.and_then(|m| m.segments.as_ref())),
+        segment: small_count(metadata.and_then(|m| m.segment)),
+        segments: small_count(metadata.and_then(|m| m.segments)),
         recipient: metadata.and_then(|m| m.recipient.as_deref()),
         status: metadata.and_then(|m| m.status.as_deref()),
         state,
@@ -402,6 +476,131 @@ fn missing_parts(reports: &[Report<'_>]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The derive this module's reader replaced, kept as its oracle.
+    mod serde_oracle {
+        #[derive(Debug, serde::Deserialize)]
+        pub struct ListResult {
+            pub keys: Vec<ListedKey>,
+            #[serde(default = "complete")]
+            pub list_complete: bool,
+            #[serde(default)]
+            pub cursor: Option<String>,
+        }
+        fn complete() -> bool {
+            true
+        }
+        #[derive(Debug, serde::Deserialize)]
+        pub struct ListedKey {
+            pub name: String,
+            #[serde(default)]
+            pub metadata: Option<ListedMetadata>,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        pub struct ListedMetadata {
+            #[serde(default)]
+            pub status: Option<String>,
+            #[serde(default)]
+            pub state: Option<String>,
+            #[serde(default, rename = "final")]
+            pub is_final: Option<bool>,
+            #[serde(default)]
+            pub delivered: Option<bool>,
+            #[serde(default)]
+            pub segment: Option<serde_json::Number>,
+            #[serde(default)]
+            pub segments: Option<serde_json::Number>,
+            #[serde(default)]
+            pub recipient: Option<String>,
+            #[serde(default)]
+            pub time: Option<String>,
+            #[serde(default)]
+            pub received_at: Option<String>,
+        }
+    }
+
+    fn ours(json: &str) -> Option<String> {
+        ListResult::read(json).map(|page| format!("{page:?}"))
+    }
+
+    fn oracle(json: &str) -> Option<String> {
+        let page = serde_json::from_str::<serde_oracle::ListResult>(json).ok()?;
+        let keys = page
+            .keys
+            .into_iter()
+            .map(|key| ListedKey {
+                name: key.name,
+                metadata: key.metadata.map(|m| ListedMetadata {
+                    status: m.status,
+                    state: m.state,
+                    is_final: m.is_final,
+                    delivered: m.delivered,
+                    segment: m.segment.and_then(|n| n.as_u64()),
+                    segments: m.segments.and_then(|n| n.as_u64()),
+                    recipient: m.recipient,
+                    time: m.time,
+                    received_at: m.received_at,
+                }),
+            })
+            .collect();
+        let page = ListResult {
+            keys,
+            list_complete: page.list_complete,
+            cursor: page.cursor,
+        };
+        Some(format!("{page:?}"))
+    }
+
+    const LIST_TOKENS: &[&str] = &[
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        "\"keys\"",
+        "\"name\"",
+        "\"metadata\"",
+        "\"cursor\"",
+        "\"list_complete\"",
+        "\"segment\"",
+        "\"final\"",
+        "\"state\"",
+        "\"x\"",
+        "\"\\ud800\"",
+        "1",
+        "-1",
+        "1.5",
+        "1e400",
+        "null",
+        "true",
+        "false",
+    ];
+
+    #[test]
+    fn list_results_read_as_the_derive_read_them() {
+        for json in [
+            r#"{"keys":[{"name":"a","metadata":{"segment":2,"segments":3.0,"final":true,"state":"delivered"}}],"list_complete":false,"cursor":"c","cacheStatus":null}"#,
+            r#"{"keys":[]}"#,
+            r#"{"keys":[],"keys":[]}"#,
+            r#"[[["a",{"segment":1}]],true,null]"#,
+            r#"{"keys":[{"name":"a","metadata":null,"expiration":1e400}]}"#,
+            r#"{"keys":[{"name":"a","metadata":{"segment":1e400}}]}"#,
+            r#"{"keys":[{"name":"a","metadata":{"segment":-0}}],"list_complete":null}"#,
+        ] {
+            assert_eq!(ours(json), oracle(json), "{json}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn list_result_soup_reads_as_the_derive_read_it(picks in proptest::collection::vec(0..LIST_TOKENS.len(), 0..16)) {
+            let json: String = picks.iter().filter_map(|&i| LIST_TOKENS.get(i).copied()).collect();
+            prop_assert_eq!(ours(&json), oracle(&json), "{}", json);
+        }
+    }
 
     #[test]
     fn the_prefix_is_the_decoded_id_and_odd_ids_have_none() {

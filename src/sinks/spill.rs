@@ -24,9 +24,7 @@ use super::kv::KvPut;
 use super::queue::{self, QUEUE_BATCH_MAX_MESSAGES};
 use super::{PreparedEvent, Sink};
 use crate::clock::Timestamp;
-use serde::Deserialize;
-use serde_json::value::RawValue;
-use std::borrow::Cow;
+use crate::payload::json::{Bad, Read, Reader};
 use std::collections::VecDeque;
 
 /// The prefix of every spill object's key.
@@ -93,26 +91,6 @@ pub fn object_body(at: Timestamp, events: &[(&PreparedEvent, Vec<Sink>, Option<&
     }
     out.push_str("]}");
     out
-}
-
-#[derive(Deserialize)]
-struct Object<'a> {
-    #[serde(borrow)]
-    events: Vec<Entry<'a>>,
-}
-
-#[derive(Deserialize)]
-struct Entry<'a> {
-    #[serde(borrow)]
-    id: Cow<'a, str>,
-    #[serde(borrow)]
-    sinks: Vec<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    kv_key: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    kv_options: Option<&'a RawValue>,
-    #[serde(borrow)]
-    event: &'a RawValue,
 }
 
 /// What the edge must do next to drain the spill.
@@ -614,28 +592,69 @@ impl Current {
 /// A spill object's events and what each needs; `None` for a body this release cannot read,
 /// or one that needs a sink no longer configured (kept for when it is).
 fn read(body: &str, sinks: &[Sink]) -> Option<Vec<Pending>> {
-    let object: Object<'_> = serde_json::from_str(body).ok()?;
-    let mut pending = Vec::with_capacity(object.events.len());
-    for entry in &object.events {
-        let (mut queue, mut kv) = (false, false);
-        for sink in &entry.sinks {
-            match sink.as_ref() {
-                "queue" if sinks.contains(&Sink::Queue) => queue = true,
-                "kv" if sinks.contains(&Sink::Kv) && entry.kv_key.is_some() => kv = true,
-                _ => return None,
+    let mut reader = Reader::new(body);
+    let mut events = None;
+    // Read as `#[derive(Deserialize)]` read `{"events": [{"id", "sinks", "kv_key",
+    // "kv_options", "event"}]}`, without serde's typed reads (`payload::json`).
+    reader
+        .record(&["events"], &mut |r, _| {
+            let mut list = Vec::new();
+            r.seq(&mut |r| {
+                list.push(entry(r, sinks)?);
+                Ok(())
+            })?;
+            events = Some(list);
+            Ok(())
+        })
+        .ok()?;
+    reader.end().ok()?;
+    // An entry needing a sink no longer configured is `None`, the whole object with it.
+    events?.into_iter().collect()
+}
+
+/// One entry of a spill object; `Ok(None)` when it needs a sink this relay does not have.
+fn entry(reader: &mut Reader<'_>, sinks: &[Sink]) -> Read<Option<Pending>> {
+    let (mut id, mut named, mut kv_key, mut kv_options, mut event) = (None, None, None, None, None);
+    reader.record(
+        &["id", "sinks", "kv_key", "kv_options", "event"],
+        &mut |r, field| {
+            match field {
+                0 => id = Some(r.string()?.into_owned()),
+                1 => {
+                    let mut list = Vec::new();
+                    r.seq(&mut |r| {
+                        list.push(r.string()?);
+                        Ok(())
+                    })?;
+                    named = Some(list);
+                }
+                2 => kv_key = r.opt_string()?,
+                3 => kv_options = if r.null()? { None } else { Some(r.raw()?) },
+                _ => event = Some(r.raw()?),
             }
+            Ok(())
+        },
+    )?;
+    let (Some(id), Some(named), Some(event)) = (id, named, event) else {
+        return Err(Bad::Type);
+    };
+    let (mut queue, mut kv) = (false, false);
+    for sink in &named {
+        match sink.as_ref() {
+            "queue" if sinks.contains(&Sink::Queue) => queue = true,
+            "kv" if sinks.contains(&Sink::Kv) && kv_key.is_some() => kv = true,
+            _ => return Ok(None),
         }
-        pending.push(Pending {
-            id: entry.id.to_string(),
-            event: entry.event.get().to_string(),
-            kv_key: entry.kv_key.as_deref().map(str::to_string),
-            kv_options: entry.kv_options.map_or("{}", RawValue::get).to_string(),
-            queue,
-            kv,
-            kv_checked: false,
-        });
     }
-    Some(pending)
+    Ok(Some(Pending {
+        id,
+        event: event.to_string(),
+        kv_key,
+        kv_options: kv_options.unwrap_or("{}").to_string(),
+        queue,
+        kv,
+        kv_checked: false,
+    }))
 }
 
 /// The object's body with only what is still pending.
