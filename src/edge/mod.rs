@@ -184,7 +184,17 @@ fn found_keys(found: &[u8]) -> Vec<bool> {
 
 /// An R2 listing as `worker.js` reports it, its keys as a JSON array: the keys.
 fn listed_keys(keys: &str) -> Result<Vec<String>, String> {
-    serde_json::from_str(keys).map_err(|e| e.to_string())
+    // `JSON.stringify` of an array of strings (`payload::json` reads it).
+    let mut reader = crate::payload::json::Reader::new(keys);
+    let mut listed = Vec::new();
+    reader
+        .seq(&mut |r| {
+            listed.push(r.string()?.into_owned());
+            Ok(())
+        })
+        .and_then(|()| reader.end())
+        .map_err(|_| "the listing is not a JSON array of strings".to_string())?;
+    Ok(listed)
 }
 
 /// A JS `Date.now()` for the core.

@@ -168,9 +168,14 @@ impl ExtraValue {
                     Refused::DuplicateKey(key) => PayloadError::DuplicateField(key),
                     Refused::Malformed => PayloadError::MalformedJson,
                 })?;
-                ExtraValue::Json(
-                    RawValue::from_string(canonical).map_err(|_| PayloadError::MalformedJson)?,
-                )
+                // `RawValue::from_string`, with the check done by `json` rather than by
+                // serde_json's typed reading (which prints floats in its errors).
+                let value = super::json::raw_value(&canonical)
+                    .map_err(|_| PayloadError::MalformedJson)?
+                    .to_string();
+                // SAFETY: `value` was just read as one well-formed JSON value, without
+                // surrounding whitespace, which is all `from_string_unchecked` requires.
+                ExtraValue::Json(unsafe { RawValue::from_string_unchecked(value) })
             }
         })
     }
@@ -332,8 +337,8 @@ fn json_text(json: &str) -> Result<Option<Cow<'_, str>>, ()> {
         // own text between the quotes.
         Some(b'"') if !json.contains('\\') => Ok(json.get(1..json.len() - 1).map(Cow::Borrowed)),
         // Escapes (`\u00e9`, `\"`) need decoding into a new string.
-        Some(b'"') => serde_json::from_str::<String>(json)
-            .map(|text| Some(Cow::Owned(text)))
+        Some(b'"') => super::json::decode_string(json)
+            .map(|text| Some(Cow::Owned(text.into_owned())))
             .map_err(|_| ()),
         Some(b'-' | b'0'..=b'9') => Ok(Some(Cow::Borrowed(json))),
         Some(b'n') => Ok(None),

@@ -136,7 +136,7 @@ fn string(token: &str, out: &mut String) -> Result<(), Refused> {
         out.push_str(token);
         return Ok(());
     }
-    let decoded: String = serde_json::from_str(token).map_err(|_| Refused::Malformed)?;
+    let decoded = super::json::decode_string(token).map_err(|_| Refused::Malformed)?;
     out.push_str(&serde_json::to_string(&decoded).map_err(|_| Refused::Malformed)?);
     Ok(())
 }
@@ -157,7 +157,9 @@ fn object(raw: &str, start: usize, out: &mut String) -> Result<usize, Refused> {
     loop {
         let key_end = string_end(bytes, i).ok_or(Refused::Malformed)?;
         let token = raw.get(i..key_end).ok_or(Refused::Malformed)?;
-        let key: String = serde_json::from_str(token).map_err(|_| Refused::Malformed)?;
+        let key = super::json::decode_string(token)
+            .map_err(|_| Refused::Malformed)?
+            .into_owned();
         indexed |= array_index(&key).is_some();
         keys.push(key);
         let member_start = out.len();

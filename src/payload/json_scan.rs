@@ -37,7 +37,7 @@ pub fn for_each_member<'j>(
         let name_end = string_end(bytes, i)?;
         let raw_name = json.get(i..name_end)?;
         let name = if raw_name.contains('\\') {
-            Cow::Owned(serde_json::from_str::<String>(raw_name).ok()?)
+            super::json::decode_string(raw_name).ok()?
         } else {
             Cow::Borrowed(raw_name.get(1..raw_name.len().checked_sub(1)?)?)
         };

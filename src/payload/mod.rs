@@ -10,8 +10,8 @@ pub mod percent;
 
 pub use fields::{Extra, ExtraValue, FieldValue, Fields, PayloadError};
 pub use form::parse_form;
+use json::{Bad, Reader};
 use json_scan::for_each_member;
-use serde_json::value::RawValue;
 
 /// Most entries one push may carry. Huawei documents at most 50 reports per batch, Tencent at
 /// most 100, Alibaba no maximum. Each entry becomes an event and a KV write, and a Worker has
@@ -21,20 +21,26 @@ pub const MAX_BATCH_ENTRIES: usize = 100;
 
 /// A body that is a JSON array (Alibaba's and Tencent's pushes), split into its entries, each
 /// still raw JSON so an unreadable one can be kept exactly as written.
-pub fn json_array(body: &[u8]) -> Result<Vec<&RawValue>, PayloadError> {
+pub fn json_array(body: &[u8]) -> Result<Vec<&str>, PayloadError> {
     json_array_of(body, MAX_BATCH_ENTRIES)
 }
 
 /// [`json_array`] of at most `max_entries` entries.
-pub fn json_array_of(body: &[u8], max_entries: usize) -> Result<Vec<&RawValue>, PayloadError> {
+pub fn json_array_of(body: &[u8], max_entries: usize) -> Result<Vec<&str>, PayloadError> {
     let text = std::str::from_utf8(body).map_err(|_| PayloadError::InvalidUtf8)?;
-    let entries: Vec<&RawValue> = serde_json::from_str(text).map_err(|error| {
-        if error.is_data() {
-            PayloadError::NotABatch
-        } else {
-            PayloadError::MalformedJson
-        }
-    })?;
+    // Read as serde_json read a `Vec<&RawValue>` (`json`).
+    let mut reader = Reader::new(text);
+    let mut entries = Vec::new();
+    reader
+        .seq(&mut |r| {
+            entries.push(r.raw()?);
+            Ok(())
+        })
+        .and_then(|()| reader.end())
+        .map_err(|bad| match bad {
+            Bad::Type => PayloadError::NotABatch,
+            Bad::Malformed => PayloadError::MalformedJson,
+        })?;
     if entries.len() > max_entries {
         return Err(PayloadError::BatchTooLarge);
     }
@@ -47,7 +53,7 @@ pub fn json_array_of(body: &[u8], max_entries: usize) -> Result<Vec<&RawValue>, 
 /// A body that is one JSON object (Tencent's replies), split into its fields.
 pub fn json_object(body: &[u8]) -> Result<Fields<'_>, PayloadError> {
     let text = std::str::from_utf8(body).map_err(|_| PayloadError::InvalidUtf8)?;
-    let raw: &RawValue = serde_json::from_str(text).map_err(|_| PayloadError::MalformedJson)?;
+    let raw = json::raw_value(text).map_err(|_| PayloadError::MalformedJson)?;
     entry_fields(raw).map_err(|error| match error {
         PayloadError::EntryNotAnObject => PayloadError::NotAnObject,
         other => other,
@@ -56,11 +62,11 @@ pub fn json_object(body: &[u8]) -> Result<Fields<'_>, PayloadError> {
 
 /// One entry's fields; an entry that is not a JSON object is [`PayloadError::EntryNotAnObject`],
 /// a key that appears twice a [`PayloadError::DuplicateField`].
-pub fn entry_fields(entry: &RawValue) -> Result<Fields<'_>, PayloadError> {
+pub fn entry_fields(entry: &str) -> Result<Fields<'_>, PayloadError> {
     // The entry was validated while the batch was read; split it without parsing it again.
     let mut fields = Fields::new();
     let mut duplicate = None;
-    let scanned = for_each_member(entry.get(), |name, value| {
+    let scanned = for_each_member(entry, |name, value| {
         match fields.insert(name, FieldValue::Json(value)) {
             Ok(()) => Some(()),
             Err(error) => {
@@ -104,10 +110,7 @@ mod tests {
     #[test]
     fn arrays_split_into_raw_entries_and_objects_into_fields() {
         let entries = json_array(br#"[{"a":1}, "x" ]"#).unwrap_or_default();
-        assert_eq!(
-            entries.iter().map(|e| e.get()).collect::<Vec<_>>(),
-            [r#"{"a":1}"#, r#""x""#]
-        );
+        assert_eq!(entries, [r#"{"a":1}"#, r#""x""#]);
         for (body, error) in [
             (&b"[]"[..], PayloadError::EmptyBatch),
             (b"{}", PayloadError::NotABatch),

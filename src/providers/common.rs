@@ -11,7 +11,6 @@ use crate::http::{PushRequest, Refusal, Reply};
 use crate::payload::fields::{value_non_empty, value_required};
 use crate::payload::{entry_fields, Extra, FieldValue, Fields, MediaType, PayloadError};
 use crate::settings::Secret;
-use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::ops::Range;
 use std::rc::Rc;
@@ -174,13 +173,13 @@ impl<'r> Push<'r> {
     /// entry's JSON, and the rest of the batch is unaffected.
     pub fn entries(
         &self,
-        entries: &[&RawValue],
+        entries: &[&str],
         normalize: impl Fn(&Fields<'_>, &Receipt) -> Result<CloudEvent, PayloadError>,
     ) -> Vec<CloudEvent> {
         entries
             .iter()
             .map(|entry| {
-                let bytes = entry.get().as_bytes();
+                let bytes = entry.as_bytes();
                 let mut event = entry_fields(entry)
                     .and_then(|fields| normalize(&fields, &self.receipt))
                     .unwrap_or_else(|error| {
@@ -203,7 +202,7 @@ impl<'r> Push<'r> {
     /// batch is kept whole and answered `400`.
     pub fn batch(
         self,
-        read: Result<Vec<&RawValue>, PayloadError>,
+        read: Result<Vec<&str>, PayloadError>,
         normalize: impl Fn(&Fields<'_>, &Receipt) -> Result<CloudEvent, PayloadError>,
     ) -> Ingested {
         match read {
