@@ -53,13 +53,16 @@ node_modules/.installed: package.json package-lock.json
 # of the file); KEEP_WASM_NAMES=1 keeps it for readable profiles and stack traces.
 WASM_FEATURES := mutable-globals sign-ext nontrapping-float-to-int bulk-memory multivalue reference-types
 WASM := $(or $(CARGO_TARGET_DIR),target)/wasm32-unknown-unknown/release/sms_relay.wasm
+# Binaryen's -O3 without its inlining (LLVM has inlined already; binaryen's inlining grows the
+# gzip size): about 4.5 KB gzip less wasm, same behaviour.
+WASM_OPT_PASSES := -O3 --always-inline-max-function-size 0 --flexible-inline-max-function-size 0 --one-caller-inline-max-function-size 0
 
 build: tools
 	cargo build --locked --release --lib --target wasm32-unknown-unknown
 	rm -rf build && mkdir -p build
 	wasm-bindgen --target web --no-typescript --experimental-reset-state-function --out-dir build --out-name relay $(WASM)
 ifndef KEEP_WASM_NAMES
-	$(WASM_OPT) build/relay_bg.wasm --strip-debug $(addprefix --enable-,$(WASM_FEATURES)) -o build/relay_bg.wasm
+	$(WASM_OPT) build/relay_bg.wasm --strip-debug $(WASM_OPT_PASSES) $(addprefix --enable-,$(WASM_FEATURES)) -o build/relay_bg.wasm
 endif
 	cp src/edge/worker.js build/worker.js
 
