@@ -16,7 +16,6 @@ mod common;
 use common::schema;
 
 use proptest::prelude::*;
-use serde_json::Value;
 use sms_relay::config::{Bindings, Config};
 use sms_relay::payload::json_scan::object_members;
 use sms_relay::payload::parse_form;
