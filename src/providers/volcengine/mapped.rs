@@ -49,14 +49,10 @@ pub fn report(
     receipt: &Receipt,
 ) -> Result<CloudEvent, PayloadError> {
     let get = |name| field(fields, name);
-    let mut error = None;
-    let time = |name, error: &mut Option<PayloadError>| ok((names.time)(get(name), name), error);
-    let message_id = ok(message_id(get(names.id), names.id), &mut error);
-    let status = ok(required(get(names.status), names.status), &mut error);
-    let code = ok(
-        text(value_non_empty(get(names.error), names.error)),
-        &mut error,
-    );
+    let time = |name| (names.time)(get(name), name);
+    let message_id = message_id(get(names.id), names.id)?;
+    let status = required(get(names.status), names.status)?;
+    let code = text(value_non_empty(get(names.error), names.error))?;
     let outcome = (names.outcome)(&status, code.as_deref());
     let delivered = outcome.state.is_delivered();
     let data = StatusReportData {
@@ -66,39 +62,27 @@ pub fn report(
         error_code: code.filter(|_| !(delivered && names.error_unless_delivered)),
         delivered,
         status,
-        status_description: ok(
-            text(value_non_empty(get(names.description), names.description)),
-            &mut error,
-        )
-        .map(Cow::Owned),
+        status_description: text(value_non_empty(get(names.description), names.description))?
+            .map(Cow::Owned),
         report_source: None,
         segment: None,
         segments: match names.segments {
-            Some(name) => ok(count(get(name), name), &mut error),
+            Some(name) => count(get(name), name)?,
             None => None,
         },
-        recipient: ok(
-            text(value_text(get(names.recipient), names.recipient)),
-            &mut error,
-        ),
-        extend: ok(
-            text(value_text(get(names.extend), names.extend)),
-            &mut error,
-        ),
+        recipient: text(value_text(get(names.recipient), names.recipient))?,
+        extend: text(value_text(get(names.extend), names.extend))?,
         org_code: None,
-        updated_at: time(names.updated, &mut error),
+        updated_at: time(names.updated)?,
         sent_at: match names.sent {
-            Some(name) => time(name, &mut error),
+            Some(name) => time(name)?,
             None => None,
         },
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
-        extra: ok(unmapped(fields, names.mapped, &[]), &mut error),
+        extra: unmapped(fields, names.mapped, &[])?,
     };
-    match error {
-        Some(error) => Err(error),
-        None => Ok(CloudEvent::status_report(names.provider, data)),
-    }
+    Ok(CloudEvent::status_report(names.provider, data))
 }
 
 /// Where a vendor's uplink keeps each part of the shared event.
@@ -128,45 +112,27 @@ pub fn uplink(
     receipt: &Receipt,
 ) -> Result<CloudEvent, PayloadError> {
     let get = |name| field(fields, name);
-    let mut error = None;
     let mut to: Option<String> = None;
     for &name in names.to {
-        if let Some(part) = ok(value_text(get(name), name), &mut error) {
+        if let Some(part) = value_text(get(name), name)? {
             to.get_or_insert_with(String::new).push_str(&part);
         }
     }
     let data = UplinkData {
         message_id: match names.id {
-            Some(name) => ok(optional_message_id(get(name), name), &mut error),
+            Some(name) => optional_message_id(get(name), name)?,
             None => None,
         },
-        from: ok(required(get(names.from), names.from), &mut error),
+        from: required(get(names.from), names.from)?,
         to,
-        body: ok(
-            text(value_text(get(names.body), names.body))
-                .and_then(|body| body.ok_or(PayloadError::MissingField(names.body))),
-            &mut error,
-        ),
-        created_at: ok((names.time)(get(names.created), names.created), &mut error),
+        body: text(value_text(get(names.body), names.body))
+            .and_then(|body| body.ok_or(PayloadError::MissingField(names.body)))?,
+        created_at: (names.time)(get(names.created), names.created)?,
         received_at: receipt.received_at.clone(),
         auth: receipt.auth.clone(),
-        extra: ok(unmapped(fields, names.mapped, names.kept), &mut error),
+        extra: unmapped(fields, names.mapped, names.kept)?,
     };
-    match error {
-        Some(error) => Err(error),
-        None => Ok(CloudEvent::uplink(names.provider, data)),
-    }
-}
-
-/// `value`, or its type's empty value with the first error kept in `first`: a reader reads
-/// every field and fails once, at the end, instead of returning at each field (whose cleanup
-/// the wasm would repeat at every return).
-#[inline(never)]
-fn ok<T: Default>(value: Result<T, PayloadError>, first: &mut Option<PayloadError>) -> T {
-    value.unwrap_or_else(|error| {
-        first.get_or_insert(error);
-        T::default()
-    })
+    Ok(CloudEvent::uplink(names.provider, data))
 }
 
 /// `fields.get(name)`, called rather than inlined at each of a reader's fields.
