@@ -21,11 +21,11 @@ export type Auth =
       /** Which HUAWEI_PUSH_KEYS entry (1-based) signed it: two share an access key while its secret is rotated. */
       key_index: number;
     }
-  | { scheme: "signature"; /** Which TWILIO_AUTH_TOKENS entry (1-based) signed it. */ token_index: number }
+  | { scheme: "signature"; /** Which TWILIO_AUTH_TOKENS (or YUNPIAN_APIKEYS) entry (1-based) signed it. */ token_index: number }
   | { scheme: "token" | "none" };
 
 /** The provider that sent the event. */
-export type Provider = "huawei" | "alibaba" | "tencent" | "twilio";
+export type Provider = "huawei" | "alibaba" | "tencent" | "twilio" | "volcengine" | "yunpian";
 
 /** Every field the provider sent that is not mapped, verbatim. */
 export type Extra = Record<string, unknown>;
@@ -43,7 +43,7 @@ interface EventBase {
   /** 32 lower-case hex digits, the same for a duplicate push. */
   id: string;
   /** A URN per provider. */
-  source: "urn:huaweicloud:msgsms" | "urn:alibabacloud:dysms" | "urn:tencentcloud:sms" | "urn:twilio:messaging";
+  source: "urn:huaweicloud:msgsms" | "urn:alibabacloud:dysms" | "urn:tencentcloud:sms" | "urn:twilio:messaging" | "urn:volcengine:sms" | "urn:yunpian:sms";
   /** The provider's time, else when the relay received the push. */
   time: Timestamp;
   datacontenttype: "application/json";

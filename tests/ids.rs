@@ -16,13 +16,17 @@ mod common;
 use common::schema;
 
 use proptest::prelude::*;
-use serde_json::Value;
 use sms_relay::config::{Bindings, Config};
 use sms_relay::payload::json_scan::object_members;
 use sms_relay::payload::parse_form;
 use sms_relay::providers::Endpoint;
 use sms_relay::testing::oracle::{check, endpoints, oracle_vars, Ids};
 use sms_relay::testing::{huawei, samples};
+
+const VOLCENGINE_REPORTS: &str = include_str!("data/volcengine/status-reports.json");
+const VOLCENGINE_UPLINK: &str = include_str!("data/volcengine/uplink.json");
+const YUNPIAN_REPORTS: &str = include_str!("data/yunpian/status-reports.form");
+const YUNPIAN_REPLY: &str = include_str!("data/yunpian/reply.form");
 
 /// How an endpoint's callback is written.
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +36,10 @@ enum Shape {
     Array,
     /// One JSON object (Tencent replies).
     Object,
+    /// A form whose one field holds a URL-encoded JSON array (Yunpian's status reports)…
+    FormArray(&'static str),
+    /// …or object (Yunpian's replies).
+    FormObject(&'static str),
 }
 
 /// A documented callback of `endpoint` as its fields, and how the body is written. Form
@@ -46,6 +54,10 @@ fn base(endpoint: Endpoint) -> (Shape, Vec<(String, String)>) {
         "tencent/replies" => (Shape::Object, samples::TENCENT_REPLY),
         "twilio/status" => (Shape::Form, samples::TWILIO_STATUS),
         "twilio/inbound" => (Shape::Form, samples::TWILIO_INBOUND),
+        "volcengine/reports" => (Shape::Array, VOLCENGINE_REPORTS),
+        "volcengine/uplink" => (Shape::Array, VOLCENGINE_UPLINK),
+        "yunpian/reports" => (Shape::FormArray("sms_status"), YUNPIAN_REPORTS),
+        "yunpian/replies" => (Shape::FormObject("sms_reply"), YUNPIAN_REPLY),
         other => panic!("no documented callback for {other}: add one here"),
     };
     let fields = match shape {
@@ -59,11 +71,26 @@ fn base(endpoint: Endpoint) -> (Shape, Vec<(String, String)>) {
                 (name.to_string(), text.to_string())
             })
             .collect(),
-        Shape::Array | Shape::Object => {
-            let json: Value = serde_json::from_str(body).unwrap();
+        Shape::Array | Shape::Object | Shape::FormArray(_) | Shape::FormObject(_) => {
+            let json = match shape {
+                Shape::FormArray(field) | Shape::FormObject(field) => {
+                    let form = parse_form(body.as_bytes()).unwrap();
+                    let Some(sms_relay::payload::FieldValue::Text(json)) = form.get(field) else {
+                        panic!("no {field}")
+                    };
+                    json.to_string()
+                }
+                _ => body.to_string(),
+            };
+            // Raw JSON, so a number stays as written (Yunpian's `sid`).
+            let json: &serde_json::value::RawValue = serde_json::from_str(&json).unwrap();
             let entry = match shape {
-                Shape::Array => json[0].to_string(),
-                _ => json.to_string(),
+                Shape::Array | Shape::FormArray(_) => {
+                    let entries: Vec<&serde_json::value::RawValue> =
+                        serde_json::from_str(json.get()).unwrap();
+                    entries[0].get().to_string()
+                }
+                _ => json.get().to_string(),
             };
             object_members(&entry)
                 .unwrap()
@@ -88,17 +115,28 @@ fn render(shape: Shape, fields: &[(String, String)]) -> (String, &'static str) {
                 .collect();
             (pairs.join("&"), "application/x-www-form-urlencoded")
         }
-        Shape::Array | Shape::Object => {
+        Shape::Array | Shape::Object | Shape::FormArray(_) | Shape::FormObject(_) => {
             let members: Vec<String> = fields
                 .iter()
                 .map(|(name, value)| format!("{}:{value}", serde_json::to_string(name).unwrap()))
                 .collect();
             let object = format!("{{{}}}", members.join(","));
-            let body = match shape {
-                Shape::Array => format!("[{object}]"),
-                _ => object,
+            let encode = |json: &str| {
+                percent_encoding::utf8_percent_encode(json, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string()
             };
-            (body, "application/json")
+            match shape {
+                Shape::Array => (format!("[{object}]"), "application/json"),
+                Shape::FormArray(field) => (
+                    format!("{field}={}", encode(&format!("[{object}]"))),
+                    "application/x-www-form-urlencoded",
+                ),
+                Shape::FormObject(field) => (
+                    format!("{field}={}", encode(&object)),
+                    "application/x-www-form-urlencoded",
+                ),
+                _ => (object, "application/json"),
+            }
         }
     }
 }

@@ -70,6 +70,19 @@ const FIELDS: &[&str] = &[
     "From",
     "Body",
     "NumSegments",
+    // Volcengine
+    "message_id",
+    "status_code",
+    "msg_count",
+    "recv_time",
+    "service_id",
+    // Yunpian
+    "error_msg",
+    "error_detail",
+    "uid",
+    "base_extend",
+    "reply_time",
+    "_sign",
 ];
 
 /// Text that stresses escaping: control characters, quotes, separators, non-ASCII.
@@ -184,11 +197,32 @@ fn object() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
+/// `json` as Yunpian sends it: URL-encoded in the one field of a form, sometimes twice.
+fn yunpian_form(json: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
+    (
+        any::<bool>(),
+        proptest::sample::select(&["sms_status", "sms_reply"][..]),
+    )
+        .prop_map(move |(twice, field)| {
+            let once = percent_encoding::percent_encode(&json, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+            let value = if twice {
+                percent_encoding::utf8_percent_encode(&once, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string()
+            } else {
+                once
+            };
+            format!("{field}={value}").into_bytes()
+        })
+}
+
 fn body() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         3 => form(),
         3 => batch(),
         2 => object(),
+        1 => batch().prop_flat_map(yunpian_form),
+        1 => object().prop_flat_map(yunpian_form),
         1 => proptest::collection::vec(any::<u8>(), 0..512),
         1 => proptest::collection::vec(any::<u8>(), 0..512).prop_map(|mut b| { b.insert(0, b'{'); b }),
     ]

@@ -13,6 +13,8 @@ pub mod huawei;
 pub mod registry;
 pub mod tencent;
 pub mod twilio;
+pub mod volcengine;
+pub mod yunpian;
 
 pub use common::Callback;
 pub use registry::Info;
@@ -29,6 +31,8 @@ registry! {
     alibaba::Alibaba,
     tencent::Tencent,
     twilio::Twilio,
+    volcengine::Volcengine,
+    yunpian::Yunpian,
 }
 
 impl Endpoint {
