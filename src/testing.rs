@@ -18,6 +18,7 @@ pub fn ingest(
         token,
         request,
         now,
+        verification: None,
     };
     endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes)
 }
@@ -161,6 +162,7 @@ pub mod bench {
                 token: None,
                 request: &request,
                 now: fixture.now,
+                verification: None,
             };
             self.endpoint.ingest(
                 &callback,
@@ -299,6 +301,7 @@ pub mod oracle {
             token: token.as_deref(),
             request: &request,
             now,
+            verification: None,
         };
         Some(endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes))
     }

@@ -46,6 +46,10 @@ fn base(endpoint: Endpoint) -> (Shape, Vec<(String, String)>) {
         "tencent/replies" => (Shape::Object, samples::TENCENT_REPLY),
         "twilio/status" => (Shape::Form, samples::TWILIO_STATUS),
         "twilio/inbound" => (Shape::Form, samples::TWILIO_INBOUND),
+        "sinch/callbacks" => (
+            Shape::Object,
+            include_str!("data/sinch/recipient-delivery-report.json"),
+        ),
         other => panic!("no documented callback for {other}: add one here"),
     };
     let fields = match shape {

@@ -11,6 +11,7 @@ pub mod alibaba;
 pub mod common;
 pub mod huawei;
 pub mod registry;
+pub mod sinch;
 pub mod tencent;
 pub mod twilio;
 
@@ -29,6 +30,7 @@ registry! {
     alibaba::Alibaba,
     tencent::Tencent,
     twilio::Twilio,
+    sinch::Sinch,
 }
 
 impl Endpoint {

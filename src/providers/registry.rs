@@ -22,6 +22,34 @@ pub struct Callback<'r> {
     pub request: &'r PushRequest<'r>,
     /// When it was received.
     pub now: Timestamp,
+    /// What the edge found verifying the provider's [`SignatureCheck`], when the provider asked
+    /// for one ([`Descriptor::signature_check`]); `None` otherwise.
+    pub verification: Option<Verification>,
+}
+
+/// A signature the provider asks the edge to verify before its `ingest` (Telnyx's Ed25519,
+/// which WebCrypto checks: `docs/architecture.md`, "Choices"). The core decides everything
+/// else; the edge only runs the check and reports [`Verification`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureCheck {
+    /// The raw 32-byte Ed25519 public keys, in the configured order; the first that verifies
+    /// wins.
+    pub keys: Vec<[u8; 32]>,
+    /// The 64-byte signature.
+    pub signature: [u8; 64],
+    /// The signed bytes.
+    pub message: Vec<u8>,
+}
+
+/// What the edge found when it ran a [`SignatureCheck`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verification {
+    /// The signature verifies under the key at this 0-based position of the check's keys.
+    Verified(usize),
+    /// It verifies under none of them.
+    NotVerified,
+    /// The runtime could not run the check (WebCrypto threw): taken as not verified.
+    Failed,
 }
 
 /// Whether a provider's callback URLs end in a secret token (`/<provider>/<endpoint>/<token>`).

@@ -166,6 +166,7 @@ impl Exchange {
             token: token.as_deref(),
             request: &push,
             now,
+            verification: None,
         };
         let mut ingested =
             endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes);
