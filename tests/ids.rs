@@ -46,6 +46,10 @@ fn base(endpoint: Endpoint) -> (Shape, Vec<(String, String)>) {
         "tencent/replies" => (Shape::Object, samples::TENCENT_REPLY),
         "twilio/status" => (Shape::Form, samples::TWILIO_STATUS),
         "twilio/inbound" => (Shape::Form, samples::TWILIO_INBOUND),
+        "telnyx/webhooks" => (
+            Shape::Object,
+            include_str!("data/telnyx/message-finalized.json"),
+        ),
         "sinch/callbacks" => (
             Shape::Object,
             include_str!("data/sinch/recipient-delivery-report.json"),

@@ -6,6 +6,7 @@
 use super::{found_keys, instant, listed_keys, KvPuts, Relay};
 use crate::config::Config;
 use crate::http::Reply;
+use crate::providers::registry::Verification;
 use crate::relay;
 use crate::sinks::Step;
 use std::rc::Rc;
@@ -36,6 +37,11 @@ pub enum FetchStep {
     /// `list({prefix: text(), limit: listLimit})` the spill bucket, then `r2Listed()` with the
     /// objects' keys as a JSON array, or `r2ListFailed(why)`.
     ListR2,
+    /// Verify the Ed25519 `signature()` over `signedMessage()` under each of the `keyCount` raw
+    /// public keys (`publicKey(i)`) in turn, with WebCrypto; then `verified(i)` with the first
+    /// that verifies, `notVerified()` when none does, or `verifyFailed(why)` when the runtime
+    /// throws. Only then does the provider read the body.
+    VerifyEd25519,
     /// Respond with `status`, `JSON.parse(headers())` and `text()` (no body when empty), and
     /// log `log(now)` unless it is `undefined`. The exchange is over.
     Finish,
@@ -99,6 +105,9 @@ impl Exchange {
 
     /// What to do next.
     pub fn step(&mut self) -> FetchStep {
+        if self.inner.verification().is_some() {
+            return FetchStep::VerifyEd25519;
+        }
         match self.inner.step() {
             Step::SendBatch(json) => {
                 self.text = json;
@@ -137,6 +146,58 @@ impl Exchange {
                 FetchStep::Finish
             }
         }
+    }
+
+    /// How many public keys a `VerifyEd25519` step tries.
+    #[wasm_bindgen(getter, js_name = keyCount)]
+    pub fn key_count(&self) -> usize {
+        self.inner
+            .verification()
+            .map_or(0, |check| check.keys.len())
+    }
+
+    /// The `index`-th raw public key of a `VerifyEd25519` step.
+    #[wasm_bindgen(js_name = publicKey)]
+    pub fn public_key(&self, index: usize) -> Vec<u8> {
+        self.inner
+            .verification()
+            .and_then(|check| check.keys.get(index))
+            .map_or_else(Vec::new, |key| key.to_vec())
+    }
+
+    /// The 64-byte signature of a `VerifyEd25519` step.
+    pub fn signature(&self) -> Vec<u8> {
+        self.inner
+            .verification()
+            .map_or_else(Vec::new, |check| check.signature.to_vec())
+    }
+
+    /// The bytes a `VerifyEd25519` step's signature must cover.
+    #[wasm_bindgen(js_name = signedMessage)]
+    pub fn signed_message(&self) -> Vec<u8> {
+        self.inner
+            .verification()
+            .map_or_else(Vec::new, |check| check.message.clone())
+    }
+
+    /// The signature verifies under the public key at `index`.
+    pub fn verified(&mut self, index: usize) {
+        self.inner
+            .verified(&self.config, Verification::Verified(index));
+    }
+
+    /// The signature verifies under none of the keys.
+    #[wasm_bindgen(js_name = notVerified)]
+    pub fn not_verified(&mut self) {
+        self.inner.verified(&self.config, Verification::NotVerified);
+    }
+
+    /// The runtime could not verify (WebCrypto threw `why`): refused as not verified, with
+    /// its own code in the log line.
+    #[wasm_bindgen(js_name = verifyFailed)]
+    pub fn verify_failed(&mut self, why: String) {
+        let _ = why;
+        self.inner.verified(&self.config, Verification::Failed);
     }
 
     /// The current step's text (the `sendBatch` argument, or the answer's body), handed over

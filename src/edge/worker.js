@@ -63,6 +63,24 @@ async function listKeys(bucket, prefix, limit) {
   return JSON.stringify(listed.objects.map((object) => object.key));
 }
 
+/** Tries the step's Ed25519 public keys in order with WebCrypto until one verifies its
+ * signature over its message; reports `verified(i)`, `notVerified()`, or `verifyFailed(why)`
+ * when WebCrypto throws (unsupported, a bad key). */
+async function verifyEd25519(step) {
+  const signature = step.signature(), signed = step.signedMessage();
+  const keys = Array.from({ length: step.keyCount }, (_, i) => step.publicKey(i));
+  let found = -1;
+  try {
+    for (let i = 0; i < keys.length && found < 0; i++) {
+      const key = await crypto.subtle.importKey("raw", keys[i], { name: "Ed25519" }, false, ["verify"]);
+      if (await crypto.subtle.verify({ name: "Ed25519" }, key, signature, signed)) found = i;
+    }
+  } catch (error) {
+    return step.verifyFailed(message(error));
+  }
+  return found < 0 ? step.notVerified() : step.verified(found);
+}
+
 /** Reads the body into the exchange: one read when its length is declared (the core has
  * checked it against the limit), else chunk by chunk until the core says stop. */
 async function readBody(request, exchange) {
@@ -114,6 +132,9 @@ async function serve(request, env) {
         }
         case FetchStep.Wait:
           await sleep(exchange.waitMs);
+          break;
+        case FetchStep.VerifyEd25519:
+          await verifyEd25519(exchange);
           break;
         case FetchStep.GetKv: {
           const keys = JSON.parse(exchange.text());

@@ -12,17 +12,20 @@ pub mod common;
 pub mod huawei;
 pub mod registry;
 pub mod sinch;
+pub mod telnyx;
 pub mod tencent;
 pub mod twilio;
 
 pub use common::Callback;
 pub use registry::Info;
 
+#[cfg(any(test, feature = "testing"))]
+use crate::clock::Timestamp;
 use crate::event::{Ingested, Provider};
 use crate::http::Reply;
 use crate::payload::MediaType;
 use crate::settings::Reader;
-use registry::{registry, Descriptor};
+use registry::{registry, Descriptor, SignatureCheck};
 use std::fmt;
 
 registry! {
@@ -31,6 +34,7 @@ registry! {
     tencent::Tencent,
     twilio::Twilio,
     sinch::Sinch,
+    telnyx::Telnyx,
 }
 
 impl Endpoint {
