@@ -37,10 +37,10 @@ pub enum FetchStep {
     /// `list({prefix: text(), limit: listLimit})` the spill bucket, then `r2Listed()` with the
     /// objects' keys as a JSON array, or `r2ListFailed(why)`.
     ListR2,
-    /// Verify the Ed25519 `signature()` over `signedMessage()` under each of the `keyCount` raw
-    /// public keys (`publicKey(i)`) in turn, with WebCrypto; then `verified(i)` with the first
-    /// that verifies, `notVerified()` when none does, or `verifyFailed(why)` when the runtime
-    /// throws. Only then does the provider read the body.
+    /// Verify an Ed25519 signature with WebCrypto under each raw public key in turn
+    /// (`verifyInput()`: the key count, the keys, the signature, the message); then `verified(i)`
+    /// with the first that verifies, `notVerified()` when none does, or `verifyFailed(why)` when
+    /// the runtime throws. Only then does the provider read the body.
     VerifyEd25519,
     /// Respond with `status`, `JSON.parse(headers())` and `text()` (no body when empty), and
     /// log `log(now)` unless it is `undefined`. The exchange is over.
@@ -148,36 +148,21 @@ impl Exchange {
         }
     }
 
-    /// How many public keys a `VerifyEd25519` step tries.
-    #[wasm_bindgen(getter, js_name = keyCount)]
-    pub fn key_count(&self) -> usize {
-        self.inner
-            .verification()
-            .map_or(0, |check| check.keys.len())
-    }
-
-    /// The `index`-th raw public key of a `VerifyEd25519` step.
-    #[wasm_bindgen(js_name = publicKey)]
-    pub fn public_key(&self, index: usize) -> Vec<u8> {
-        self.inner
-            .verification()
-            .and_then(|check| check.keys.get(index))
-            .map_or_else(Vec::new, |key| key.to_vec())
-    }
-
-    /// The 64-byte signature of a `VerifyEd25519` step.
-    pub fn signature(&self) -> Vec<u8> {
-        self.inner
-            .verification()
-            .map_or_else(Vec::new, |check| check.signature.to_vec())
-    }
-
-    /// The bytes a `VerifyEd25519` step's signature must cover.
-    #[wasm_bindgen(js_name = signedMessage)]
-    pub fn signed_message(&self) -> Vec<u8> {
-        self.inner
-            .verification()
-            .map_or_else(Vec::new, |check| check.message.clone())
+    /// What a `VerifyEd25519` step verifies, in one buffer: the number of keys `n` (one byte),
+    /// the `n` raw 32-byte public keys, the 64-byte signature, then the signed message.
+    #[wasm_bindgen(js_name = verifyInput)]
+    pub fn verify_input(&self) -> Vec<u8> {
+        let Some(check) = self.inner.verification() else {
+            return Vec::new();
+        };
+        let mut input = Vec::with_capacity(1 + 32 * check.keys.len() + 64 + check.message.len());
+        input.push(u8::try_from(check.keys.len()).unwrap_or(0));
+        for key in &check.keys {
+            input.extend_from_slice(key);
+        }
+        input.extend_from_slice(&check.signature);
+        input.extend_from_slice(&check.message);
+        input
     }
 
     /// The signature verifies under the public key at `index`.

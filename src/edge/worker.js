@@ -67,8 +67,10 @@ async function listKeys(bucket, prefix, limit) {
  * signature over its message; reports `verified(i)`, `notVerified()`, or `verifyFailed(why)`
  * when WebCrypto throws (unsupported, a bad key). */
 async function verifyEd25519(step) {
-  const signature = step.signature(), signed = step.signedMessage();
-  const keys = Array.from({ length: step.keyCount }, (_, i) => step.publicKey(i));
+  // The key count, the raw 32-byte keys, the 64-byte signature, the signed message.
+  const input = step.verifyInput(), count = input[0], at = 1 + 32 * count;
+  const keys = Array.from({ length: count }, (_, i) => input.subarray(1 + 32 * i, 33 + 32 * i));
+  const signature = input.subarray(at, at + 64), signed = input.subarray(at + 64);
   let found = -1;
   try {
     for (let i = 0; i < keys.length && found < 0; i++) {

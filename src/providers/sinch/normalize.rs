@@ -142,34 +142,72 @@ fn report(
     receipt: &Receipt,
 ) -> Result<CloudEvent, PayloadError> {
     let ([batch, status, code, at, reference, parts], _) = fields.pick(&REPORT_FIELDS);
-    let message_id = message_id(batch, "batch_id")?;
-    let status = value_required(status, "status")?.into_owned();
+    let status = value_required(status, "status")?;
     let outcome = outcome(&status);
-    let error_code = match outcome.state {
-        State::Accepted | State::Sent | State::Delivered | State::Read => None,
-        _ => owned(value_non_empty(code, "code")?),
-    };
-    let data = StatusReportData {
-        message_id,
-        state: outcome.state,
-        is_final: outcome.is_final,
-        error_code,
-        delivered: outcome.state.is_delivered(),
-        status,
+    let report = Report {
+        message_id: message_id(batch, "batch_id")?,
+        outcome,
+        error_code: match outcome.state {
+            State::Accepted | State::Sent | State::Delivered | State::Read => None,
+            _ => owned(value_non_empty(code, "code")?),
+        },
         status_description: None,
-        report_source: None,
-        segment: None,
         segments: count(parts, "number_of_message_parts")?,
         recipient: recipient.map(|number| e164(&number).into_owned()),
         extend: owned(value_text(reference, "client_reference")?),
-        org_code: None,
         updated_at: iso_time(at, "at")?,
         sent_at: None,
-        received_at: receipt.received_at.clone(),
-        auth: receipt.auth.clone(),
         extra: unmapped(fields, mapped, &KEPT)?,
     };
-    Ok(CloudEvent::status_report(PROVIDER, data))
+    Ok(report.event(PROVIDER, status.into_owned(), receipt))
+}
+
+/// A status report's parts, as a vendor's normalizer reads them; [`Report::event`] makes the
+/// event, one copy of that code for every vendor that uses it.
+pub struct Report {
+    pub message_id: Rc<str>,
+    pub outcome: Outcome,
+    pub error_code: Option<String>,
+    pub status_description: Option<String>,
+    pub segments: Option<u32>,
+    pub recipient: Option<String>,
+    pub extend: Option<String>,
+    pub updated_at: Option<Rc<str>>,
+    pub sent_at: Option<Rc<str>>,
+    pub extra: crate::payload::Extra,
+}
+
+impl Report {
+    /// The status report of `provider` saying `status`, received as `receipt` says.
+    #[inline(never)]
+    pub fn event(
+        self,
+        provider: crate::event::Provider,
+        status: String,
+        receipt: &Receipt,
+    ) -> CloudEvent {
+        let data = StatusReportData {
+            message_id: self.message_id,
+            state: self.outcome.state,
+            is_final: self.outcome.is_final,
+            error_code: self.error_code,
+            delivered: self.outcome.state.is_delivered(),
+            status,
+            status_description: self.status_description.map(Cow::Owned),
+            report_source: None,
+            segment: None,
+            segments: self.segments,
+            recipient: self.recipient,
+            extend: self.extend,
+            org_code: None,
+            updated_at: self.updated_at,
+            sent_at: self.sent_at,
+            received_at: receipt.received_at.clone(),
+            auth: receipt.auth.clone(),
+            extra: self.extra,
+        };
+        CloudEvent::status_report(provider, data)
+    }
 }
 
 /// A `summary` or `full` report: one event per `statuses[]` entry, or per recipient of an
@@ -185,13 +223,8 @@ fn batch_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<Vec<CloudEvent
     };
     let mut events = Vec::new();
     for entry in entries {
-        let mut merged = fields.clone();
-        for (name, value) in entry_fields(entry)
-            .map_err(|error| nested(error, "statuses"))?
-            .iter()
-        {
-            merged.insert(Cow::Owned(name.to_string()), value.clone())?;
-        }
+        let entry = entry_fields(entry).map_err(|error| nested(error, "statuses"))?;
+        let merged = merged(fields, &entry, "", &[])?;
         let numbers = match merged.get("recipients") {
             Some(FieldValue::Json(list)) if *list != "null" && *list != "[]" => {
                 json_array_of(list.as_bytes(), MAX_SINCH_EVENTS)
@@ -199,25 +232,41 @@ fn batch_report(fields: &Fields<'_>, receipt: &Receipt) -> Result<Vec<CloudEvent
             }
             _ => Vec::new(),
         };
-        let mut recipients = Vec::with_capacity(numbers.len());
+        if events.len() + numbers.len().max(1) > MAX_SINCH_EVENTS {
+            return Err(PayloadError::BatchTooLarge);
+        }
+        if numbers.is_empty() {
+            events.push(report(&merged, None, &ENTRY_MAPPED, receipt)?);
+        }
         for number in numbers {
             let value = FieldValue::Json(number.get());
             let number = value_text(Some(&value), "recipients")?
-                .ok_or(PayloadError::InvalidField("recipients"))?
-                .into_owned();
-            recipients.push(Some(Cow::Owned(number)));
-        }
-        if recipients.is_empty() {
-            recipients.push(None);
-        }
-        for recipient in recipients {
-            if events.len() >= MAX_SINCH_EVENTS {
-                return Err(PayloadError::BatchTooLarge);
-            }
-            events.push(report(&merged, recipient, &ENTRY_MAPPED, receipt)?);
+                .ok_or(PayloadError::InvalidField("recipients"))?;
+            events.push(report(&merged, Some(number), &ENTRY_MAPPED, receipt)?);
         }
     }
     Ok(events)
+}
+
+/// `base`'s fields followed by those of `more` not in `skip`, each named `prefix` + its name (a
+/// name already there with another value is a repeated field). Not inlined: one copy serves
+/// every vendor that merges a nested object's members into one list (Sinch's report entries,
+/// Telnyx's `data` and `payload`).
+#[inline(never)]
+pub fn merged<'a>(
+    base: &Fields<'a>,
+    more: &Fields<'a>,
+    prefix: &str,
+    skip: &[&str],
+) -> Result<Fields<'a>, PayloadError> {
+    let mut fields = base.clone();
+    for (name, value) in more.iter().filter(|(name, _)| !skip.contains(name)) {
+        let mut named = String::with_capacity(prefix.len() + name.len());
+        named.push_str(prefix);
+        named.push_str(name);
+        fields.insert(Cow::Owned(named), value.clone())?;
+    }
+    Ok(fields)
 }
 
 /// A nested array's error as the field's: only its size is the body's.

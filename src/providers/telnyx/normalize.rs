@@ -13,11 +13,11 @@
 //! kept whole as `unparsed`.
 
 use super::PROVIDER;
-use crate::event::{CloudEvent, Ingested, Outcome, Receipt, State, StatusReportData, UplinkData};
+use crate::event::{CloudEvent, Ingested, Outcome, Receipt, State, UplinkData};
 use crate::payload::fields::{value_non_empty, value_required, value_text};
 use crate::payload::{entry_fields, json_array, json_object, FieldValue, Fields, PayloadError};
 use crate::providers::common::{count, message_id, owned, unmapped, Push};
-use crate::providers::sinch::normalize::iso_time;
+use crate::providers::sinch::normalize::{iso_time, merged, Report};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
@@ -71,21 +71,9 @@ fn events(envelope: &Fields<'_>, receipt: &Receipt) -> Result<Vec<CloudEvent>, P
     let data = object(envelope.get("data"), "data")?;
     let payload = object(data.get("payload"), "payload")?;
     // Every member an event keeps, but `to`, which each event reads its own way.
-    let mut fields = Fields::new();
-    for (name, value) in payload.iter().filter(|(name, _)| *name != "to") {
-        fields.insert(Cow::Borrowed(name), value.clone())?;
-    }
-    for (name, value) in data.iter().filter(|(name, _)| *name != "payload") {
-        let mut prefixed = String::from("data.");
-        prefixed.push_str(name);
-        fields.insert(Cow::Owned(prefixed), value.clone())?;
-    }
-    for (name, value) in envelope
-        .iter()
-        .filter(|(name, _)| !matches!(*name, "data" | "meta"))
-    {
-        fields.insert(Cow::Owned(name.to_string()), value.clone())?;
-    }
+    let fields = merged(&Fields::new(), &payload, "", &["to"])?;
+    let fields = merged(&fields, &data, "data.", &["payload"])?;
+    let fields = merged(&fields, envelope, "", &["data", "meta"])?;
     let to = match payload.get("to") {
         Some(FieldValue::Json(raw)) => *raw,
         _ => return Err(PayloadError::MissingField("to")),
@@ -102,6 +90,13 @@ fn events(envelope: &Fields<'_>, receipt: &Receipt) -> Result<Vec<CloudEvent>, P
         "message.received" => Ok(vec![uplink(&fields, to, &recipients, receipt)?]),
         _ => Err(PayloadError::InvalidField("event_type")),
     }
+}
+
+/// `fields` with `to` as the raw JSON `to`.
+fn with_to<'a>(fields: &Fields<'a>, to: &'a str) -> Result<Fields<'a>, PayloadError> {
+    let mut one = Fields::new();
+    one.insert(Cow::Borrowed("to"), FieldValue::Json(to))?;
+    merged(fields, &one, "", &[])
 }
 
 const REPORT_FIELDS: [&str; 6] = [
@@ -153,29 +148,19 @@ fn report(
         Some(time) => Some(time),
         None => iso_time(occurred, "occurred_at")?,
     };
-    let mut kept = fields.clone();
-    kept.insert(Cow::Borrowed("to"), FieldValue::Json(recipient.get()))?;
-    let data = StatusReportData {
+    let report = Report {
         message_id: message_id(id, "id")?,
-        state: outcome.state,
-        is_final: outcome.is_final,
+        outcome,
         error_code,
-        delivered: outcome.state.is_delivered(),
-        status,
-        status_description: description.map(Cow::Owned),
-        report_source: None,
-        segment: None,
+        status_description: description,
         segments: count(parts, "parts")?,
         recipient: owned(value_text(entry.get("phone_number"), "phone_number")?),
         extend: None,
-        org_code: None,
         updated_at,
         sent_at: iso_time(sent, "sent_at")?,
-        received_at: receipt.received_at.clone(),
-        auth: receipt.auth.clone(),
-        extra: unmapped(&kept, &REPORT_MAPPED, &[])?,
+        extra: unmapped(&with_to(fields, recipient.get())?, &REPORT_MAPPED, &[])?,
     };
-    Ok(CloudEvent::status_report(PROVIDER, data))
+    Ok(report.event(PROVIDER, status, receipt))
 }
 
 const UPLINK_FIELDS: [&str; 4] = ["id", "from", "text", "received_at"];
@@ -191,20 +176,19 @@ fn uplink(
     receipt: &Receipt,
 ) -> Result<CloudEvent, PayloadError> {
     let ([id, from, text, received], _) = fields.pick(&UPLINK_FIELDS);
-    let sender = object(from, "from")?;
-    let first = match recipients.first() {
-        Some(entry) => Some(entry_fields(entry).map_err(|_| PayloadError::InvalidField("to"))?),
+    let from =
+        value_required(object(from, "from")?.get("phone_number"), "phone_number")?.into_owned();
+    let to_number = match recipients.first() {
+        Some(entry) => {
+            let entry = entry_fields(entry).map_err(|_| PayloadError::InvalidField("to"))?;
+            owned(value_text(entry.get("phone_number"), "phone_number")?)
+        }
         None => None,
     };
-    let to_number = match &first {
-        Some(entry) => owned(value_text(entry.get("phone_number"), "phone_number")?),
-        None => None,
-    };
-    let mut kept = fields.clone();
-    kept.insert(Cow::Borrowed("to"), FieldValue::Json(to))?;
+    let kept = with_to(fields, to)?;
     let data = UplinkData {
         message_id: Some(message_id(id, "id")?),
-        from: value_required(sender.get("phone_number"), "phone_number")?.into_owned(),
+        from,
         to: to_number,
         body: owned(value_text(text, "text")?).unwrap_or_default(),
         created_at: iso_time(received, "received_at")?,
