@@ -210,6 +210,34 @@ impl Report {
     }
 }
 
+/// An uplink's parts, as a vendor's normalizer reads them; [`Uplink::event`] makes the event.
+pub struct Uplink {
+    pub message_id: Rc<str>,
+    pub from: String,
+    pub to: Option<String>,
+    pub body: String,
+    pub created_at: Option<Rc<str>>,
+    pub extra: crate::payload::Extra,
+}
+
+impl Uplink {
+    /// The uplink of `provider`, received as `receipt` says.
+    #[inline(never)]
+    pub fn event(self, provider: crate::event::Provider, receipt: &Receipt) -> CloudEvent {
+        let data = UplinkData {
+            message_id: Some(self.message_id),
+            from: self.from,
+            to: self.to,
+            body: self.body,
+            created_at: self.created_at,
+            received_at: receipt.received_at.clone(),
+            auth: receipt.auth.clone(),
+            extra: self.extra,
+        };
+        CloudEvent::uplink(provider, data)
+    }
+}
+
 /// A `summary` or `full` report: one event per `statuses[]` entry, or per recipient of an
 /// entry that lists them. Each entry is read with its report's members (`batch_id`,
 /// `total_message_count`, `type`, …), so each event's `extra` holds both; a member the entry
@@ -299,21 +327,19 @@ fn inbound(
         (true, _) => return Err(PayloadError::MissingField("body")),
         (false, _) => owned(value_text(body, "body")?).ok_or(PayloadError::MissingField("body"))?,
     };
-    let data = UplinkData {
-        message_id: Some(message_id(id, "id")?),
+    let uplink = Uplink {
+        message_id: message_id(id, "id")?,
         from: e164(&value_required(from, "from")?).into_owned(),
         to: value_text(to, "to")?.map(|number| e164(&number).into_owned()),
         body: text,
         created_at: iso_time(received, "received_at")?,
-        received_at: receipt.received_at.clone(),
-        auth: receipt.auth.clone(),
         extra: unmapped(
             fields,
             &INBOUND_FIELDS,
             if media { &MEDIA_KEPT } else { &[] },
         )?,
     };
-    Ok(CloudEvent::uplink(PROVIDER, data))
+    Ok(uplink.event(PROVIDER, receipt))
 }
 
 #[cfg(test)]

@@ -13,11 +13,11 @@
 //! kept whole as `unparsed`.
 
 use super::PROVIDER;
-use crate::event::{CloudEvent, Ingested, Outcome, Receipt, State, UplinkData};
+use crate::event::{CloudEvent, Ingested, Outcome, Receipt, State};
 use crate::payload::fields::{value_non_empty, value_required, value_text};
 use crate::payload::{entry_fields, json_array, json_object, FieldValue, Fields, PayloadError};
 use crate::providers::common::{count, message_id, owned, unmapped, Push};
-use crate::providers::sinch::normalize::{iso_time, merged, Report};
+use crate::providers::sinch::normalize::{iso_time, merged, Report, Uplink};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
@@ -83,10 +83,13 @@ fn events(envelope: &Fields<'_>, receipt: &Receipt) -> Result<Vec<CloudEvent>, P
         _ => PayloadError::InvalidField("to"),
     })?;
     match value_required(data.get("event_type"), "event_type")?.as_ref() {
-        "message.sent" | "message.finalized" => recipients
-            .iter()
-            .map(|recipient| report(&fields, recipient, receipt))
-            .collect(),
+        "message.sent" | "message.finalized" => {
+            let mut events = Vec::with_capacity(recipients.len());
+            for recipient in recipients {
+                events.push(report(&fields, recipient, receipt)?);
+            }
+            Ok(events)
+        }
         "message.received" => Ok(vec![uplink(&fields, to, &recipients, receipt)?]),
         _ => Err(PayloadError::InvalidField("event_type")),
     }
@@ -186,17 +189,15 @@ fn uplink(
         None => None,
     };
     let kept = with_to(fields, to)?;
-    let data = UplinkData {
-        message_id: Some(message_id(id, "id")?),
+    let uplink = Uplink {
+        message_id: message_id(id, "id")?,
         from,
         to: to_number,
         body: owned(value_text(text, "text")?).unwrap_or_default(),
         created_at: iso_time(received, "received_at")?,
-        received_at: receipt.received_at.clone(),
-        auth: receipt.auth.clone(),
         extra: unmapped(&kept, &UPLINK_MAPPED, &[])?,
     };
-    Ok(CloudEvent::uplink(PROVIDER, data))
+    Ok(uplink.event(PROVIDER, receipt))
 }
 
 #[cfg(test)]

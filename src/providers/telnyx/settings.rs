@@ -2,7 +2,6 @@
 //! key (Mission Control → Keys & Credentials → Public Key), or two, comma-separated, while a
 //! key is replaced. Public keys, not secrets; it enables Telnyx's route.
 
-use crate::settings::{parse_secret_list, SecretListProblem};
 use base64::Engine;
 use std::fmt;
 
@@ -12,7 +11,10 @@ pub const MAX_TELNYX_KEYS: usize = 4;
 /// What is wrong with `TELNYX_PUBLIC_KEYS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeysProblem {
-    List(SecretListProblem),
+    /// It names no key.
+    Empty,
+    /// More than [`MAX_TELNYX_KEYS`].
+    TooMany,
     /// Entry `n` (1-based) is not the Base64 of 32 bytes.
     NotAKey(usize),
 }
@@ -20,7 +22,8 @@ pub enum KeysProblem {
 impl fmt::Display for KeysProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            KeysProblem::List(problem) => problem.fmt(f),
+            KeysProblem::Empty => f.write_str("names no public key"),
+            KeysProblem::TooMany => f.write_str("lists more than 4 public keys"),
             KeysProblem::NotAKey(entry) => write!(
                 f,
                 "entry {entry} is not the Base64 of a 32-byte Ed25519 public key"
@@ -33,15 +36,22 @@ impl std::error::Error for KeysProblem {}
 
 /// Comma-separated Base64 public keys, each 32 bytes once decoded, in the order given.
 pub fn parse_public_keys(raw: &str) -> Result<Vec<[u8; 32]>, KeysProblem> {
-    let listed = parse_secret_list(raw, MAX_TELNYX_KEYS).map_err(KeysProblem::List)?;
-    let mut keys = Vec::with_capacity(listed.len());
-    for (index, key) in listed.iter().enumerate() {
-        let key = base64::engine::general_purpose::STANDARD
-            .decode(key.expose())
-            .ok()
-            .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
-            .ok_or(KeysProblem::NotAKey(index + 1))?;
-        keys.push(key);
+    let mut keys = Vec::new();
+    for (index, key) in raw
+        .split(',')
+        .map(str::trim)
+        .filter(|key| !key.is_empty())
+        .enumerate()
+    {
+        let mut bytes = [0u8; 32];
+        match base64::engine::general_purpose::STANDARD.decode_slice(key, &mut bytes) {
+            Ok(32) if keys.len() < MAX_TELNYX_KEYS => keys.push(bytes),
+            Ok(32) => return Err(KeysProblem::TooMany),
+            _ => return Err(KeysProblem::NotAKey(index + 1)),
+        }
+    }
+    if keys.is_empty() {
+        return Err(KeysProblem::Empty);
     }
     Ok(keys)
 }
@@ -67,6 +77,13 @@ mod tests {
             problem("11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=,AAAA"),
             Err("entry 2 is not the Base64 of a 32-byte Ed25519 public key".into())
         );
-        assert_eq!(problem(" , "), Err("names no secret".into()));
+        assert_eq!(problem(" , "), Err("names no public key".into()));
+        let five = ["11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="; 5].join(",");
+        assert_eq!(problem(&five), Err("lists more than 4 public keys".into()));
+        // 33 bytes do not fit.
+        assert_eq!(
+            problem("11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURoA"),
+            Err("entry 1 is not the Base64 of a 32-byte Ed25519 public key".into())
+        );
     }
 }
