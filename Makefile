@@ -117,7 +117,7 @@ size: build
 	@node bench/size.mjs
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := authorization verify form batch normalize oracle json_body twilio_signature zoneless_time
+FUZZ_TARGETS := authorization verify form batch normalize oracle json_body twilio_signature zoneless_time sinch_signature telnyx_signature
 CARGO_FUZZ_VERSION := 0.13.2
 
 # Each target starts from the committed seeds (fuzz/seeds/<target>) and keeps what it learns

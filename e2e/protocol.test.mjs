@@ -12,6 +12,7 @@ import { signedPushHeaders } from "../scripts/huawei-signer.mjs";
 import { FORM, STATUS_REPORT } from "../scripts/huawei-samples.mjs";
 import { COMPATIBILITY_DATE } from "../scripts/relay-worker.mjs";
 import { keepLines, rawRequest } from "./harness.mjs";
+import { telnyxHeaders, publicKeyBase64 } from "../scripts/samples/telnyx.mjs";
 import * as glue from "../build/relay.js";
 
 const ENUMS = ["FetchStep", "DrainStep", "DeliveryStep"];
@@ -52,6 +53,10 @@ test("every step kind has its own case in worker.js, and each switch throws on a
     for (const kind of kinds) assert.ok(source.includes(`case ${name}.${kind}:`), `worker.js has case ${name}.${kind}`);
   }
   assert.doesNotMatch(source, /case\s+-?\d/, "no step is a number of worker.js's own");
+  // The one step that is not storage: the edge runs the Ed25519 check the core asks for.
+  assert.ok("VerifyEd25519" in glue.FetchStep);
+  assert.match(source, /importKey\("raw", [^)]*\{ name: "Ed25519" \}, false, \["verify"\]\)/);
+  assert.match(source, /subtle\.verify\(\{ name: "Ed25519" \}/);
   assert.equal(source.match(/default:\s*throw new Error\(`sms-relay: unknown (fetch|drain|delivery) step \$\{step\}`\)/g)?.length, 3);
 });
 
@@ -92,6 +97,7 @@ function relays(backend, cases) {
     r2Buckets: ["SPILL_BUCKET"],
     bindings: {
       HUAWEI_PUSH_KEYS: `ak1:${PUSH_KEY}`,
+      TELNYX_PUBLIC_KEYS: publicKeyBase64(),
       FORWARD: "queue,http",
       FORWARD_URL: backend.url,
       FORWARD_SECRET: SECRET,
@@ -105,6 +111,13 @@ async function push(url, name) {
   const headers = signedPushHeaders({ url: `http://${name}.test/huawei/reports`, body: STATUS_REPORT, contentType: FORM, accessKey: "ak1", secretKey: PUSH_KEY });
   const { status, body } = await rawRequest(url, "POST", "/huawei/reports", { headers, body: STATUS_REPORT });
   return { status, body };
+}
+
+/** A signed Telnyx webhook to the relay of `name`: its first step is VerifyEd25519. */
+async function pushTelnyx(url, name) {
+  const body = '{"data":{"event_type":"message.finalized","id":"p1","payload":{"id":"m1","to":[{"phone_number":"+18665550001","status":"delivered"}]}}}';
+  const { status, body: answer } = await rawRequest(url, "POST", "/telnyx/webhooks", { headers: { ...telnyxHeaders(body), Host: `${name}.test` }, body });
+  return { status, body: answer };
 }
 
 /** One queued event handed to `worker`'s queue handler. */
@@ -132,6 +145,7 @@ test("a step worker.js does not know throws, in the fetch, cron and queue handle
     const url = await mf.ready;
     const known = await mf.getWorker("known");
     assert.equal((await push(url, "known")).status, 200, "the stand-in glue alone changes nothing");
+    assert.deepEqual(await pushTelnyx(url, "known"), { status: 200, body: "" }, "VerifyEd25519, then the storage steps");
     assert.equal((await known.scheduled({ cron: "* * * * *" })).outcome, "ok");
     const delivered = await deliver(known, "known");
     assert.equal(delivered.outcome, "ok");
@@ -142,6 +156,8 @@ test("a step worker.js does not know throws, in the fetch, cron and queue handle
       const worker = await mf.getWorker(name);
       const postsBefore = backend.posts;
       assert.deepEqual(await push(url, name), { status: 500, body: '{"error":"internal_error"}' }, `${name}: fetch`);
+      // Before or after the Ed25519 step, an unknown step throws the same way.
+      assert.deepEqual(await pushTelnyx(url, name), { status: 500, body: '{"error":"internal_error"}' }, `${name}: fetch, Telnyx`);
       assert.equal((await worker.scheduled({ cron: "* * * * *" })).outcome, "exception", `${name}: scheduled`);
       const result = await deliver(worker, name);
       assert.equal(result.outcome, "exception", `${name}: queue`);

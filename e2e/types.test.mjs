@@ -105,7 +105,7 @@ test("the events the worker sends type-check against event.d.ts", { timeout: 60_
 export const events: SmsRelayEvent[] = ${JSON.stringify(events, null, 2)};
 // A consumer narrows on type, and reads the provider from the extension attribute.
 for (const event of events) {
-  const provider: "huawei" | "alibaba" | "tencent" | "twilio" | "volcengine" | "yunpian" = event.provider;
+  const provider: "huawei" | "alibaba" | "tencent" | "twilio" | "volcengine" | "yunpian" | "sinch" | "telnyx" = event.provider;
   void provider;
   if (event.type === "io.github.sms-relay.status_report") { const delivered: boolean = event.data.delivered; void delivered; }
   else if (event.type === "io.github.sms-relay.uplink") { const text: string = event.data.body; const id: string | null = event.data.message_id; void text; void id; }

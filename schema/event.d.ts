@@ -21,11 +21,15 @@ export type Auth =
       /** Which HUAWEI_PUSH_KEYS entry (1-based) signed it: two share an access key while its secret is rotated. */
       key_index: number;
     }
-  | { scheme: "signature"; /** Which TWILIO_AUTH_TOKENS (or YUNPIAN_APIKEYS) entry (1-based) signed it. */ token_index: number }
+  | {
+      scheme: "signature";
+      /** Which entry (1-based) of TWILIO_AUTH_TOKENS, YUNPIAN_APIKEYS, SINCH_WEBHOOK_SECRETS or TELNYX_PUBLIC_KEYS signed it. */
+      token_index: number;
+    }
   | { scheme: "token" | "none" };
 
 /** The provider that sent the event. */
-export type Provider = "huawei" | "alibaba" | "tencent" | "twilio" | "volcengine" | "yunpian";
+export type Provider = "huawei" | "alibaba" | "tencent" | "twilio" | "volcengine" | "yunpian" | "sinch" | "telnyx";
 
 /** Every field the provider sent that is not mapped, verbatim. */
 export type Extra = Record<string, unknown>;
@@ -43,7 +47,15 @@ interface EventBase {
   /** 32 lower-case hex digits, the same for a duplicate push. */
   id: string;
   /** A URN per provider. */
-  source: "urn:huaweicloud:msgsms" | "urn:alibabacloud:dysms" | "urn:tencentcloud:sms" | "urn:twilio:messaging" | "urn:volcengine:sms" | "urn:yunpian:sms";
+  source:
+    | "urn:huaweicloud:msgsms"
+    | "urn:alibabacloud:dysms"
+    | "urn:tencentcloud:sms"
+    | "urn:twilio:messaging"
+    | "urn:volcengine:sms"
+    | "urn:yunpian:sms"
+    | "urn:sinch:sms"
+    | "urn:telnyx:messaging";
   /** The provider's time, else when the relay received the push. */
   time: Timestamp;
   datacontenttype: "application/json";
@@ -106,7 +118,7 @@ export interface UplinkData {
 export interface UnparsedData {
   /** Error code, optionally `: field`, e.g. `missing_field: smsMsgId`. */
   reason: string;
-  endpoint: "reports" | "uplink" | "replies" | "status" | "inbound";
+  endpoint: "reports" | "uplink" | "replies" | "status" | "inbound" | "callbacks" | "webhooks";
   content_type: string | null;
   /** The input: a whole body, or one batch entry as JSON. */
   body: string;

@@ -5,8 +5,11 @@
 
 pub use crate::providers::huawei::signing::signer::{authorization_header, signed_push_headers};
 
+use crate::providers::registry::{SignatureCheck, Verification};
+
 /// `endpoint`'s ingest of `request` under `config`, received at `now` with the path's
-/// `token`: what the relay does once the body is read.
+/// `token`: what the relay does once the body is read, the edge's Ed25519 step included
+/// ([`verify_ed25519`] in its place).
 pub fn ingest(
     endpoint: crate::providers::Endpoint,
     token: Option<&str>,
@@ -14,12 +17,52 @@ pub fn ingest(
     config: &crate::config::Config,
     now: crate::clock::Timestamp,
 ) -> crate::event::Ingested {
-    let callback = crate::providers::Callback {
+    let mut callback = crate::providers::Callback {
         token,
         request,
         now,
+        verification: None,
     };
-    endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes)
+    let max = config.limits.max_body_bytes;
+    callback.verification = endpoint
+        .signature_check(&callback, &config.providers, max)
+        .map(|check| verify_ed25519(&check));
+    endpoint.ingest(&callback, &config.providers, max)
+}
+
+/// RFC 8032's test-1 secret key (seed): the tests sign Telnyx's webhooks with it.
+pub const ED25519_TEST_SEED: [u8; 32] = [
+    0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a, 0xf4, 0x92, 0xec, 0x2c, 0xc4,
+    0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32, 0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60,
+];
+
+/// The Ed25519 signature of `message` by the key of `seed`.
+pub fn sign_ed25519(seed: &[u8; 32], message: &[u8]) -> [u8; 64] {
+    let pair = ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new(*seed));
+    *pair.sk.sign(message, None)
+}
+
+/// What the edge's WebCrypto step answers for `check`, computed natively: the first key that
+/// verifies, in order.
+pub fn verify_ed25519(check: &SignatureCheck) -> Verification {
+    let signature = ed25519_compact::Signature::new(check.signature);
+    check
+        .keys
+        .iter()
+        .position(|key| {
+            ed25519_compact::PublicKey::new(*key)
+                .verify(&check.message, &signature)
+                .is_ok()
+        })
+        .map_or(Verification::NotVerified, Verification::Verified)
+}
+
+/// Runs the exchange's Ed25519 step natively, when it asks for one, as `worker.js` runs it.
+pub fn verify_exchange(exchange: &mut crate::relay::Exchange, config: &crate::config::Config) {
+    if let Some(check) = exchange.verification() {
+        let verification = verify_ed25519(check);
+        exchange.verified(config, verification);
+    }
 }
 
 /// Huawei's documented bodies (see `tests/data/huawei/README.md`).
@@ -161,6 +204,7 @@ pub mod bench {
                 token: None,
                 request: &request,
                 now: fixture.now,
+                verification: None,
             };
             self.endpoint.ingest(
                 &callback,
@@ -284,8 +328,13 @@ pub mod oracle {
     ) -> Option<crate::event::Ingested> {
         let mut headers = vec![("content-type".to_string(), content_type.to_string())];
         let mut url = format!("https://relay.example/{endpoint}");
-        let token =
-            endpoint.authenticate_for_tests(&config.providers, &mut url, &mut headers, body)?;
+        let token = endpoint.authenticate_for_tests(
+            &config.providers,
+            &mut url,
+            &mut headers,
+            body,
+            now,
+        )?;
         let (_, path, query) = crate::http::split_url(&url);
         let request = PushRequest {
             method: "POST",
@@ -295,12 +344,17 @@ pub mod oracle {
             headers: &headers,
             body,
         };
-        let callback = Callback {
+        let mut callback = Callback {
             token: token.as_deref(),
             request: &request,
             now,
+            verification: None,
         };
-        Some(endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes))
+        let max = config.limits.max_body_bytes;
+        callback.verification = endpoint
+            .signature_check(&callback, &config.providers, max)
+            .map(|check| super::verify_ed25519(&check));
+        Some(endpoint.ingest(&callback, &config.providers, max))
     }
 
     /// Ingests one push under `config` (which must authenticate everything, e.g.

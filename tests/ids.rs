@@ -58,6 +58,14 @@ fn base(endpoint: Endpoint) -> (Shape, Vec<(String, String)>) {
         "volcengine/uplink" => (Shape::Array, VOLCENGINE_UPLINK),
         "yunpian/reports" => (Shape::FormArray("sms_status"), YUNPIAN_REPORTS),
         "yunpian/replies" => (Shape::FormObject("sms_reply"), YUNPIAN_REPLY),
+        "telnyx/webhooks" => (
+            Shape::Object,
+            include_str!("data/telnyx/message-finalized.json"),
+        ),
+        "sinch/callbacks" => (
+            Shape::Object,
+            include_str!("data/sinch/recipient-delivery-report.json"),
+        ),
         other => panic!("no documented callback for {other}: add one here"),
     };
     let fields = match shape {

@@ -319,6 +319,7 @@ fn bad_credentials_and_disabled_providers_store_nothing() {
             token,
             request: &push,
             now: sms_relay::clock::Timestamp::from_unix_seconds(0),
+            verification: None,
         };
         let ingested = endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes);
         assert_eq!((ingested.reply.status, ingested.reply.code), (401, code));

@@ -78,6 +78,7 @@ fn push_to(endpoint: Endpoint, url: &str, headers: &[(&str, String)], body: &[u8
         token: None,
         request: &request,
         now: Timestamp::from_unix_seconds(0),
+        verification: None,
     };
     let config = config();
     endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes)

@@ -66,6 +66,7 @@ fn push_with(endpoint: Endpoint, token: Option<&str>, body: &str) -> Ingested {
         token,
         request: &request,
         now: Timestamp::from_unix_seconds(RECEIVED),
+        verification: None,
     };
     let config = config();
     endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes)

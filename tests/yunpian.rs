@@ -90,6 +90,7 @@ fn push_with(config: &Config, endpoint: Endpoint, token: Option<&str>, body: &st
         token,
         request: &request,
         now: Timestamp::from_unix_seconds(RECEIVED),
+        verification: None,
     };
     endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes)
 }

@@ -6,6 +6,7 @@
 use super::{found_keys, instant, listed_keys, KvPuts, Relay};
 use crate::config::Config;
 use crate::http::Reply;
+use crate::providers::registry::Verification;
 use crate::relay;
 use crate::sinks::Step;
 use std::rc::Rc;
@@ -36,6 +37,11 @@ pub enum FetchStep {
     /// `list({prefix: text(), limit: listLimit})` the spill bucket, then `r2Listed()` with the
     /// objects' keys as a JSON array, or `r2ListFailed(why)`.
     ListR2,
+    /// Verify an Ed25519 signature with WebCrypto under each raw public key in turn
+    /// (`verifyInput()`: the key count, the keys, the signature, the message); then `verified(i)`
+    /// with the first that verifies, `notVerified()` when none does, or `verifyFailed(why)` when
+    /// the runtime throws. Only then does the provider read the body.
+    VerifyEd25519,
     /// Respond with `status`, `JSON.parse(headers())` and `text()` (no body when empty), and
     /// log `log(now)` unless it is `undefined`. The exchange is over.
     Finish,
@@ -99,6 +105,9 @@ impl Exchange {
 
     /// What to do next.
     pub fn step(&mut self) -> FetchStep {
+        if self.inner.verification().is_some() {
+            return FetchStep::VerifyEd25519;
+        }
         match self.inner.step() {
             Step::SendBatch(json) => {
                 self.text = json;
@@ -137,6 +146,43 @@ impl Exchange {
                 FetchStep::Finish
             }
         }
+    }
+
+    /// What a `VerifyEd25519` step verifies, in one buffer: the number of keys `n` (one byte),
+    /// the `n` raw 32-byte public keys, the 64-byte signature, then the signed message.
+    #[wasm_bindgen(js_name = verifyInput)]
+    pub fn verify_input(&self) -> Vec<u8> {
+        let Some(check) = self.inner.verification() else {
+            return Vec::new();
+        };
+        let mut input = Vec::with_capacity(1 + 32 * check.keys.len() + 64 + check.message.len());
+        input.push(u8::try_from(check.keys.len()).unwrap_or(0));
+        for key in &check.keys {
+            input.extend_from_slice(key);
+        }
+        input.extend_from_slice(&check.signature);
+        input.extend_from_slice(&check.message);
+        input
+    }
+
+    /// The signature verifies under the public key at `index`.
+    pub fn verified(&mut self, index: usize) {
+        self.inner
+            .verified(&self.config, Verification::Verified(index));
+    }
+
+    /// The signature verifies under none of the keys.
+    #[wasm_bindgen(js_name = notVerified)]
+    pub fn not_verified(&mut self) {
+        self.inner.verified(&self.config, Verification::NotVerified);
+    }
+
+    /// The runtime could not verify (WebCrypto threw `why`): refused as not verified, with
+    /// its own code in the log line.
+    #[wasm_bindgen(js_name = verifyFailed)]
+    pub fn verify_failed(&mut self, why: String) {
+        let _ = why;
+        self.inner.verified(&self.config, Verification::Failed);
     }
 
     /// The current step's text (the `sendBatch` argument, or the answer's body), handed over

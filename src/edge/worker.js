@@ -63,6 +63,26 @@ async function listKeys(bucket, prefix, limit) {
   return JSON.stringify(listed.objects.map((object) => object.key));
 }
 
+/** Tries the step's Ed25519 public keys in order with WebCrypto until one verifies its
+ * signature over its message; reports `verified(i)`, `notVerified()`, or `verifyFailed(why)`
+ * when WebCrypto throws (unsupported, a bad key). */
+async function verifyEd25519(step) {
+  // The key count, the raw 32-byte keys, the 64-byte signature, the signed message.
+  const input = step.verifyInput(), count = input[0], at = 1 + 32 * count;
+  const keys = Array.from({ length: count }, (_, i) => input.subarray(1 + 32 * i, 33 + 32 * i));
+  const signature = input.subarray(at, at + 64), signed = input.subarray(at + 64);
+  let found = -1;
+  try {
+    for (let i = 0; i < keys.length && found < 0; i++) {
+      const key = await crypto.subtle.importKey("raw", keys[i], { name: "Ed25519" }, false, ["verify"]);
+      if (await crypto.subtle.verify({ name: "Ed25519" }, key, signature, signed)) found = i;
+    }
+  } catch (error) {
+    return step.verifyFailed(message(error));
+  }
+  return found < 0 ? step.notVerified() : step.verified(found);
+}
+
 /** Reads the body into the exchange: one read when its length is declared (the core has
  * checked it against the limit), else chunk by chunk until the core says stop. */
 async function readBody(request, exchange) {
@@ -114,6 +134,9 @@ async function serve(request, env) {
         }
         case FetchStep.Wait:
           await sleep(exchange.waitMs);
+          break;
+        case FetchStep.VerifyEd25519:
+          await verifyEd25519(exchange);
           break;
         case FetchStep.GetKv: {
           const keys = JSON.parse(exchange.text());

@@ -219,12 +219,18 @@ pub enum AuthFailure {
     SignatureMismatch,
     /// Twilio: a body neither form-encoded nor covered by a matching `bodySHA256`.
     BodyNotSigned,
+    /// A signed Unix-seconds timestamp header (Sinch's, Telnyx's) that is not digits.
+    MalformedTimestamp,
+    /// A signature header that is not the Base64 of a signature (Telnyx's 64 bytes).
+    MalformedSignature,
+    /// The runtime could not run the signature check (WebCrypto threw): not verified.
+    VerificationFailed,
 }
 
 impl AuthFailure {
     /// Every failure, once each: what the `401` row of the README lists.
     #[cfg(any(test, feature = "testing"))]
-    pub const ALL: [AuthFailure; 14] = [
+    pub const ALL: [AuthFailure; 17] = [
         AuthFailure::Token(TokenError::Missing),
         AuthFailure::Token(TokenError::Invalid),
         AuthFailure::MissingSignature,
@@ -239,6 +245,9 @@ impl AuthFailure {
         AuthFailure::SignedHeaderMissing,
         AuthFailure::SignatureMismatch,
         AuthFailure::BodyNotSigned,
+        AuthFailure::MalformedTimestamp,
+        AuthFailure::MalformedSignature,
+        AuthFailure::VerificationFailed,
     ];
 
     /// The code sent in the `401` body and logged.
@@ -258,6 +267,9 @@ impl AuthFailure {
             AuthFailure::SignedHeaderMissing => "signed_header_missing",
             AuthFailure::SignatureMismatch => "signature_mismatch",
             AuthFailure::BodyNotSigned => "body_not_signed",
+            AuthFailure::MalformedTimestamp => "malformed_timestamp",
+            AuthFailure::MalformedSignature => "malformed_signature",
+            AuthFailure::VerificationFailed => "verification_failed",
         }
     }
 }
@@ -286,6 +298,9 @@ impl fmt::Display for AuthFailure {
             AuthFailure::SignedHeaderMissing => f.write_str("a signed header is missing"),
             AuthFailure::SignatureMismatch => f.write_str("the signature does not match"),
             AuthFailure::BodyNotSigned => f.write_str("the body is not signed"),
+            AuthFailure::MalformedTimestamp => f.write_str("the signed timestamp is malformed"),
+            AuthFailure::MalformedSignature => f.write_str("the signature is malformed"),
+            AuthFailure::VerificationFailed => f.write_str("the signature could not be checked"),
         }
     }
 }

@@ -11,6 +11,8 @@ pub mod alibaba;
 pub mod common;
 pub mod huawei;
 pub mod registry;
+pub mod sinch;
+pub mod telnyx;
 pub mod tencent;
 pub mod twilio;
 pub mod volcengine;
@@ -19,11 +21,13 @@ pub mod yunpian;
 pub use common::Callback;
 pub use registry::Info;
 
+#[cfg(any(test, feature = "testing"))]
+use crate::clock::Timestamp;
 use crate::event::{Ingested, Provider};
 use crate::http::Reply;
 use crate::payload::MediaType;
 use crate::settings::Reader;
-use registry::{registry, Descriptor};
+use registry::{registry, Descriptor, SignatureCheck};
 use std::fmt;
 
 registry! {
@@ -33,6 +37,8 @@ registry! {
     twilio::Twilio,
     volcengine::Volcengine,
     yunpian::Yunpian,
+    sinch::Sinch,
+    telnyx::Telnyx,
 }
 
 impl Endpoint {

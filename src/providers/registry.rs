@@ -22,6 +22,34 @@ pub struct Callback<'r> {
     pub request: &'r PushRequest<'r>,
     /// When it was received.
     pub now: Timestamp,
+    /// What the edge found verifying the provider's [`SignatureCheck`], when the provider asked
+    /// for one ([`Descriptor::signature_check`]); `None` otherwise.
+    pub verification: Option<Verification>,
+}
+
+/// A signature the provider asks the edge to verify before its `ingest` (Telnyx's Ed25519,
+/// which WebCrypto checks: `docs/architecture.md`, "Choices"). The core decides everything
+/// else; the edge only runs the check and reports [`Verification`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureCheck {
+    /// The raw 32-byte Ed25519 public keys, in the configured order; the first that verifies
+    /// wins.
+    pub keys: Vec<[u8; 32]>,
+    /// The 64-byte signature.
+    pub signature: [u8; 64],
+    /// The signed bytes.
+    pub message: Vec<u8>,
+}
+
+/// What the edge found when it ran a [`SignatureCheck`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verification {
+    /// The signature verifies under the key at this 0-based position of the check's keys.
+    Verified(usize),
+    /// It verifies under none of them.
+    NotVerified,
+    /// The runtime could not run the check (WebCrypto threw): taken as not verified.
+    Failed,
 }
 
 /// Whether a provider's callback URLs end in a secret token (`/<provider>/<endpoint>/<token>`).
@@ -124,6 +152,18 @@ pub trait Descriptor {
         callback: &Callback<'_>,
         settings: &Self::Settings,
     ) -> Ingested;
+    /// The signature the edge must verify before [`Descriptor::ingest`] is called, which then
+    /// finds the result in [`Callback::verification`]: `None` (the default) when there is none
+    /// to verify, or when the callback is refused without one (`ingest` then says why).
+    fn signature_check(
+        endpoint: Self::Endpoint,
+        callback: &Callback<'_>,
+        settings: &Self::Settings,
+    ) -> Option<SignatureCheck> {
+        let _ = (endpoint, callback, settings);
+        None
+    }
+
     /// The answer to the console's `GET` probe, when [`Descriptor::PROBE`].
     fn probe(endpoint: Self::Endpoint, token: Option<&str>, settings: &Self::Settings) -> Reply {
         let _ = (endpoint, token, settings);
@@ -144,6 +184,20 @@ pub trait Descriptor {
         headers: &mut Vec<(String, String)>,
         body: &[u8],
     ) -> Option<Option<String>>;
+
+    /// [`Descriptor::authenticate_for_tests`] for a push received at `now`, for a provider
+    /// whose signature covers a time (the default ignores it).
+    #[cfg(any(test, feature = "testing"))]
+    fn authenticate_for_tests_at(
+        settings: &Self::Settings,
+        url: &mut String,
+        headers: &mut Vec<(String, String)>,
+        body: &[u8],
+        now: Timestamp,
+    ) -> Option<Option<String>> {
+        let _ = now;
+        Self::authenticate_for_tests(settings, url, headers, body)
+    }
 }
 
 /// The spec of `endpoint`.
@@ -341,8 +395,31 @@ macro_rules! registry {
                 }
             }
 
-            /// Authenticates a test push to this endpoint as its provider would
-            /// ([`Descriptor::authenticate_for_tests`]).
+            /// The signature the edge must verify before [`Endpoint::ingest`]
+            /// ([`Descriptor::signature_check`]); `None` where `ingest` refuses the callback
+            /// anyway (over `max_body_bytes`, not enabled) or there is nothing to verify.
+            pub fn signature_check(
+                self,
+                callback: &Callback<'_>,
+                settings: &Settings,
+                max_body_bytes: usize,
+            ) -> Option<SignatureCheck> {
+                if callback.request.body.len() > max_body_bytes {
+                    return None;
+                }
+                match self {
+                    $(Endpoint::$name(endpoint) => {
+                        let settings = &settings.$module;
+                        if !<$module::$name as Descriptor>::enabled(settings) {
+                            return None;
+                        }
+                        <$module::$name as Descriptor>::signature_check(endpoint, callback, settings)
+                    })+
+                }
+            }
+
+            /// Authenticates a test push to this endpoint, received at `now`, as its provider
+            /// would ([`Descriptor::authenticate_for_tests_at`]).
             #[cfg(any(test, feature = "testing"))]
             pub fn authenticate_for_tests(
                 self,
@@ -350,10 +427,11 @@ macro_rules! registry {
                 url: &mut String,
                 headers: &mut Vec<(String, String)>,
                 body: &[u8],
+                now: Timestamp,
             ) -> Option<Option<String>> {
                 match self {
-                    $(Endpoint::$name(_) => <$module::$name as Descriptor>::authenticate_for_tests(
-                        &settings.$module, url, headers, body,
+                    $(Endpoint::$name(_) => <$module::$name as Descriptor>::authenticate_for_tests_at(
+                        &settings.$module, url, headers, body, now,
                     ),)+
                 }
             }

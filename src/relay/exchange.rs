@@ -12,6 +12,7 @@ use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::http::{header_lines, split_url, with_host, PushRequest, Refusal, Reply};
 use crate::log::RequestLog;
+use crate::providers::registry::{SignatureCheck, Verification};
 use crate::providers::Callback;
 use crate::providers::Endpoint;
 use crate::sinks::{Finished, Step, Store};
@@ -25,6 +26,15 @@ enum State {
         endpoint: Endpoint,
         token: Option<String>,
         body: BodyBuffer,
+    },
+    /// The provider asked for a signature to be verified before its ingest: the edge runs
+    /// `check` ([`Exchange::verification`]) and reports with [`Exchange::verified`].
+    Verifying {
+        endpoint: Endpoint,
+        token: Option<String>,
+        body: Vec<u8>,
+        check: Box<SignatureCheck>,
+        now: Timestamp,
     },
     /// The events are being written.
     Storing(Box<Store>),
@@ -153,6 +163,83 @@ impl Exchange {
             return;
         };
         let body = body.into_bytes();
+        let check = {
+            let (_, path, query) = split_url(&self.url);
+            let push = PushRequest {
+                method: &self.method,
+                url: &self.url,
+                path,
+                query,
+                headers: &self.headers,
+                body: &body,
+            };
+            let callback = Callback {
+                token: token.as_deref(),
+                request: &push,
+                now,
+                verification: None,
+            };
+            endpoint.signature_check(&callback, &config.providers, config.limits.max_body_bytes)
+        };
+        match check {
+            Some(check) => {
+                self.state = State::Verifying {
+                    endpoint,
+                    token,
+                    body,
+                    check: Box::new(check),
+                    now,
+                }
+            }
+            None => self.ingest(config, endpoint, token, body, now, None),
+        }
+    }
+
+    /// The signature the edge must verify before the provider's ingest, while it is asked for:
+    /// Ed25519 under each key in turn (WebCrypto), then [`Exchange::verified`].
+    pub fn verification(&self) -> Option<&SignatureCheck> {
+        match &self.state {
+            State::Verifying { check, .. } => Some(check),
+            _ => None,
+        }
+    }
+
+    /// What the edge found running [`Exchange::verification`]'s check: the provider ingests
+    /// the body with it (and mints its proof only from [`Verification::Verified`]).
+    pub fn verified(&mut self, config: &Config, verification: Verification) {
+        if !matches!(self.state, State::Verifying { .. }) {
+            return;
+        }
+        let state = std::mem::replace(&mut self.state, Self::unfinished());
+        if let State::Verifying {
+            endpoint,
+            token,
+            body,
+            now,
+            ..
+        } = state
+        {
+            self.ingest(config, endpoint, token, body, now, Some(verification));
+        }
+    }
+
+    fn unfinished() -> State {
+        State::Done(Finished {
+            reply: Refusal::InternalError.reply(),
+            sink_error: None,
+        })
+    }
+
+    /// The provider's ingest of the body, then the writes planned.
+    fn ingest(
+        &mut self,
+        config: &Config,
+        endpoint: Endpoint,
+        token: Option<String>,
+        body: Vec<u8>,
+        now: Timestamp,
+        verification: Option<Verification>,
+    ) {
         let (_, path, query) = split_url(&self.url);
         let push = PushRequest {
             method: &self.method,
@@ -166,6 +253,7 @@ impl Exchange {
             token: token.as_deref(),
             request: &push,
             now,
+            verification,
         };
         let mut ingested =
             endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes);
@@ -203,8 +291,9 @@ impl Exchange {
                 limit: 1,
             },
             State::Done(finished) => Step::Finish(finished.clone()),
-            // Asked before the body was ended: a bug in the edge, answered as one.
-            State::Reading { .. } => Step::Finish(Finished {
+            // Asked before the body was ended or the signature verified: a bug in the edge,
+            // answered as one.
+            State::Reading { .. } | State::Verifying { .. } => Step::Finish(Finished {
                 reply: Refusal::InternalError.reply(),
                 sink_error: None,
             }),
