@@ -18,7 +18,6 @@ use crate::payload::fields::{value_non_empty, value_required, value_text};
 use crate::payload::{entry_fields, json_array, json_object, FieldValue, Fields, PayloadError};
 use crate::providers::common::{count, message_id, owned, unmapped, Push};
 use crate::providers::sinch::normalize::{iso_time, merged, Report, Uplink};
-use std::borrow::Cow;
 
 const NOT_FINAL_ACCEPTED: Outcome = Outcome::of(State::Accepted, false);
 const FAILED: Outcome = Outcome::of(State::Failed, true);
@@ -69,9 +68,8 @@ fn object<'a>(
 fn events(envelope: &Fields<'_>, receipt: &Receipt) -> Result<Vec<CloudEvent>, PayloadError> {
     let data = object(envelope.get("data"), "data")?;
     let payload = object(data.get("payload"), "payload")?;
-    // Every member an event keeps, but `to`, which each event reads its own way.
-    let fields = merged(&Fields::new(), &payload, "", &["to"])?;
-    let fields = merged(&fields, &data, "data.", &["payload"])?;
+    // Every member an event keeps: the payload's, `data`'s, the envelope's but `meta`.
+    let fields = merged(&payload, &data, "data.", &["payload"])?;
     let fields = merged(&fields, envelope, "", &["data", "meta"])?;
     let to = match payload.get("to") {
         Some(FieldValue::Json(raw)) => *raw,
@@ -83,22 +81,16 @@ fn events(envelope: &Fields<'_>, receipt: &Receipt) -> Result<Vec<CloudEvent>, P
     })?;
     match value_required(data.get("event_type"), "event_type")?.as_ref() {
         "message.sent" | "message.finalized" => {
+            let extra = unmapped(&fields, &REPORT_MAPPED, &[])?;
             let mut events = Vec::with_capacity(recipients.len());
             for recipient in recipients {
-                events.push(report(&fields, recipient, receipt)?);
+                events.push(report(&fields, recipient, &extra, receipt)?);
             }
             Ok(events)
         }
-        "message.received" => Ok(vec![uplink(&fields, to, &recipients, receipt)?]),
+        "message.received" => Ok(vec![uplink(&fields, &recipients, receipt)?]),
         _ => Err(PayloadError::InvalidField("event_type")),
     }
-}
-
-/// `fields` with `to` as the raw JSON `to`.
-fn with_to<'a>(fields: &Fields<'a>, to: &'a str) -> Result<Fields<'a>, PayloadError> {
-    let mut one = Fields::new();
-    one.insert(Cow::Borrowed("to"), FieldValue::Json(to))?;
-    merged(fields, &one, "", &[])
 }
 
 const REPORT_FIELDS: [&str; 6] = [
@@ -109,10 +101,11 @@ const REPORT_FIELDS: [&str; 6] = [
     "sent_at",
     "data.occurred_at",
 ];
-/// The payload's members a report maps (`errors` and `data.occurred_at` stay in `extra` too).
+/// The payload's members a report maps (`errors`, `to` and `data.occurred_at` stay in `extra`
+/// too: `to` whole, every recipient's status, in each recipient's event).
 const REPORT_MAPPED: [&str; 4] = ["id", "parts", "completed_at", "sent_at"];
 
-/// The report of one `to[]` entry, which stays in `extra` as `to`. Unless the recipient's
+/// The report of one `to[]` entry. Unless the recipient's
 /// status is progress or a delivery, `error_code` and `status_description` are the first of
 /// `errors[]`'s `code` and `title` (`errors` is the message's, so a group message's delivered
 /// recipients do not take its failures; all of `errors` stays in `extra`); `updated_at` is
@@ -120,6 +113,7 @@ const REPORT_MAPPED: [&str; 4] = ["id", "parts", "completed_at", "sent_at"];
 fn report(
     fields: &Fields<'_>,
     recipient: &str,
+    extra: &crate::payload::Extra,
     receipt: &Receipt,
 ) -> Result<CloudEvent, PayloadError> {
     let ([id, errors, parts, completed, sent, occurred], _) = fields.pick(&REPORT_FIELDS);
@@ -160,7 +154,7 @@ fn report(
         extend: None,
         updated_at,
         sent_at: iso_time(sent, "sent_at")?,
-        extra: unmapped(&with_to(fields, recipient)?, &REPORT_MAPPED, &[])?,
+        extra: extra.clone(),
     };
     Ok(report.event(PROVIDER, status, receipt))
 }
@@ -173,7 +167,6 @@ const UPLINK_MAPPED: [&str; 3] = ["id", "text", "received_at"];
 /// null: an MMS may carry only media, which stays in `extra`), `received_at`.
 fn uplink(
     fields: &Fields<'_>,
-    to: &str,
     recipients: &[&str],
     receipt: &Receipt,
 ) -> Result<CloudEvent, PayloadError> {
@@ -187,14 +180,13 @@ fn uplink(
         }
         None => None,
     };
-    let kept = with_to(fields, to)?;
     let uplink = Uplink {
         message_id: message_id(id, "id")?,
         from,
         to: to_number,
         body: owned(value_text(text, "text")?).unwrap_or_default(),
         created_at: iso_time(received, "received_at")?,
-        extra: unmapped(&kept, &UPLINK_MAPPED, &[])?,
+        extra: unmapped(fields, &UPLINK_MAPPED, &[])?,
     };
     Ok(uplink.event(PROVIDER, receipt))
 }
