@@ -34,6 +34,7 @@ fuzz_target!(|data: &[u8]| {
                 token: given,
                 request: &request,
                 now: Timestamp::from_unix_seconds(0),
+                verification: None,
             };
             let ingested = Endpoint::Volcengine(endpoint).ingest(
                 &callback,
