@@ -10,6 +10,7 @@
 pub mod alibaba;
 pub mod common;
 pub mod huawei;
+pub mod plivo;
 pub mod registry;
 pub mod tencent;
 pub mod twilio;
@@ -29,6 +30,7 @@ registry! {
     alibaba::Alibaba,
     tencent::Tencent,
     twilio::Twilio,
+    plivo::Plivo,
 }
 
 impl Endpoint {
