@@ -46,6 +46,8 @@ fn base(endpoint: Endpoint) -> (Shape, Vec<(String, String)>) {
         "tencent/replies" => (Shape::Object, samples::TENCENT_REPLY),
         "twilio/status" => (Shape::Form, samples::TWILIO_STATUS),
         "twilio/inbound" => (Shape::Form, samples::TWILIO_INBOUND),
+        "plivo/status" => (Shape::Form, include_str!("data/plivo/status.form")),
+        "plivo/inbound" => (Shape::Form, include_str!("data/plivo/inbound.form")),
         other => panic!("no documented callback for {other}: add one here"),
     };
     let fields = match shape {
