@@ -21,11 +21,11 @@ export type Auth =
       /** Which HUAWEI_PUSH_KEYS entry (1-based) signed it: two share an access key while its secret is rotated. */
       key_index: number;
     }
-  | { scheme: "signature"; /** Which TWILIO_AUTH_TOKENS entry (1-based) signed it. */ token_index: number }
+  | { scheme: "signature"; /** Which TWILIO_AUTH_TOKENS (or PLIVO_AUTH_TOKENS) entry (1-based) signed it. */ token_index: number }
   | { scheme: "token" | "none" };
 
 /** The provider that sent the event. */
-export type Provider = "huawei" | "alibaba" | "tencent" | "twilio";
+export type Provider = "huawei" | "alibaba" | "tencent" | "twilio" | "plivo";
 
 /** Every field the provider sent that is not mapped, verbatim. */
 export type Extra = Record<string, unknown>;
@@ -43,7 +43,7 @@ interface EventBase {
   /** 32 lower-case hex digits, the same for a duplicate push. */
   id: string;
   /** A URN per provider. */
-  source: "urn:huaweicloud:msgsms" | "urn:alibabacloud:dysms" | "urn:tencentcloud:sms" | "urn:twilio:messaging";
+  source: "urn:huaweicloud:msgsms" | "urn:alibabacloud:dysms" | "urn:tencentcloud:sms" | "urn:twilio:messaging" | "urn:plivo:messaging";
   /** The provider's time, else when the relay received the push. */
   time: Timestamp;
   datacontenttype: "application/json";
@@ -52,7 +52,7 @@ interface EventBase {
 }
 
 export interface StatusReportData {
-  /** smsMsgId (Huawei), biz_id (Alibaba), sid (Tencent), MessageSid (Twilio). */
+  /** smsMsgId (Huawei), biz_id (Alibaba), sid (Tencent), MessageSid (Twilio), MessageUUID (Plivo). */
   message_id: string;
   /** The raw status code, e.g. `DELIVRD` (Huawei, Tencent), `DELIVERED` (Alibaba), `delivered` (Twilio). */
   status: string;
