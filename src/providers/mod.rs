@@ -14,6 +14,7 @@ pub mod plivo;
 pub mod registry;
 pub mod tencent;
 pub mod twilio;
+pub mod vonage;
 
 pub use common::Callback;
 pub use registry::Info;
@@ -31,6 +32,7 @@ registry! {
     tencent::Tencent,
     twilio::Twilio,
     plivo::Plivo,
+    vonage::Vonage,
 }
 
 impl Endpoint {

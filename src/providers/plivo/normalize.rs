@@ -8,8 +8,8 @@
 use super::PROVIDER;
 use crate::clock::read_report_time;
 use crate::event::{CloudEvent, Outcome, Provider, Receipt, State, StatusReportData, UplinkData};
-use crate::payload::fields::{value_non_empty, value_text};
-use crate::payload::{FieldValue, Fields, PayloadError};
+use crate::payload::fields::value_text;
+use crate::payload::{Fields, PayloadError};
 use crate::providers::common::{count, e164, message_id, owned, unmapped};
 use std::borrow::Cow;
 use std::rc::Rc;
@@ -34,7 +34,7 @@ pub struct StatusNames {
     pub status: &'static str,
     /// A number, given its `+` when it is bare digits.
     pub recipient: &'static str,
-    pub error_code: &'static str,
+    pub error_code: Option<&'static str>,
     /// The error code that means no error (`""` when only absence does).
     pub no_error: &'static str,
     pub segments: Option<&'static str>,
@@ -48,7 +48,7 @@ const STATUS: StatusNames = StatusNames {
     id: "MessageUUID",
     status: "Status",
     recipient: "To",
-    error_code: "ErrorCode",
+    error_code: Some("ErrorCode"),
     no_error: "",
     segments: Some("Units"),
     mapped: &[
@@ -65,7 +65,7 @@ const STATUS: StatusNames = StatusNames {
 /// A message status callback. `updated_at` is `DeliveryReportTime` read as UTC, its fraction
 /// as written; the zone is not documented, so the raw value also stays in `extra`.
 pub fn status(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
-    let reported = report_time(fields.get("DeliveryReportTime"), "DeliveryReportTime")?;
+    let reported = report_time(fields, "DeliveryReportTime")?;
     status_report(PROVIDER, &STATUS, OUTCOMES, fields, receipt, reported)
 }
 
@@ -81,8 +81,10 @@ pub fn status_report(
 ) -> Result<CloudEvent, PayloadError> {
     // Everything that can fail first, borrowed; what is kept is copied once nothing can.
     let status = required(fields, names.status)?;
-    let error_code =
-        text(fields, names.error_code)?.filter(|code| !code.is_empty() && code != names.no_error);
+    let error_code = match names.error_code {
+        Some(name) => text(fields, name)?.filter(|code| !code.is_empty() && code != names.no_error),
+        None => None,
+    };
     let segments = match names.segments {
         Some(name) => count(fields.get(name), name)?,
         None => None,
@@ -193,26 +195,32 @@ fn number(value: Option<Cow<'_, str>>) -> Option<String> {
     value.map(|number| e164(&number).into_owned())
 }
 
-/// `YYYY-MM-DD HH:MM:SS[.ffffff]` without a zone, read as UTC and written as RFC 3339 with the
-/// fraction as written; `None` when absent or empty.
-fn report_time(
-    value: Option<&FieldValue<'_>>,
+/// A time in UTC with its fraction as written: RFC 3339 with any offset (Vonage's Messages
+/// API), or `YYYY-MM-DD HH:MM:SS[.ffffff]` without a zone read as UTC (Plivo's, Vonage's SMS
+/// API's); `None` when absent or empty.
+pub fn report_time(
+    fields: &Fields<'_>,
     name: &'static str,
 ) -> Result<Option<Rc<str>>, PayloadError> {
-    let Some(value) = value_non_empty(value, name)? else {
+    let Some(value) = text(fields, name)?.filter(|value| !value.is_empty()) else {
         return Ok(None);
     };
-    let mut zoned = String::with_capacity(value.len() + 1);
-    zoned.push_str(value.trim());
-    zoned.push('Z');
-    read_report_time(&zoned)
-        .map(|time| Some(Rc::from(time.to_rfc3339())))
-        .ok_or(PayloadError::InvalidField(name))
+    let value = value.trim();
+    let zoned;
+    let time = match read_report_time(value) {
+        Some(time) => time,
+        None => {
+            zoned = [value, "Z"].concat();
+            read_report_time(&zoned).ok_or(PayloadError::InvalidField(name))?
+        }
+    };
+    Ok(Some(Rc::from(time.rfc3339().as_ref())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::payload::FieldValue;
 
     #[test]
     fn every_documented_status_has_its_state() {
@@ -238,26 +246,26 @@ mod tests {
 
     #[test]
     fn report_times_are_utc_with_their_fraction() {
-        let text = |raw: &'static str| FieldValue::Text(Cow::Borrowed(raw));
+        let time = |raw: &'static str| {
+            let mut fields = Fields::new();
+            let _ = fields.insert(Cow::Borrowed("t"), FieldValue::Text(Cow::Borrowed(raw)));
+            report_time(&fields, "t").map(|t| t.map(|t| t.to_string()))
+        };
         for (raw, expected) in [
             (
                 "2023-05-01 14:00:00.123456",
                 Some("2023-05-01T14:00:00.123456Z"),
             ),
             ("2023-05-01 14:00:00", Some("2023-05-01T14:00:00Z")),
+            ("2023-05-01T14:00:00.000Z", Some("2023-05-01T14:00:00.000Z")),
+            ("2023-05-01T16:00:00+02:00", Some("2023-05-01T14:00:00Z")),
+            ("2023-05-01T14:00:00", Some("2023-05-01T14:00:00Z")),
             ("", None),
         ] {
-            assert_eq!(
-                report_time(Some(&text(raw)), "t").map(|t| t.map(|t| t.to_string())),
-                Ok(expected.map(str::to_string)),
-                "{raw}"
-            );
+            assert_eq!(time(raw), Ok(expected.map(str::to_string)), "{raw}");
         }
-        for bad in ["2023-05-01T14:00:00Z", "2023-13-01 00:00:00", "yesterday"] {
-            assert_eq!(
-                report_time(Some(&text(bad)), "t"),
-                Err(PayloadError::InvalidField("t"))
-            );
+        for bad in ["2023-05-01 14:00:00ZZ", "2023-13-01 00:00:00", "yesterday"] {
+            assert_eq!(time(bad), Err(PayloadError::InvalidField("t")), "{bad}");
         }
     }
 }
