@@ -70,6 +70,20 @@ const FIELDS: &[&str] = &[
     "From",
     "Body",
     "NumSegments",
+    // Plivo
+    "MessageUUID",
+    "Status",
+    "Units",
+    "Text",
+    "DeliveryReportTime",
+    // Vonage
+    "messageId",
+    "msisdn",
+    "err-code",
+    "message-timestamp",
+    "message_uuid",
+    "timestamp",
+    "sig",
 ];
 
 /// Text that stresses escaping: control characters, quotes, separators, non-ASCII.
