@@ -16,16 +16,16 @@ export type Timestamp = string;
 export type Auth =
   | {
       scheme: "aksk";
-      /** The access key that signed the push. */
+      /** The access key (Vonage: the API key) that signed the push. */
       access_key: string;
-      /** Which HUAWEI_PUSH_KEYS entry (1-based) signed it: two share an access key while its secret is rotated. */
+      /** Which HUAWEI_PUSH_KEYS (or VONAGE_SIGNATURE_SECRETS) entry (1-based) signed it: two share an access key while its secret is rotated. */
       key_index: number;
     }
   | { scheme: "signature"; /** Which TWILIO_AUTH_TOKENS (or PLIVO_AUTH_TOKENS) entry (1-based) signed it. */ token_index: number }
   | { scheme: "token" | "none" };
 
 /** The provider that sent the event. */
-export type Provider = "huawei" | "alibaba" | "tencent" | "twilio" | "plivo";
+export type Provider = "huawei" | "alibaba" | "tencent" | "twilio" | "plivo" | "vonage";
 
 /** Every field the provider sent that is not mapped, verbatim. */
 export type Extra = Record<string, unknown>;
@@ -43,7 +43,7 @@ interface EventBase {
   /** 32 lower-case hex digits, the same for a duplicate push. */
   id: string;
   /** A URN per provider. */
-  source: "urn:huaweicloud:msgsms" | "urn:alibabacloud:dysms" | "urn:tencentcloud:sms" | "urn:twilio:messaging" | "urn:plivo:messaging";
+  source: "urn:huaweicloud:msgsms" | "urn:alibabacloud:dysms" | "urn:tencentcloud:sms" | "urn:twilio:messaging" | "urn:plivo:messaging" | "urn:vonage:sms";
   /** The provider's time, else when the relay received the push. */
   time: Timestamp;
   datacontenttype: "application/json";
@@ -52,7 +52,7 @@ interface EventBase {
 }
 
 export interface StatusReportData {
-  /** smsMsgId (Huawei), biz_id (Alibaba), sid (Tencent), MessageSid (Twilio), MessageUUID (Plivo). */
+  /** smsMsgId (Huawei), biz_id (Alibaba), sid (Tencent), MessageSid (Twilio), MessageUUID (Plivo), messageId or message_uuid (Vonage). */
   message_id: string;
   /** The raw status code, e.g. `DELIVRD` (Huawei, Tencent), `DELIVERED` (Alibaba), `delivered` (Twilio). */
   status: string;
