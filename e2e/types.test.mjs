@@ -10,7 +10,7 @@ import { startRelay, KEYS } from "./harness.mjs";
 import { FORM, JSON_UTF8, STATUS_REPORT, BATCH, UPLINK } from "../scripts/huawei-samples.mjs";
 import { providerRequests } from "../scripts/provider-samples.mjs";
 
-const PROVIDER_SETTINGS = { ALIBABA_TOKEN: "alibaba-token-0123456789", TENCENT_TOKEN: "tencent-token-0123456789", TWILIO_AUTH_TOKENS: "twilio-auth-token", PLIVO_AUTH_TOKENS: "plivo-auth-token" };
+const PROVIDER_SETTINGS = { ALIBABA_TOKEN: "alibaba-token-0123456789", TENCENT_TOKEN: "tencent-token-0123456789", TWILIO_AUTH_TOKENS: "twilio-auth-token", PLIVO_AUTH_TOKENS: "plivo-auth-token", VONAGE_TOKEN: "vonage-token-0123456789" };
 
 const DTS = resolve("schema/event.d.ts");
 const schema = JSON.parse(readFileSync("schema/event.schema.json", "utf8"));
@@ -99,7 +99,7 @@ test("the events the worker sends type-check against event.d.ts", { timeout: 60_
   assert.deepEqual([...new Set(events.map((e) => e.type))].sort(), [
     "io.github.sms-relay.status_report", "io.github.sms-relay.unparsed", "io.github.sms-relay.uplink",
   ]);
-  assert.deepEqual([...new Set(events.map((e) => e.provider))].sort(), ["alibaba", "huawei", "plivo", "tencent", "twilio"]);
+  assert.deepEqual([...new Set(events.map((e) => e.provider))].sort(), ["alibaba", "huawei", "plivo", "tencent", "twilio", "vonage"]);
   const file = join(mkdtempSync(join(tmpdir(), "event-types-")), "events.ts");
   writeFileSync(file, `import type { SmsRelayEvent, Provider } from ${JSON.stringify(DTS.replace(/\.d\.ts$/, ""))};
 export const events: SmsRelayEvent[] = ${JSON.stringify(events, null, 2)};
