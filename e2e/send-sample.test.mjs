@@ -47,16 +47,16 @@ test("send-sample posts every enabled provider's samples to the relay, and each 
     // Every provider the relay enables under .dev.vars.example (its registry, as /healthz
     // lists it) has its samples sent, and each is stored.
     const { providers } = JSON.parse((await relay.request("GET", "/healthz")).body);
-    assert.deepEqual([...providers].sort(), ["alibaba", "huawei", "sinch", "telnyx", "tencent", "twilio", "volcengine", "yunpian"]);
+    assert.deepEqual([...providers].sort(), ["alibaba", "huawei", "plivo", "sinch", "telnyx", "tencent", "twilio", "volcengine", "vonage", "yunpian"]);
     const { sampleRequests } = await import("../scripts/samples/index.mjs");
     const expected = await sampleRequests(relay.url, vars);
     const answered = stdout.split("\n").filter((line) => /^\d{3} /.test(line));
     assert.equal(answered.length, expected.length, stdout);
     assert.ok(answered.every((line) => line.startsWith("200 ")), stdout);
     for (const provider of providers) assert.ok(stdout.includes(`-> /${provider}/`), provider);
-    for (const token of [vars.ALIBABA_TOKEN, vars.TENCENT_TOKEN, vars.TWILIO_AUTH_TOKENS, vars.VOLCENGINE_TOKEN, vars.YUNPIAN_TOKEN, vars.SINCH_WEBHOOK_SECRETS]) assert.ok(!stdout.includes(token), "no secret printed");
-    // Volcengine: 2 reports and an uplink; Yunpian: 2 reports and a reply; Sinch and Telnyx: 3 + 2.
-    const events = (await relay.waitForMessages(5 + 6 + 3 + 3 + 3 + 2)).map((message) => message.body);
+    for (const token of [vars.ALIBABA_TOKEN, vars.TENCENT_TOKEN, vars.TWILIO_AUTH_TOKENS, vars.VOLCENGINE_TOKEN, vars.YUNPIAN_TOKEN, vars.SINCH_WEBHOOK_SECRETS, vars.PLIVO_AUTH_TOKENS, vars.VONAGE_SIGNATURE_SECRETS]) assert.ok(!stdout.includes(token), "no secret printed");
+    // Volcengine: 2 reports and an uplink; Yunpian: 2 reports and a reply; Sinch and Telnyx: 3 + 2; Plivo and Vonage: 2 + 4.
+    const events = (await relay.waitForMessages(5 + 6 + 3 + 3 + 3 + 2 + 2 + 4)).map((message) => message.body);
     assert.deepEqual(new Set(events.map((e) => e.provider)), new Set(providers));
   } finally {
     await relay.dispose();

@@ -10,7 +10,7 @@ import { startRelay, KEYS } from "./harness.mjs";
 import { FORM, JSON_UTF8, STATUS_REPORT, BATCH, UPLINK } from "../scripts/huawei-samples.mjs";
 import { providerRequests } from "../scripts/provider-samples.mjs";
 
-const PROVIDER_SETTINGS = { ALIBABA_TOKEN: "alibaba-token-0123456789", TENCENT_TOKEN: "tencent-token-0123456789", TWILIO_AUTH_TOKENS: "twilio-auth-token" };
+const PROVIDER_SETTINGS = { ALIBABA_TOKEN: "alibaba-token-0123456789", TENCENT_TOKEN: "tencent-token-0123456789", TWILIO_AUTH_TOKENS: "twilio-auth-token", PLIVO_AUTH_TOKENS: "plivo-auth-token", VONAGE_TOKEN: "vonage-token-0123456789" };
 
 const DTS = resolve("schema/event.d.ts");
 const schema = JSON.parse(readFileSync("schema/event.schema.json", "utf8"));
@@ -26,7 +26,7 @@ function nullable(property) {
 
 /** `{ name: { optional, nullable } }` of an interface in event.d.ts. */
 function interfaceMembers(name) {
-  const program = ts.createProgram([DTS], { strict: true, noEmit: true });
+  const program = ts.createProgram([DTS], { strict: true, noEmit: true, types: [] });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(DTS);
   const declaration = source.statements.find((s) => ts.isInterfaceDeclaration(s) && s.name.text === name);
@@ -99,20 +99,20 @@ test("the events the worker sends type-check against event.d.ts", { timeout: 60_
   assert.deepEqual([...new Set(events.map((e) => e.type))].sort(), [
     "io.github.sms-relay.status_report", "io.github.sms-relay.unparsed", "io.github.sms-relay.uplink",
   ]);
-  assert.deepEqual([...new Set(events.map((e) => e.provider))].sort(), ["alibaba", "huawei", "tencent", "twilio"]);
+  assert.deepEqual([...new Set(events.map((e) => e.provider))].sort(), ["alibaba", "huawei", "plivo", "tencent", "twilio", "vonage"]);
   const file = join(mkdtempSync(join(tmpdir(), "event-types-")), "events.ts");
-  writeFileSync(file, `import type { SmsRelayEvent } from ${JSON.stringify(DTS.replace(/\.d\.ts$/, ""))};
+  writeFileSync(file, `import type { SmsRelayEvent, Provider } from ${JSON.stringify(DTS.replace(/\.d\.ts$/, ""))};
 export const events: SmsRelayEvent[] = ${JSON.stringify(events, null, 2)};
 // A consumer narrows on type, and reads the provider from the extension attribute.
 for (const event of events) {
-  const provider: "huawei" | "alibaba" | "tencent" | "twilio" | "volcengine" | "yunpian" | "sinch" | "telnyx" = event.provider;
+  const provider: Provider = event.provider;
   void provider;
   if (event.type === "io.github.sms-relay.status_report") { const delivered: boolean = event.data.delivered; void delivered; }
   else if (event.type === "io.github.sms-relay.uplink") { const text: string = event.data.body; const id: string | null = event.data.message_id; void text; void id; }
   else { const reason: string = event.data.reason; void reason; }
 }
 `);
-  const program = ts.createProgram([file], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022, moduleResolution: ts.ModuleResolutionKind.Node10 });
+  const program = ts.createProgram([file], { strict: true, noEmit: true, types: [], target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022, moduleResolution: ts.ModuleResolutionKind.Node10 });
   const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
   assert.deepEqual(diagnostics, []);
 });

@@ -16,20 +16,20 @@ export type Timestamp = string;
 export type Auth =
   | {
       scheme: "aksk";
-      /** The access key that signed the push. */
+      /** The access key (Vonage: the API key) that signed the push. */
       access_key: string;
-      /** Which HUAWEI_PUSH_KEYS entry (1-based) signed it: two share an access key while its secret is rotated. */
+      /** Which HUAWEI_PUSH_KEYS (or VONAGE_SIGNATURE_SECRETS) entry (1-based) signed it: two share an access key while its secret is rotated. */
       key_index: number;
     }
   | {
       scheme: "signature";
-      /** Which entry (1-based) of TWILIO_AUTH_TOKENS, YUNPIAN_APIKEYS, SINCH_WEBHOOK_SECRETS or TELNYX_PUBLIC_KEYS signed it. */
+      /** Which entry (1-based) of TWILIO_AUTH_TOKENS, YUNPIAN_APIKEYS, SINCH_WEBHOOK_SECRETS, TELNYX_PUBLIC_KEYS or PLIVO_AUTH_TOKENS signed it. */
       token_index: number;
     }
   | { scheme: "token" | "none" };
 
 /** The provider that sent the event. */
-export type Provider = "huawei" | "alibaba" | "tencent" | "twilio" | "volcengine" | "yunpian" | "sinch" | "telnyx";
+export type Provider = "huawei" | "alibaba" | "tencent" | "twilio" | "volcengine" | "yunpian" | "sinch" | "telnyx" | "plivo" | "vonage";
 
 /** Every field the provider sent that is not mapped, verbatim. */
 export type Extra = Record<string, unknown>;
@@ -55,7 +55,9 @@ interface EventBase {
     | "urn:volcengine:sms"
     | "urn:yunpian:sms"
     | "urn:sinch:sms"
-    | "urn:telnyx:messaging";
+    | "urn:telnyx:messaging"
+    | "urn:plivo:messaging"
+    | "urn:vonage:sms";
   /** The provider's time, else when the relay received the push. */
   time: Timestamp;
   datacontenttype: "application/json";
@@ -64,7 +66,7 @@ interface EventBase {
 }
 
 export interface StatusReportData {
-  /** smsMsgId (Huawei), biz_id (Alibaba), sid (Tencent), MessageSid (Twilio). */
+  /** smsMsgId (Huawei), biz_id (Alibaba), sid (Tencent), MessageSid (Twilio), MessageUUID (Plivo), messageId or message_uuid (Vonage). */
   message_id: string;
   /** The raw status code, e.g. `DELIVRD` (Huawei, Tencent), `DELIVERED` (Alibaba), `delivered` (Twilio). */
   status: string;

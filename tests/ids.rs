@@ -66,6 +66,10 @@ fn base(endpoint: Endpoint) -> (Shape, Vec<(String, String)>) {
             Shape::Object,
             include_str!("data/sinch/recipient-delivery-report.json"),
         ),
+        "plivo/status" => (Shape::Form, include_str!("data/plivo/status.form")),
+        "plivo/inbound" => (Shape::Form, include_str!("data/plivo/inbound.form")),
+        "vonage/status" => (Shape::Object, include_str!("data/vonage/status.json")),
+        "vonage/inbound" => (Shape::Form, include_str!("data/vonage/inbound.form")),
         other => panic!("no documented callback for {other}: add one here"),
     };
     let fields = match shape {

@@ -83,6 +83,20 @@ const FIELDS: &[&str] = &[
     "base_extend",
     "reply_time",
     "_sign",
+    // Plivo
+    "MessageUUID",
+    "Status",
+    "Units",
+    "Text",
+    "DeliveryReportTime",
+    // Vonage
+    "messageId",
+    "msisdn",
+    "err-code",
+    "message-timestamp",
+    "message_uuid",
+    "timestamp",
+    "sig",
 ];
 
 /// Text that stresses escaping: control characters, quotes, separators, non-ASCII.

@@ -61,6 +61,10 @@ pub enum Refusal {
     /// `503 sink_unavailable`, with `Retry-After`: a sink did not take the events, and nothing
     /// may be answered 2xx that is not stored.
     SinkUnavailable,
+    /// `503 unsigned_callback`: a callback a vendor signs arrived unsigned, which the vendor
+    /// documents for its own rare failures (Vonage's Messages API); nothing is stored, and the
+    /// `5xx` makes the vendor send it again.
+    UnsignedCallback,
 }
 
 impl Refusal {
@@ -83,6 +87,7 @@ impl Refusal {
             Refusal::KvUnreadable => (502, "kv_unreadable"),
             Refusal::KvUnavailable => (503, "kv_unavailable"),
             Refusal::SinkUnavailable => (503, "sink_unavailable"),
+            Refusal::UnsignedCallback => (503, "unsigned_callback"),
         }
     }
 
@@ -121,7 +126,8 @@ impl Refusal {
             | Refusal::BodyTooLarge
             | Refusal::ConfigInvalid
             | Refusal::InternalError
-            | Refusal::KvUnreadable => None,
+            | Refusal::KvUnreadable
+            | Refusal::UnsignedCallback => None,
         }
     }
 
@@ -174,6 +180,7 @@ impl fmt::Display for Refusal {
             Refusal::KvUnreadable => f.write_str("the KV listing could not be read"),
             Refusal::KvUnavailable => f.write_str("the KV listing failed"),
             Refusal::SinkUnavailable => f.write_str("a sink did not take the events"),
+            Refusal::UnsignedCallback => f.write_str("a signed vendor's callback came unsigned"),
         }
     }
 }
@@ -353,6 +360,7 @@ impl Refusal {
             Refusal::KvUnreadable,
             Refusal::KvUnavailable,
             Refusal::SinkUnavailable,
+            Refusal::UnsignedCallback,
         ];
         // The match names every variant: one added to `Refusal` does not compile until it is
         // listed above and expanded here.
@@ -382,7 +390,8 @@ impl Refusal {
                 | Refusal::InternalError
                 | Refusal::KvUnreadable
                 | Refusal::KvUnavailable
-                | Refusal::SinkUnavailable) => vec![single],
+                | Refusal::SinkUnavailable
+                | Refusal::UnsignedCallback) => vec![single],
             })
             .collect()
     }

@@ -10,12 +10,14 @@
 pub mod alibaba;
 pub mod common;
 pub mod huawei;
+pub mod plivo;
 pub mod registry;
 pub mod sinch;
 pub mod telnyx;
 pub mod tencent;
 pub mod twilio;
 pub mod volcengine;
+pub mod vonage;
 pub mod yunpian;
 
 pub use common::Callback;
@@ -39,6 +41,8 @@ registry! {
     yunpian::Yunpian,
     sinch::Sinch,
     telnyx::Telnyx,
+    plivo::Plivo,
+    vonage::Vonage,
 }
 
 impl Endpoint {
