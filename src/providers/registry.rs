@@ -200,6 +200,11 @@ pub trait Descriptor {
     }
 }
 
+/// When the property tests and fuzz oracles receive a push, unless told otherwise: the time a
+/// provider whose signature covers a time signs its test pushes at.
+#[cfg(any(test, feature = "testing"))]
+pub const TEST_RECEIVED: i64 = 1_733_987_300;
+
 /// The spec of `endpoint`.
 pub fn spec<D: Descriptor>(endpoint: D::Endpoint) -> Option<&'static EndpointSpec<D::Endpoint>> {
     D::ENDPOINTS.iter().find(|spec| spec.endpoint == endpoint)

@@ -94,7 +94,7 @@ impl Descriptor for Sinch {
         let Some(secret) = settings.secrets.first() else {
             return Some(None);
         };
-        let timestamp = crate::testing::oracle::RECEIVED.to_string();
+        let timestamp = super::registry::TEST_RECEIVED.to_string();
         let nonce = "01JHFFHWYY7HSS4FWTMDTQEK8V";
         let signed = signature::sign(secret.expose().as_bytes(), body, nonce, &timestamp);
         for (name, value) in [

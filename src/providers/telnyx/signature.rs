@@ -93,17 +93,20 @@ mod tests {
         assert_eq!(&check.message[..11], b"1575926000|");
         assert_eq!(&check.message[11..], body);
         assert_eq!(
-            crate::testing::verify_ed25519(&check),
+            crate::providers::telnyx::test_key::verify_ed25519(&check),
             crate::providers::registry::Verification::Verified(0)
         );
         let mut forged = check.clone();
         forged.message.push(b' ');
         assert_eq!(
-            crate::testing::verify_ed25519(&forged),
+            crate::providers::telnyx::test_key::verify_ed25519(&forged),
             crate::providers::registry::Verification::NotVerified
         );
         assert_eq!(
-            crate::testing::sign_ed25519(&crate::testing::ED25519_TEST_SEED, &check.message),
+            crate::providers::telnyx::test_key::sign_ed25519(
+                &crate::providers::telnyx::test_key::ED25519_TEST_SEED,
+                &check.message
+            ),
             check.signature
         );
         let at = |seconds| Timestamp::from_unix_seconds(seconds);
