@@ -7,7 +7,7 @@ use super::registry::{self, Descriptor};
 use crate::clock::{parse_zoneless_time, Timestamp};
 use crate::event::{unparsed, AuthInfo, CloudEvent, Fallback, Ingested, Provider, Receipt};
 pub use crate::http::TokenError;
-use crate::http::{PushRequest, Refusal, Reply};
+use crate::http::{AuthFailure, PushRequest, Refusal, Reply};
 use crate::payload::fields::{value_non_empty, value_required};
 use crate::payload::{entry_fields, Extra, FieldValue, Fields, MediaType, PayloadError};
 use crate::settings::Secret;
@@ -247,6 +247,30 @@ pub fn token_push<'r, D: Descriptor>(
     let proof = check_token(callback.token, expected)
         .map_err(|error| Refusal::Unauthenticated(error.into()))?;
     Ok(Push::new::<D>(endpoint, callback, proof))
+}
+
+/// A header of `request`, looked up once per name (not inlined at each).
+#[inline(never)]
+pub fn header<'a>(request: &PushRequest<'a>, name: &str) -> Option<&'a str> {
+    request.header(name)
+}
+
+/// Unix seconds as Sinch writes them: ASCII digits only, at most 12 of them.
+pub fn unix_seconds(text: &str) -> Option<i64> {
+    if text.is_empty() || text.len() > 12 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Whether `timestamp` (Unix seconds) is within `max_age_secs` of `now`.
+pub fn fresh(timestamp: &str, now: Timestamp, max_age_secs: i64) -> Result<(), AuthFailure> {
+    let seconds = unix_seconds(timestamp).ok_or(AuthFailure::MalformedTimestamp)?;
+    let apart = Timestamp::from_unix_seconds(seconds).millis_apart(now);
+    if apart > max_age_secs.unsigned_abs().saturating_mul(1000) {
+        return Err(AuthFailure::ClockSkew);
+    }
+    Ok(())
 }
 
 /// Where `part` (a slice borrowed from `whole`) sits in `whole`.

@@ -9,7 +9,9 @@
 
 pub mod alibaba;
 pub mod common;
+pub mod events;
 pub mod huawei;
+pub mod mapped;
 pub mod plivo;
 pub mod registry;
 pub mod sinch;

@@ -7,6 +7,7 @@
 
 use crate::clock::Timestamp;
 use crate::http::{AuthFailure, PushRequest};
+use crate::providers::common::{fresh, header};
 use crate::settings::Secret;
 use base64::Engine;
 use hmac::Mac;
@@ -43,30 +44,6 @@ fn sign_bytes(secret: &[u8], signed: &[u8]) -> String {
     let mut mac = crate::crypto::hmac_sha256(secret);
     mac.update(signed);
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-}
-
-/// A header of `request`, looked up once per name (not inlined at each).
-#[inline(never)]
-pub fn header<'a>(request: &PushRequest<'a>, name: &str) -> Option<&'a str> {
-    request.header(name)
-}
-
-/// Unix seconds as Sinch writes them: ASCII digits only, at most 12 of them.
-pub fn unix_seconds(text: &str) -> Option<i64> {
-    if text.is_empty() || text.len() > 12 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
-}
-
-/// Whether `timestamp` (Unix seconds) is within `max_age_secs` of `now`.
-pub fn fresh(timestamp: &str, now: Timestamp, max_age_secs: i64) -> Result<(), AuthFailure> {
-    let seconds = unix_seconds(timestamp).ok_or(AuthFailure::MalformedTimestamp)?;
-    let apart = Timestamp::from_unix_seconds(seconds).millis_apart(now);
-    if apart > max_age_secs.unsigned_abs().saturating_mul(1000) {
-        return Err(AuthFailure::ClockSkew);
-    }
-    Ok(())
 }
 
 /// The 1-based position of the secret that signed `request`, or why it is not signed.

@@ -17,7 +17,7 @@ use crate::event::{CloudEvent, Ingested, Outcome, Receipt, State};
 use crate::payload::fields::{value_non_empty, value_required, value_text};
 use crate::payload::{entry_fields, json_array, json_object, FieldValue, Fields, PayloadError};
 use crate::providers::common::{count, message_id, owned, unmapped, Push};
-use crate::providers::sinch::normalize::{iso_time, merged, Report, Uplink};
+use crate::providers::events::{iso_time, merged, Report, Uplink};
 
 const NOT_FINAL_ACCEPTED: Outcome = Outcome::of(State::Accepted, false);
 const FAILED: Outcome = Outcome::of(State::Failed, true);

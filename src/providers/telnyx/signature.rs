@@ -7,8 +7,8 @@
 
 use crate::clock::Timestamp;
 use crate::http::{AuthFailure, PushRequest};
+use crate::providers::common::{fresh, header};
 use crate::providers::registry::SignatureCheck;
-use crate::providers::sinch::signature::{fresh, header};
 use base64::Engine;
 
 pub const SIGNATURE: &str = "telnyx-signature-ed25519";

@@ -4,9 +4,7 @@
 //! `docs/providers.md`, "Volcengine".
 //!
 //! - [`normalize`]: Volcengine's fields onto the shared event model, as tables for
-//! - [`mapped`]: the reader of such tables (Yunpian's too).
 
-pub mod mapped;
 pub mod normalize;
 
 use super::common::{check_tokens, Callback, Push};

@@ -1,11 +1,11 @@
 //! Volcengine's status report and uplink fields onto the shared event model
 //! (`docs/providers.md`, "Volcengine"), as tables for [`super::mapped`].
 
-use super::mapped::{self, ReportNames, UplinkNames};
 use super::PROVIDER;
 use crate::event::{CloudEvent, Outcome, Receipt, State};
 use crate::payload::{Fields, PayloadError};
 use crate::providers::common::unix_millis_time;
+use crate::providers::mapped::{self, ReportNames, UplinkNames};
 
 /// What a report says (`docs/delivery-states.md`, "Volcengine"): `status_code` `"0"` is a
 /// delivery, anything else a failure, and an `EXPIRED` description an expiry; each report is

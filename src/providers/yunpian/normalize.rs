@@ -5,7 +5,7 @@ use super::PROVIDER;
 use crate::event::{CloudEvent, Outcome, Receipt, State};
 use crate::payload::{Fields, PayloadError};
 use crate::providers::common::china_time;
-use crate::providers::volcengine::mapped::{self, ReportNames, UplinkNames};
+use crate::providers::mapped::{self, ReportNames, UplinkNames};
 
 /// What `report_status` says (`docs/delivery-states.md`, "Yunpian"): each pushed report is the
 /// message's last.

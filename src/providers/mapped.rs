@@ -1,8 +1,7 @@
-//! Status reports and uplinks read by a table of field names. Volcengine's and Yunpian's
-//! callbacks are flat objects whose fields map one to one onto the shared event, so each
-//! vendor's normalizer is a table ([`ReportNames`], [`UplinkNames`]) read by the one reader
-//! here: one copy of the reading code in the wasm however many vendors use it. (Shared with
-//! `providers::yunpian`; it belongs in `providers::common`.)
+//! Status reports and uplinks read by a table of field names, for vendors whose callbacks are
+//! flat objects whose fields map one to one onto the shared event (Volcengine's, Yunpian's):
+//! each such vendor's normalizer is a table ([`ReportNames`], [`UplinkNames`]) read by the one
+//! reader here, so the wasm holds one copy of the reading code however many vendors use it.
 
 use crate::event::{CloudEvent, Outcome, Provider, Receipt, StatusReportData, UplinkData};
 use crate::payload::fields::{value_non_empty, value_required, value_text};
