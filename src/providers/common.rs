@@ -59,12 +59,7 @@ fn access_key(info: &AuthInfo) -> Option<&str> {
 /// Whether the path carried `expected`, compared in constant time: the comparison must not
 /// reveal how much of a guess was right.
 pub fn check_token(given: Option<&str>, expected: &Secret) -> Result<Authenticated, TokenError> {
-    let given = given.ok_or(TokenError::Missing)?;
-    if bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes())) {
-        Ok(Authenticated::new(AuthInfo::Token))
-    } else {
-        Err(TokenError::Invalid)
-    }
+    check_tokens(given, std::slice::from_ref(expected))
 }
 
 /// Whether the path carried one of `expected` (an old and a new token while a console's URL
@@ -237,16 +232,24 @@ impl<'r> Push<'r> {
     }
 }
 
-/// The start of a push to a route authenticated by a URL token alone (Alibaba's, Tencent's):
-/// `401` for a missing or wrong token (nothing stored), else the push, ready to be read.
+/// The start of a push to a route authenticated by a URL token alone (Alibaba's, Tencent's,
+/// Volcengine's): `401` for a missing token or one that is none of `expected` (nothing
+/// stored), else the push, ready to be read.
 pub fn token_push<'r, D: Descriptor>(
     endpoint: D::Endpoint,
     callback: &Callback<'r>,
-    expected: &Secret,
+    expected: &[Secret],
 ) -> Result<Push<'r>, Refusal> {
-    let proof = check_token(callback.token, expected)
+    let proof = check_tokens(callback.token, expected)
         .map_err(|error| Refusal::Unauthenticated(error.into()))?;
     Ok(Push::new::<D>(endpoint, callback, proof))
+}
+
+/// The URL token a test push to a token-authenticated route carries
+/// ([`Descriptor::authenticate_for_tests`]): `token`, or none without one.
+#[cfg(any(test, feature = "testing"))]
+pub fn test_token(token: Option<&Secret>) -> Option<Option<String>> {
+    Some(token.map(|token| token.expose().to_string()))
 }
 
 /// A header of `request`, looked up once per name (not inlined at each).

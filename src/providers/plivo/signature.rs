@@ -19,6 +19,7 @@
 
 use crate::http::PushRequest;
 use crate::payload::MediaType;
+use crate::providers::common::header;
 use crate::providers::twilio::signature::{form_params, SignatureError};
 use crate::providers::vonage::digest::{hmac, sha256};
 use crate::settings::Secret;
@@ -84,12 +85,6 @@ pub fn verify(request: &PushRequest<'_>, tokens: &[Secret]) -> Result<u8, Signat
 /// HMAC-SHA256 of `data` under `key`, through the one HMAC both vendors share.
 pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
     hmac(sha256, 64, key, data)
-}
-
-/// [`PushRequest::header`], in one place for every caller.
-#[inline(never)]
-pub fn header<'r>(request: &PushRequest<'r>, name: &str) -> Option<&'r str> {
-    request.header(name)
 }
 
 /// Base64(HMAC-SHA256(token, data)): a signature as Plivo writes it.

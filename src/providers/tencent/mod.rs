@@ -88,12 +88,7 @@ impl Descriptor for Tencent {
         _: &mut Vec<(String, String)>,
         _: &[u8],
     ) -> Option<Option<String>> {
-        Some(
-            settings
-                .token
-                .as_ref()
-                .map(|token| token.expose().to_string()),
-        )
+        super::common::test_token(settings.token.as_ref())
     }
 }
 
@@ -105,7 +100,7 @@ pub fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) 
     let Some(expected) = &settings.token else {
         return Ingested::refused(Refusal::NotEnabled);
     };
-    let push = match token_push::<Tencent>(endpoint, callback, expected) {
+    let push = match token_push::<Tencent>(endpoint, callback, std::slice::from_ref(expected)) {
         Ok(push) => push,
         Err(refusal) => return Ingested::refused(refusal),
     };

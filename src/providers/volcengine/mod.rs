@@ -7,10 +7,10 @@
 
 pub mod normalize;
 
-use super::common::{check_tokens, Callback, Push};
+use super::common::{token_push, Callback};
 use super::registry::{Answer, Descriptor, EndpointSpec, PathToken};
 use crate::event::{Ingested, Provider};
-use crate::http::Refusal;
+
 use crate::payload::{json_array_of, MediaType};
 use crate::settings::{parse_token_list, Reader, Secret};
 
@@ -100,12 +100,7 @@ impl Descriptor for Volcengine {
         _: &mut Vec<(String, String)>,
         _: &[u8],
     ) -> Option<Option<String>> {
-        Some(
-            settings
-                .tokens
-                .last()
-                .map(|token| token.expose().to_string()),
-        )
+        super::common::test_token(settings.tokens.last())
     }
 }
 
@@ -115,11 +110,10 @@ pub const PROVIDER: Provider = Volcengine::PROVIDER;
 /// Authenticates a Volcengine push by its path token and turns its array into one event per
 /// entry, answered `200` with an empty body once stored (Volcengine reads only the status).
 pub fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
-    let proof = match check_tokens(callback.token, &settings.tokens) {
-        Ok(proof) => proof,
-        Err(error) => return Ingested::refused(Refusal::Unauthenticated(error.into())),
+    let push = match token_push::<Volcengine>(endpoint, callback, &settings.tokens) {
+        Ok(push) => push,
+        Err(refusal) => return Ingested::refused(refusal),
     };
-    let push = Push::new::<Volcengine>(endpoint, callback, proof);
     if push.media_type() != Some(MediaType::Json) {
         return push.unsupported_media_type();
     }

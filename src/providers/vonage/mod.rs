@@ -14,9 +14,8 @@ pub mod normalize;
 pub mod settings;
 pub mod signature;
 
-use super::common::{check_tokens, Authenticated, Callback, Push};
+use super::common::{check_tokens, header, Authenticated, Callback, Push};
 use super::plivo::query_as_body;
-use super::plivo::signature::header;
 use super::registry::{Answer, Descriptor, EndpointSpec, PathToken};
 use crate::event::{AuthInfo, Ingested, Provider};
 use crate::http::{AuthFailure, PushRequest, Refusal};

@@ -121,12 +121,7 @@ impl Descriptor for Yunpian {
         _: &mut Vec<(String, String)>,
         _: &[u8],
     ) -> Option<Option<String>> {
-        Some(
-            settings
-                .tokens
-                .first()
-                .map(|token| token.expose().to_string()),
-        )
+        super::common::test_token(settings.tokens.first())
     }
 }
 
