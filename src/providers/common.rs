@@ -4,7 +4,7 @@
 
 pub use super::registry::Callback;
 use super::registry::{self, Descriptor};
-use crate::clock::{parse_zoneless_time, Timestamp};
+use crate::clock::{parse_zoneless_time, read_report_time, Timestamp};
 use crate::event::{unparsed, AuthInfo, CloudEvent, Fallback, Ingested, Provider, Receipt};
 pub use crate::http::TokenError;
 use crate::http::{AuthFailure, PushRequest, Refusal, Reply};
@@ -258,6 +258,34 @@ pub fn header<'a>(request: &PushRequest<'a>, name: &str) -> Option<&'a str> {
     request.header(name)
 }
 
+/// `text` before and after its first (or, with `last`, its last) `delimiter`, an ASCII byte;
+/// a byte scan, lighter in the wasm than `str::split_once`'s searcher.
+#[inline(never)]
+pub fn split_at_byte(text: &str, delimiter: u8, last: bool) -> Option<(&str, &str)> {
+    let mut positions = text
+        .bytes()
+        .enumerate()
+        .filter(|(_, byte)| *byte == delimiter)
+        .map(|(at, _)| at);
+    let at = if last {
+        positions.next_back()
+    } else {
+        positions.next()
+    }?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
+/// A `GET` callback as the request whose body is its query, which its events then keep when
+/// unreadable, and whether it was one (Plivo's and Vonage's callbacks may be either).
+pub fn query_as_body<'r>(request: &PushRequest<'r>) -> (PushRequest<'r>, bool) {
+    let get = request.method == "GET";
+    let mut request = *request;
+    if get {
+        request.body = request.query.as_bytes();
+    }
+    (request, get)
+}
+
 /// Unix seconds as Sinch writes them: ASCII digits only, at most 12 of them.
 pub fn unix_seconds(text: &str) -> Option<i64> {
     if text.is_empty() || text.len() > 12 || !text.bytes().all(|b| b.is_ascii_digit()) {
@@ -384,8 +412,9 @@ pub fn unix_millis_time(
         .ok_or(PayloadError::InvalidField(name))
 }
 
-/// A `YYYY-MM-DD HH:MM:SS` time without a zone that the vendor documents as UTC, written as
-/// RFC 3339; `None` when absent or empty.
+/// A time in UTC with its fraction as written: RFC 3339 with any offset (Vonage's Messages
+/// API), or `YYYY-MM-DD HH:MM:SS[.ffffff]` without a zone, read as UTC (Plivo's, Vonage's SMS
+/// API's); `None` when absent or empty.
 pub fn utc_time(
     value: Option<&FieldValue<'_>>,
     name: &'static str,
@@ -393,9 +422,16 @@ pub fn utc_time(
     let Some(value) = value_non_empty(value, name)? else {
         return Ok(None);
     };
-    parse_zoneless_time(value.trim(), 0)
-        .map(|at| Some(Rc::from(at.to_rfc3339(false))))
-        .ok_or(PayloadError::InvalidField(name))
+    let value = value.trim();
+    let zoned;
+    let time = match read_report_time(value) {
+        Some(time) => time,
+        None => {
+            zoned = [value, "Z"].concat();
+            read_report_time(&zoned).ok_or(PayloadError::InvalidField(name))?
+        }
+    };
+    Ok(Some(Rc::from(time.rfc3339().as_ref())))
 }
 
 /// A phone number as E.164: a vendor that writes international numbers as bare digits
@@ -489,16 +525,34 @@ mod tests {
             unix_millis_time(Some(&json("-1")), "t"),
             Err(PayloadError::InvalidField("t"))
         );
-        assert_eq!(
-            utc_time(Some(&json("\"2018-10-25 12:10:29\"")), "t")
-                .ok()
-                .flatten()
-                .as_deref(),
-            Some("2018-10-25T12:10:29Z")
-        );
         assert_eq!(e164("447547232824"), "+447547232824");
         for verbatim in ["+15551234567", "Nexmo CLI", "188******", ""] {
             assert_eq!(e164(verbatim), verbatim);
+        }
+    }
+
+    #[test]
+    fn utc_times_keep_their_fraction_and_take_an_offset() {
+        let time = |raw: &str| {
+            let value = FieldValue::Text(Cow::Owned(raw.to_string()));
+            utc_time(Some(&value), "t").map(|t| t.map(|t| t.to_string()))
+        };
+        for (raw, expected) in [
+            (
+                "2023-05-01 14:00:00.123456",
+                Some("2023-05-01T14:00:00.123456Z"),
+            ),
+            ("2023-05-01 14:00:00", Some("2023-05-01T14:00:00Z")),
+            ("2018-10-25 12:10:29", Some("2018-10-25T12:10:29Z")),
+            ("2023-05-01T14:00:00.000Z", Some("2023-05-01T14:00:00.000Z")),
+            ("2023-05-01T16:00:00+02:00", Some("2023-05-01T14:00:00Z")),
+            ("2023-05-01T14:00:00", Some("2023-05-01T14:00:00Z")),
+            ("", None),
+        ] {
+            assert_eq!(time(raw), Ok(expected.map(str::to_string)), "{raw}");
+        }
+        for bad in ["2023-05-01 14:00:00ZZ", "2023-13-01 00:00:00", "yesterday"] {
+            assert_eq!(time(bad), Err(PayloadError::InvalidField("t")), "{bad}");
         }
     }
 

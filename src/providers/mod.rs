@@ -1,7 +1,9 @@
 //! One folder per SMS provider. Each owns its callback routes, its settings, its
 //! authentication, how its bodies are read and how they map onto the shared [`crate::event`]
-//! model, and declares all of it in one [`registry::Descriptor`]; [`common`] holds what they
-//! share.
+//! model, and declares all of it in one [`registry::Descriptor`]. What several share sits beside
+//! them, named for what it does, never in another provider's folder: [`common`] (a push's
+//! lifecycle, URL tokens, field and time readers), [`events`] (the event builders), [`mapped`]
+//! (the table readers of flat callbacks) and [`signature`] (signed forms).
 //!
 //! The list below is the only place that names every provider: routes, settings, `/healthz`,
 //! log lines, the fuzz and property tests and the docs check all derive from it. Adding a
@@ -14,6 +16,7 @@ pub mod huawei;
 pub mod mapped;
 pub mod plivo;
 pub mod registry;
+pub mod signature;
 pub mod sinch;
 pub mod telnyx;
 pub mod tencent;

@@ -178,6 +178,36 @@ pub fn parse_secret_list(raw: &str, max: usize) -> Result<Vec<Secret>, SecretLis
     Ok(secrets)
 }
 
+/// Most auth tokens a vendor's list may hold: Twilio has a primary and a secondary; Plivo signs
+/// with the (sub-)account's token or its main account's, each rotating. More is a mistake.
+pub const MAX_AUTH_TOKENS: usize = 4;
+
+/// What is wrong with a list of auth tokens (`TWILIO_AUTH_TOKENS`, `PLIVO_AUTH_TOKENS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthTokensProblem(SecretListProblem);
+
+impl fmt::Display for AuthTokensProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            SecretListProblem::Empty => {
+                f.write_str("names no auth token; remove it or add the account's auth token")
+            }
+            SecretListProblem::TooMany(max) => write!(
+                f,
+                "lists more than {max} auth tokens (an account's two during a rotation, and its main account's, are enough)"
+            ),
+            SecretListProblem::Space(entry) => write!(f, "entry {entry} has a space inside it"),
+        }
+    }
+}
+
+impl std::error::Error for AuthTokensProblem {}
+
+/// Comma-separated auth tokens, trimmed, at most [`MAX_AUTH_TOKENS`].
+pub fn parse_auth_tokens(raw: &str) -> Result<Vec<Secret>, AuthTokensProblem> {
+    parse_secret_list(raw, MAX_AUTH_TOKENS).map_err(AuthTokensProblem)
+}
+
 /// Why [`parse_secret_list`] refused a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretListProblem {
@@ -223,6 +253,31 @@ pub fn read_vars<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auth_tokens_are_a_short_comma_list() {
+        let problem = |raw| {
+            parse_auth_tokens(raw)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            parse_auth_tokens(" primary , secondary ").map(|t| t.len()),
+            Ok(2)
+        );
+        assert_eq!(
+            problem(" , "),
+            Err("names no auth token; remove it or add the account's auth token".into())
+        );
+        assert_eq!(
+            problem("a,b c"),
+            Err("entry 2 has a space inside it".into())
+        );
+        assert_eq!(
+            problem("a,b,c,d,e"),
+            Err("lists more than 4 auth tokens (an account's two during a rotation, and its main account's, are enough)".into())
+        );
+    }
 
     #[test]
     fn tokens_must_be_long_and_unreserved() {

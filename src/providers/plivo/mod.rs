@@ -9,13 +9,13 @@
 pub mod normalize;
 pub mod signature;
 
-use super::common::{Authenticated, Callback, Push};
+use super::common::{query_as_body, Authenticated, Callback, Push};
 use super::registry::{Answer, Descriptor, EndpointSpec, PathToken};
 use crate::event::{AuthInfo, Ingested, Provider};
-use crate::http::{PushRequest, Refusal};
+use crate::http::Refusal;
 use crate::payload::{parse_form, MediaType};
-use crate::providers::twilio::settings::parse_auth_tokens;
-use crate::settings::{Reader, Secret};
+
+use crate::settings::{parse_auth_tokens, Reader, Secret};
 
 /// Plivo in the provider registry.
 pub struct Plivo;
@@ -143,15 +143,4 @@ pub fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) 
     } else {
         push.unsupported_media_type()
     }
-}
-
-/// A `GET` callback as the request whose body is its query, which its events then keep when
-/// unreadable, and whether it was one. (Shared with Vonage.)
-pub fn query_as_body<'r>(request: &PushRequest<'r>) -> (PushRequest<'r>, bool) {
-    let get = request.method == "GET";
-    let mut request = *request;
-    if get {
-        request.body = request.query.as_bytes();
-    }
-    (request, get)
 }

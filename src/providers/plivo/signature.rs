@@ -17,11 +17,11 @@
 //! Names (then values) are sorted by UTF-16 code units, as plivo-node's `sort()`. The URL is
 //! the one the request arrived on, with its port.
 
+use crate::crypto::digest::hmac_sha256;
 use crate::http::PushRequest;
 use crate::payload::MediaType;
-use crate::providers::common::header;
-use crate::providers::twilio::signature::{form_params, SignatureError};
-use crate::providers::vonage::digest::{hmac, sha256};
+use crate::providers::common::{header, split_at_byte};
+use crate::providers::signature::{form_params, SignatureError};
 use crate::settings::Secret;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -82,11 +82,6 @@ pub fn verify(request: &PushRequest<'_>, tokens: &[Secret]) -> Result<u8, Signat
     Err(SignatureError::Mismatch)
 }
 
-/// HMAC-SHA256 of `data` under `key`, through the one HMAC both vendors share.
-pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
-    hmac(sha256, 64, key, data)
-}
-
 /// Base64(HMAC-SHA256(token, data)): a signature as Plivo writes it.
 pub fn sign(token: &str, data: &str) -> String {
     STANDARD.encode(hmac_sha256(token.as_bytes(), data.as_bytes()))
@@ -124,23 +119,6 @@ pub fn v3_data(url: &str, params: &[u8], nonce: &str) -> Result<String, Signatur
 fn base_and_query(url: &str) -> (&str, &str) {
     let (url, _) = split_at_byte(url, b'#', false).unwrap_or((url, ""));
     split_at_byte(url, b'?', false).unwrap_or((url, ""))
-}
-
-/// `text` before and after its first (or, with `last`, its last) `delimiter`, an ASCII byte;
-/// a byte scan, lighter in the wasm than `str::split_once`'s searcher. (Shared with Vonage.)
-#[inline(never)]
-pub fn split_at_byte(text: &str, delimiter: u8, last: bool) -> Option<(&str, &str)> {
-    let mut positions = text
-        .bytes()
-        .enumerate()
-        .filter(|(_, byte)| *byte == delimiter)
-        .map(|(at, _)| at);
-    let at = if last {
-        positions.next_back()
-    } else {
-        positions.next()
-    }?;
-    Some((text.get(..at)?, text.get(at + 1..)?))
 }
 
 #[cfg(test)]

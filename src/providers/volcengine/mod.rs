@@ -15,9 +15,9 @@ use crate::payload::{json_array_of, MediaType};
 use crate::settings::{parse_token_list, Reader, Secret};
 
 /// Most reports (or uplinks) one push may carry. Volcengine documents no maximum, so the relay
-/// takes as many as a Worker can store in one request, as for Alibaba
-/// ([`crate::providers::alibaba::MAX_ALIBABA_ENTRIES`]); a longer array is kept whole as
-/// `unparsed` (`batch_too_large`).
+/// takes as many as a Worker can store in one request
+/// ([`crate::sinks::kv::KV_OPERATIONS_PER_INVOCATION`], as Alibaba does); a longer array is kept
+/// whole as `unparsed` (`batch_too_large`).
 pub const MAX_VOLCENGINE_ENTRIES: usize = crate::sinks::kv::KV_OPERATIONS_PER_INVOCATION;
 
 /// Volcengine SMS in the provider registry.

@@ -5,7 +5,7 @@ use super::PROVIDER;
 use crate::event::{CloudEvent, Outcome, Receipt, State};
 use crate::payload::{Fields, PayloadError};
 use crate::providers::common::unix_millis_time;
-use crate::providers::mapped::{self, ReportNames, UplinkNames};
+use crate::providers::mapped::{self, Numbers, ReportNames, UplinkNames};
 
 /// What a report says (`docs/delivery-states.md`, "Volcengine"): `status_code` `"0"` is a
 /// delivery, anything else a failure, and an `EXPIRED` description an expiry; each report is
@@ -27,11 +27,13 @@ pub const REPORT: ReportNames = ReportNames {
     provider: PROVIDER,
     id: "message_id",
     status: "status_code",
-    error: "description",
+    error: Some("description"),
+    no_error: "",
     error_unless_delivered: true,
-    description: "description",
+    description: Some("description"),
     recipient: "mobile",
-    extend: "ext",
+    numbers: Numbers::Verbatim,
+    extend: Some("ext"),
     updated: "recv_time",
     sent: Some("send_time"),
     time: unix_millis_time,
@@ -47,6 +49,7 @@ pub const REPORT: ReportNames = ReportNames {
         "send_time",
         "msg_count",
     ],
+    kept: &[],
 };
 
 /// An uplink: Volcengine gives it no id, so `message_id` is null and the event's id hashes
@@ -56,8 +59,10 @@ pub const UPLINK: UplinkNames = UplinkNames {
     id: None,
     from: "mobile",
     to: &["service_id"],
-    body: "content",
-    created: "recv_time",
+    numbers: Numbers::Verbatim,
+    body: &["content"],
+    body_may_be_absent: false,
+    created: Some("recv_time"),
     time: unix_millis_time,
     mapped: &["mobile", "service_id", "content", "recv_time"],
     kept: &[],

@@ -9,13 +9,11 @@
 //! - [`settings`]: the two settings; [`signature`]: `sig` and the JWT;
 //! - [`normalize`]: both APIs' fields onto the shared event model.
 
-pub mod digest;
 pub mod normalize;
 pub mod settings;
 pub mod signature;
 
-use super::common::{check_tokens, header, Authenticated, Callback, Push};
-use super::plivo::query_as_body;
+use super::common::{check_tokens, header, query_as_body, Authenticated, Callback, Push};
 use super::registry::{Answer, Descriptor, EndpointSpec, PathToken};
 use crate::event::{AuthInfo, Ingested, Provider};
 use crate::http::{AuthFailure, PushRequest, Refusal};

@@ -7,7 +7,8 @@
 use super::PROVIDER;
 use crate::event::{CloudEvent, Outcome, Receipt, State};
 use crate::payload::{Fields, PayloadError};
-use crate::providers::plivo::normalize::{report_time, status_report, text, uplink, StatusNames};
+use crate::providers::common::utc_time;
+use crate::providers::mapped::{self, listed, Numbers, ReportNames, UplinkNames};
 
 const SENT: Outcome = Outcome::of(State::Sent, false);
 const FAILED: Outcome = Outcome::of(State::Failed, true);
@@ -28,14 +29,25 @@ pub const OUTCOMES: &[(&str, Outcome)] = &[
     ("read", Outcome::of(State::Read, true)),
 ];
 
-/// An SMS API delivery receipt: one per part, `err-code` `0` meaning none.
-const SMS_STATUS: StatusNames = StatusNames {
+/// An SMS API delivery receipt: one per part, `err-code` `0` meaning none. `updated_at` is
+/// `message-timestamp` (UTC, when Vonage began pushing it; the carrier's `scts` stays raw in
+/// `extra`).
+const SMS_STATUS: ReportNames = ReportNames {
+    provider: PROVIDER,
     id: "messageId",
     status: "status",
-    recipient: "msisdn",
-    error_code: Some("err-code"),
+    error: Some("err-code"),
     no_error: "0",
+    error_unless_delivered: false,
+    description: None,
+    recipient: "msisdn",
+    numbers: Numbers::BareDigits,
+    extend: None,
+    updated: "message-timestamp",
+    sent: None,
+    time: utc_time,
     segments: None,
+    outcome: |status, _| listed(OUTCOMES, status),
     mapped: &[
         "messageId",
         "status",
@@ -49,50 +61,30 @@ const SMS_STATUS: StatusNames = StatusNames {
     kept: &[],
 };
 
-/// A Messages API status: its `error` object stays in `extra`.
-const MESSAGES_STATUS: StatusNames = StatusNames {
-    id: "message_uuid",
-    status: "status",
-    recipient: "to",
-    error_code: None,
+/// A Messages API status, at its `timestamp`: its `error` object stays in `extra`.
+const MESSAGES_STATUS: ReportNames = ReportNames {
+    error: None,
     no_error: "",
-    segments: None,
+    recipient: "to",
+    id: "message_uuid",
+    updated: "timestamp",
     mapped: &["message_uuid", "status", "to", "timestamp"],
-    kept: &[],
+    ..SMS_STATUS
 };
 
-/// A status callback. `updated_at` is an SMS API receipt's `message-timestamp` (UTC, when
-/// Vonage began pushing it; the carrier's `scts` stays raw in `extra`), a Messages API
-/// status's `timestamp`.
-pub fn status(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
-    let (names, updated_at) = if messages_api(fields) {
-        (&MESSAGES_STATUS, report_time(fields, "timestamp")?)
-    } else {
-        (&SMS_STATUS, report_time(fields, "message-timestamp")?)
-    };
-    status_report(PROVIDER, names, OUTCOMES, fields, receipt, updated_at)
-}
-
-/// An inbound message: `text` its body (empty for a binary SMS, whose `data` and `udh` stay
-/// in `extra`, as do a long message's `concat-*`: each part is an event).
-pub fn inbound(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
-    let body = text(fields, "text")?.unwrap_or_default().into_owned();
-    if messages_api(fields) {
-        let mapped = &["message_uuid", "from", "to", "text", "timestamp"];
-        let names = ["message_uuid", "from", "to"];
-        let created_at = report_time(fields, "timestamp")?;
-        return uplink(
-            PROVIDER,
-            fields,
-            receipt,
-            names,
-            body,
-            created_at,
-            mapped,
-            &[],
-        );
-    }
-    let mapped = &[
+/// An SMS API inbound message: `text` its body (empty for a binary SMS, whose `data` and
+/// `udh` stay in `extra`, as do a long message's `concat-*`: each part is an event).
+const SMS_INBOUND: UplinkNames = UplinkNames {
+    provider: PROVIDER,
+    id: Some("messageId"),
+    from: "msisdn",
+    to: &["to"],
+    numbers: Numbers::BareDigits,
+    body: &["text"],
+    body_may_be_absent: true,
+    created: Some("message-timestamp"),
+    time: utc_time,
+    mapped: &[
         "messageId",
         "msisdn",
         "to",
@@ -101,19 +93,35 @@ pub fn inbound(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, Pay
         "sig",
         "nonce",
         "timestamp",
-    ];
-    let created_at = report_time(fields, "message-timestamp")?;
-    let names = ["messageId", "msisdn", "to"];
-    uplink(
-        PROVIDER,
-        fields,
-        receipt,
-        names,
-        body,
-        created_at,
-        mapped,
-        &[],
-    )
+    ],
+    kept: &[],
+};
+
+/// A Messages API inbound message, at its `timestamp`.
+const MESSAGES_INBOUND: UplinkNames = UplinkNames {
+    id: Some("message_uuid"),
+    from: "from",
+    created: Some("timestamp"),
+    mapped: &["message_uuid", "from", "to", "text", "timestamp"],
+    ..SMS_INBOUND
+};
+
+/// A status callback, by the table of the API that sent it.
+pub fn status(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
+    let names = match messages_api(fields) {
+        true => &MESSAGES_STATUS,
+        false => &SMS_STATUS,
+    };
+    mapped::report(names, fields, receipt)
+}
+
+/// An inbound message, by the table of the API that sent it.
+pub fn inbound(fields: &Fields<'_>, receipt: &Receipt) -> Result<CloudEvent, PayloadError> {
+    let names = match messages_api(fields) {
+        true => &MESSAGES_INBOUND,
+        false => &SMS_INBOUND,
+    };
+    mapped::uplink(names, fields, receipt)
 }
 
 /// Whether the callback is the Messages API's.

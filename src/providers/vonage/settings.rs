@@ -2,7 +2,7 @@
 //! webhooks Vonage signs, and `VONAGE_TOKEN`, a URL token for API keys whose webhooks are not
 //! signed. Either enables Vonage's routes; with both set, both are required.
 
-use crate::providers::plivo::signature::split_at_byte;
+use crate::providers::common::split_at_byte;
 use crate::settings::{parse_secret_list, parse_token_list, Reader, Secret, SecretListProblem};
 use std::fmt;
 

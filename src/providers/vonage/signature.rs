@@ -12,14 +12,15 @@
 //!
 //! Neither carries a time the relay could bound: Vonage retries one callback for 24 hours.
 
-use super::digest::{hmac, md5, sha1, sha256, sha512};
 use super::settings::{entry, Algorithm};
+use crate::crypto::digest::hmac_sha256;
+use crate::crypto::digest::{hmac, md5, sha1, sha256, sha512};
 use crate::crypto::{hex, sha256_hex};
 use crate::http::AuthFailure;
+use crate::payload::fields::text;
 use crate::payload::fields::value_text;
 use crate::payload::{json_object, FieldValue, Fields};
-use crate::providers::plivo::normalize::text;
-use crate::providers::plivo::signature::{hmac_sha256, split_at_byte};
+use crate::providers::common::split_at_byte;
 use crate::settings::Secret;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;

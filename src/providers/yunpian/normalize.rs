@@ -5,7 +5,7 @@ use super::PROVIDER;
 use crate::event::{CloudEvent, Outcome, Receipt, State};
 use crate::payload::{Fields, PayloadError};
 use crate::providers::common::china_time;
-use crate::providers::mapped::{self, ReportNames, UplinkNames};
+use crate::providers::mapped::{self, Numbers, ReportNames, UplinkNames};
 
 /// What `report_status` says (`docs/delivery-states.md`, "Yunpian"): each pushed report is the
 /// message's last.
@@ -27,11 +27,13 @@ pub const REPORT: ReportNames = ReportNames {
     provider: PROVIDER,
     id: "sid",
     status: "report_status",
-    error: "error_msg",
+    error: Some("error_msg"),
+    no_error: "",
     error_unless_delivered: false,
-    description: "error_detail",
+    description: Some("error_detail"),
     recipient: "mobile",
-    extend: "uid",
+    numbers: Numbers::Verbatim,
+    extend: Some("uid"),
     updated: "user_receive_time",
     sent: None,
     time: china_time,
@@ -46,6 +48,7 @@ pub const REPORT: ReportNames = ReportNames {
         "uid",
         "user_receive_time",
     ],
+    kept: &[],
 };
 
 /// A reply. `to` is the extension it was sent to, `base_extend` (the account's) followed by
@@ -56,8 +59,10 @@ pub const REPLY: UplinkNames = UplinkNames {
     id: Some("id"),
     from: "mobile",
     to: &["base_extend", "extend"],
-    body: "text",
-    created: "reply_time",
+    numbers: Numbers::Verbatim,
+    body: &["text"],
+    body_may_be_absent: false,
+    created: Some("reply_time"),
     time: china_time,
     mapped: &[
         "id",

@@ -1,8 +1,10 @@
-//! The digests behind Vonage's five signature methods, sized for the wasm: every HMAC
-//! (RFC 2104) is one function over a hash given as a function of its whole input, so each
-//! hash's finalization is compiled once; SHA-512 is a compact loop of FIPS 180-4's rounds
-//! (the `sha2` crate unrolls them into about 11 KB of wasm), and MD5 one of its 64 steps (the
-//! `md-5` crate's is 2 KB), both checked against those crates in the tests.
+//! Every hash as a function of its whole input, and one HMAC (RFC 2104) over any of them, sized
+//! for the wasm: each hash's finalization is compiled once whatever calls it (Vonage's five
+//! signature methods, Plivo's HMAC-SHA256, Yunpian's MD5 `_sign`). SHA-512 is a compact loop of
+//! FIPS 180-4's rounds (the `sha2` crate unrolls them into about 11 KB of wasm), and MD5 one of
+//! its 64 steps (the `md-5` crate's is 2 KB, now a dev-dependency only), both checked against
+//! those crates in the tests. The streaming MACs of [`super::hmac_sha256`] and
+//! [`super::hmac_sha1`] stay where a signer feeds its message in parts (Huawei, Twilio).
 
 use sha1::{Digest, Sha1};
 
@@ -89,6 +91,13 @@ pub fn hmac(hash: Hash, block: usize, key: &[u8], data: &[u8]) -> Vec<u8> {
     let mut outer: Vec<u8> = key.iter().map(|byte| byte ^ 0x5c).collect();
     outer.extend(hash(&inner));
     hash(&outer)
+}
+
+/// HMAC-SHA256 of `data` under `key`, whole (Plivo's signatures, Vonage's JWTs): the one HMAC
+/// above over [`sha256`]. [`crate::crypto::hmac_sha256`] is the streaming MAC, for a signer that
+/// feeds its message in parts.
+pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+    hmac(sha256, 64, key, data)
 }
 
 /// SHA-512's round constants: the first 64 bits of the fractional parts of the cube roots of
@@ -244,8 +253,38 @@ fn compress(state: &mut [u64; 8], block: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hmac::Mac;
     use proptest::prelude::*;
+
+    /// The `hmac` crate's MAC of `data` under `key` with hash `D`.
+    fn crate_hmac<D>(key: &[u8], data: &[u8]) -> Vec<u8>
+    where
+        D: sha2::digest::core_api::CoreProxy,
+        hmac::SimpleHmac<D>: hmac::Mac + hmac::digest::KeyInit,
+        D: sha2::Digest + sha2::digest::core_api::BlockSizeUser,
+    {
+        let mut mac = <hmac::SimpleHmac<D> as hmac::digest::KeyInit>::new_from_slice(key).unwrap();
+        hmac::Mac::update(&mut mac, data);
+        hmac::Mac::finalize(mac).into_bytes().to_vec()
+    }
+
+    #[test]
+    fn published_vectors_of_hmac_md5_and_hmac_sha512() {
+        // RFC 2202 test case 2, RFC 4231 test case 2.
+        let hex = crate::crypto::hex;
+        let message = b"what do ya want for nothing?";
+        assert_eq!(
+            hex(&hmac(md5, 64, b"Jefe", message)),
+            "750c783e6ab0b503eaa86e310a5db738"
+        );
+        assert_eq!(
+            hex(&hmac(sha512, 128, b"Jefe", message)),
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
+        );
+        assert_eq!(
+            crate::crypto::md5_hex(b"abc"),
+            "900150983cd24fb0d6963f7d28e17f72"
+        );
+    }
 
     #[test]
     fn md5_of_rfc_1321s_examples() {
@@ -279,10 +318,10 @@ mod tests {
             prop_assert_eq!(sha512(&data), sha2::Sha512::digest(&data).to_vec());
             prop_assert_eq!(md5(&data), md5::Md5::digest(&data).to_vec());
             let crates = [
-                crate::crypto::hmac_md5(&key).chain_update(&data).finalize().into_bytes().to_vec(),
-                crate::crypto::hmac_sha1(&key).chain_update(&data).finalize().into_bytes().to_vec(),
-                crate::crypto::hmac_sha256(&key).chain_update(&data).finalize().into_bytes().to_vec(),
-                crate::crypto::hmac_sha512(&key).chain_update(&data).finalize().into_bytes().to_vec(),
+                crate_hmac::<md5::Md5>(&key, &data),
+                crate_hmac::<Sha1>(&key, &data),
+                crate_hmac::<sha2::Sha256>(&key, &data),
+                crate_hmac::<sha2::Sha512>(&key, &data),
             ];
             let ours = [
                 hmac(md5, 64, &key, &data),
