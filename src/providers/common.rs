@@ -434,11 +434,16 @@ pub fn utc_time(
     Ok(Some(Rc::from(time.rfc3339().as_ref())))
 }
 
+/// Fewest digits of an international number: a three-digit country code and a four-digit
+/// subscriber number (Saint Helena's `+290 XXXX`, Niue's `+683 XXXX`; ITU-T E.164). Short
+/// codes have at most six (US 5–6, UK 5, most others 3–6).
+pub const MIN_E164_DIGITS: usize = 7;
+
 /// A phone number as E.164: a vendor that writes international numbers as bare digits
-/// (`447547232824`) gets its `+`; anything else (already `+…`, a short code with letters, a
-/// masked or alphanumeric sender) stays verbatim.
+/// (`447547232824`) gets its `+`; anything else (already `+…`, a short code of fewer than
+/// [`MIN_E164_DIGITS`] digits, a masked or alphanumeric sender) stays verbatim.
 pub fn e164(number: &str) -> Cow<'_, str> {
-    let digits = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit());
+    let digits = number.len() >= MIN_E164_DIGITS && number.bytes().all(|b| b.is_ascii_digit());
     if digits {
         Cow::Owned(format!("+{number}"))
     } else {
@@ -526,7 +531,15 @@ mod tests {
             Err(PayloadError::InvalidField("t"))
         );
         assert_eq!(e164("447547232824"), "+447547232824");
-        for verbatim in ["+15551234567", "Nexmo CLI", "188******", ""] {
+        assert_eq!(e164("2904002"), "+2904002");
+        for verbatim in [
+            "+15551234567",
+            "Nexmo CLI",
+            "188******",
+            "",
+            "12345",
+            "881234",
+        ] {
             assert_eq!(e164(verbatim), verbatim);
         }
     }
