@@ -193,6 +193,9 @@ test("a provider without its setting answers 404 not_enabled, and /healthz lists
   assert.deepEqual(JSON.parse((await relay.request("GET", "/healthz")).body).providers, ["huawei", "alibaba", "tencent", "twilio"]);
   const report = await relay.health();
   assert.equal(report.twilio_auth_tokens, 2);
+  // Each enabled provider's credential settings, counted: a rotation shows as 2.
+  assert.deepEqual(Object.keys(report.credentials).filter((name) => !name.startsWith("HUAWEI_") && name !== "INGEST_TOKEN"), ["ALIBABA_TOKEN", "TENCENT_TOKEN", "TWILIO_AUTH_TOKENS"]);
+  assert.deepEqual([report.credentials.ALIBABA_TOKEN, report.credentials.TENCENT_TOKEN, report.credentials.TWILIO_AUTH_TOKENS], [1, 1, 2]);
   for (const secret of [ALIBABA_TOKEN, TENCENT_TOKEN, TWILIO_TOKEN, TWILIO_OLD_TOKEN]) {
     assert.ok(!JSON.stringify(report).includes(secret), "no provider secret in /healthz");
   }

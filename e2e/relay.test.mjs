@@ -265,6 +265,7 @@ test("/healthz says only 'ready' in public, and the configuration with the read 
     access_keys: 2,
     ingest_token: false,
     twilio_auth_tokens: 0,
+    credentials: { HUAWEI_PUSH_KEYS: 2, INGEST_TOKEN: 0 },
     allowed_ip_ranges: null,
     sinks: ["queue", "kv"],
     max_clock_skew_secs: 900,

@@ -112,3 +112,55 @@ impl fmt::Display for NothingConfigured {
 }
 
 impl std::error::Error for NothingConfigured {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::read_vars;
+
+    #[test]
+    fn credentials_count_each_enabled_providers_entries_by_setting_name() {
+        let vars = test_settings();
+        let (settings, errors) = read_vars(&vars, Settings::read_all);
+        assert!(errors.is_empty(), "{errors:?}");
+        let credentials = settings.credentials();
+        let mut names: Vec<&str> = credentials.iter().map(|(name, _)| *name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), credentials.len(), "a setting counted twice");
+        for info in INFOS {
+            let own: Vec<_> = credentials
+                .iter()
+                .filter(|(name, _)| info.settings.contains(name))
+                .collect();
+            // A flag is no credential.
+            let secret = vars
+                .iter()
+                .any(|(name, _)| info.settings.contains(name) && *name != "ALLOW_UNSIGNED");
+            assert!(
+                !secret || own.iter().any(|(_, count)| *count >= 1),
+                "{} counts none of its credentials",
+                info.provider.name
+            );
+        }
+        for (name, count) in &credentials {
+            assert!(
+                INFOS.iter().any(|info| info.settings.contains(name)),
+                "{name} is no provider's setting"
+            );
+            if let Some((_, value)) = vars.iter().find(|(var, _)| var == name) {
+                let entries = value
+                    .split([',', '\n'])
+                    .filter(|entry| !entry.trim().is_empty())
+                    .count();
+                assert_eq!(*count, entries, "{name}");
+            } else {
+                assert_eq!(*count, 0, "{name} is unset");
+            }
+        }
+        // Huawei, enabled by ALLOW_UNSIGNED alone, has no key and no token.
+        assert!(credentials.contains(&("HUAWEI_PUSH_KEYS", 0)));
+        let (none, _) = read_vars(&[], Settings::read_all);
+        assert!(none.credentials().is_empty());
+    }
+}

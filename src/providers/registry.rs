@@ -145,6 +145,10 @@ pub trait Descriptor {
     fn read(reader: &mut Reader<'_>) -> Self::Settings;
     /// Whether its settings enable its routes (else `404 not_enabled`).
     fn enabled(settings: &Self::Settings) -> bool;
+    /// How many entries each of its credential settings holds (secrets, tokens, keys: two
+    /// during a rotation; `0` when unset), by setting name, for the detailed `/healthz`:
+    /// never a value.
+    fn credentials(settings: &Self::Settings) -> Vec<(&'static str, usize)>;
     /// Authenticates one callback to an enabled provider, with a body within the limit, and
     /// turns it into events and the answer once they are stored.
     fn ingest(
@@ -302,6 +306,16 @@ macro_rules! registry {
                 Settings {
                     $($module: <$module::$name as Descriptor>::read(reader),)+
                 }
+            }
+
+            /// The credential entries of every enabled provider, by setting name, in the list's
+            /// order ([`Descriptor::credentials`]).
+            pub fn credentials(&self) -> Vec<(&'static str, usize)> {
+                let mut all = Vec::new();
+                $(if <$module::$name as Descriptor>::enabled(&self.$module) {
+                    all.extend(<$module::$name as Descriptor>::credentials(&self.$module));
+                })+
+                all
             }
 
             /// Whether the provider named `name` has its setting.

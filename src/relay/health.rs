@@ -69,6 +69,8 @@ pub fn detailed(config: &Config, spill: Option<Spill>) -> Reply {
         access_keys: usize,
         ingest_token: bool,
         twilio_auth_tokens: usize,
+        /// Every enabled provider's credential settings, by name: how many entries each holds.
+        credentials: Counts,
         allowed_ip_ranges: Option<usize>,
         sinks: Vec<&'static str>,
         max_clock_skew_secs: u64,
@@ -98,6 +100,7 @@ pub fn detailed(config: &Config, spill: Option<Spill>) -> Reply {
         access_keys: config.providers.huawei.keys.len(),
         ingest_token: config.providers.huawei.ingest_token.is_some(),
         twilio_auth_tokens: config.providers.twilio.auth_tokens.len(),
+        credentials: Counts(config.providers.credentials()),
         allowed_ip_ranges: config.access.allowed_ips.as_ref().map(|list| list.len()),
         sinks: config
             .sinks
@@ -129,6 +132,15 @@ pub fn detailed(config: &Config, spill: Option<Spill>) -> Reply {
     };
     let body = serde_json::to_string(&health).unwrap_or_default();
     answer(config, body)
+}
+
+/// Counts by name, written as a JSON object in their order.
+struct Counts(Vec<(&'static str, usize)>);
+
+impl Serialize for Counts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(name, count)| (name, count)))
+    }
 }
 
 /// `200` with the report, or the status and code of [`Refusal::ConfigInvalid`] with it.

@@ -84,6 +84,10 @@ impl Descriptor for Alibaba {
         settings.token.is_some()
     }
 
+    fn credentials(settings: &Settings) -> Vec<(&'static str, usize)> {
+        vec![("ALIBABA_TOKEN", usize::from(settings.token.is_some()))]
+    }
+
     fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
         ingest(endpoint, callback, settings)
     }

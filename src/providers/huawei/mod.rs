@@ -81,6 +81,13 @@ impl Descriptor for Huawei {
         settings.mode() != AuthMode::Unconfigured
     }
 
+    fn credentials(settings: &Settings) -> Vec<(&'static str, usize)> {
+        vec![
+            ("HUAWEI_PUSH_KEYS", settings.keys.len()),
+            ("INGEST_TOKEN", usize::from(settings.ingest_token.is_some())),
+        ]
+    }
+
     fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
         ingest(endpoint, callback, settings)
     }

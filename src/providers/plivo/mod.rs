@@ -80,6 +80,10 @@ impl Descriptor for Plivo {
         !settings.auth_tokens.is_empty()
     }
 
+    fn credentials(settings: &Settings) -> Vec<(&'static str, usize)> {
+        vec![("PLIVO_AUTH_TOKENS", settings.auth_tokens.len())]
+    }
+
     fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
         ingest(endpoint, callback, settings)
     }

@@ -73,6 +73,10 @@ impl Descriptor for Sinch {
         !settings.secrets.is_empty()
     }
 
+    fn credentials(settings: &Settings) -> Vec<(&'static str, usize)> {
+        vec![("SINCH_WEBHOOK_SECRETS", settings.secrets.len())]
+    }
+
     fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
         ingest(endpoint, callback, settings)
     }

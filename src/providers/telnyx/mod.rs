@@ -70,6 +70,10 @@ impl Descriptor for Telnyx {
         !settings.keys.is_empty()
     }
 
+    fn credentials(settings: &Settings) -> Vec<(&'static str, usize)> {
+        vec![("TELNYX_PUBLIC_KEYS", settings.keys.len())]
+    }
+
     fn signature_check(
         _: Endpoint,
         callback: &Callback<'_>,

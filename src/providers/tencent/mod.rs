@@ -73,6 +73,10 @@ impl Descriptor for Tencent {
         settings.token.is_some()
     }
 
+    fn credentials(settings: &Settings) -> Vec<(&'static str, usize)> {
+        vec![("TENCENT_TOKEN", usize::from(settings.token.is_some()))]
+    }
+
     fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
         ingest(endpoint, callback, settings)
     }

@@ -82,6 +82,10 @@ impl Descriptor for Volcengine {
         !settings.tokens.is_empty()
     }
 
+    fn credentials(settings: &Settings) -> Vec<(&'static str, usize)> {
+        vec![("VOLCENGINE_TOKEN", settings.tokens.len())]
+    }
+
     fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
         ingest(endpoint, callback, settings)
     }

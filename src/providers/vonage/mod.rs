@@ -75,6 +75,13 @@ impl Descriptor for Vonage {
         !settings.secrets.is_empty() || !settings.tokens.is_empty()
     }
 
+    fn credentials(settings: &Settings) -> Vec<(&'static str, usize)> {
+        vec![
+            ("VONAGE_SIGNATURE_SECRETS", settings.secrets.len()),
+            ("VONAGE_TOKEN", settings.tokens.len()),
+        ]
+    }
+
     fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
         ingest(endpoint, callback, settings)
     }

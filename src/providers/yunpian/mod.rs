@@ -104,6 +104,13 @@ impl Descriptor for Yunpian {
         !settings.tokens.is_empty()
     }
 
+    fn credentials(settings: &Settings) -> Vec<(&'static str, usize)> {
+        vec![
+            ("YUNPIAN_TOKEN", settings.tokens.len()),
+            ("YUNPIAN_APIKEYS", settings.apikeys.len()),
+        ]
+    }
+
     fn ingest(endpoint: Endpoint, callback: &Callback<'_>, settings: &Settings) -> Ingested {
         ingest(endpoint, callback, settings)
     }
