@@ -8,9 +8,12 @@ import { join, resolve } from "node:path";
 import ts from "typescript";
 import { startRelay, KEYS } from "./harness.mjs";
 import { FORM, JSON_UTF8, STATUS_REPORT, BATCH, UPLINK } from "../scripts/huawei-samples.mjs";
-import { providerRequests } from "../scripts/provider-samples.mjs";
+import { sampleModules, sampleRequests } from "../scripts/samples/index.mjs";
 
-const PROVIDER_SETTINGS = { ALIBABA_TOKEN: "alibaba-token-0123456789", TENCENT_TOKEN: "tencent-token-0123456789", TWILIO_AUTH_TOKENS: "twilio-auth-token", PLIVO_AUTH_TOKENS: "plivo-auth-token", VONAGE_TOKEN: "vonage-token-0123456789" };
+// Every provider enabled, as .dev.vars.example enables them, with Huawei's key the harness signs
+// with.
+const EXAMPLE = Object.fromEntries([...readFileSync(".dev.vars.example", "utf8").matchAll(/^([A-Z_]+)="([^"]*)"/gm)].map((m) => [m[1], m[2]]));
+const PROVIDER_SETTINGS = { ...EXAMPLE, HUAWEI_PUSH_KEYS: `ak1:${KEYS.ak1}` };
 
 const DTS = resolve("schema/event.d.ts");
 const schema = JSON.parse(readFileSync("schema/event.schema.json", "utf8"));
@@ -78,19 +81,23 @@ test("event.d.ts names every data field of the schema, with the same optionality
 });
 
 test("the events the worker sends type-check against event.d.ts", { timeout: 60_000 }, async () => {
-  const relay = await startRelay({ bindings: { HUAWEI_PUSH_KEYS: `ak1:${KEYS.ak1}`, FORWARD: "queue", ...PROVIDER_SETTINGS }, kv: false });
+  const relay = await startRelay({ bindings: { ...PROVIDER_SETTINGS, FORWARD: "queue", LOG_REQUESTS: "all" }, kv: false });
   let events;
   try {
     assert.equal((await relay.push("/huawei/reports", STATUS_REPORT, FORM)).status, 200);
     assert.equal((await relay.push("/huawei/reports", BATCH, JSON_UTF8)).status, 200);
     assert.equal((await relay.push("/huawei/uplink", UPLINK, FORM)).status, 200);
     assert.equal((await relay.push("/huawei/reports", "status=DELIVRD", FORM)).status, 400);
-    // One sample per route of every other provider.
-    const samples = await providerRequests(relay.url, PROVIDER_SETTINGS);
+    // Every provider's samples, each route of each.
+    const samples = await sampleRequests(relay.url, PROVIDER_SETTINGS);
     for (const { path, headers, body } of samples) {
       assert.equal((await relay.request("POST", path, { headers, body })).status, 200, path);
     }
-    const expected = 1 + JSON.parse(BATCH).statusReportList.length + 1 + 1 + samples.length;
+    // As many events as the relay says it stored, one log line a request.
+    const logged = relay.requestLogs();
+    assert.equal(logged.length, 4 + samples.length);
+    const expected = logged.reduce((sum, line) => sum + line.events, 0);
+    assert.ok(expected >= 4 + samples.length, `${expected} events`);
     events = (await relay.waitForMessages(expected)).map((message) => message.body);
     assert.equal(events.length, expected);
   } finally {
@@ -99,7 +106,9 @@ test("the events the worker sends type-check against event.d.ts", { timeout: 60_
   assert.deepEqual([...new Set(events.map((e) => e.type))].sort(), [
     "io.github.sms-relay.status_report", "io.github.sms-relay.unparsed", "io.github.sms-relay.uplink",
   ]);
-  assert.deepEqual([...new Set(events.map((e) => e.provider))].sort(), ["alibaba", "huawei", "plivo", "tencent", "twilio", "vonage"]);
+  const providers = (await sampleModules()).map((module) => module.provider).sort();
+  assert.equal(providers.length, schema.properties.provider.enum.length, "a samples module per provider");
+  assert.deepEqual([...new Set(events.map((e) => e.provider))].sort(), providers);
   const file = join(mkdtempSync(join(tmpdir(), "event-types-")), "events.ts");
   writeFileSync(file, `import type { SmsRelayEvent, Provider } from ${JSON.stringify(DTS.replace(/\.d\.ts$/, ""))};
 export const events: SmsRelayEvent[] = ${JSON.stringify(events, null, 2)};
