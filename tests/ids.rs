@@ -15,64 +15,22 @@
 mod common;
 use common::schema;
 
+use common::callbacks::{self, Shape};
 use proptest::prelude::*;
 use sms_relay::config::{Bindings, Config};
+use sms_relay::event::UNPARSED_TYPE;
 use sms_relay::payload::json_scan::object_members;
 use sms_relay::payload::parse_form;
-use sms_relay::providers::Endpoint;
-use sms_relay::testing::oracle::{check, endpoints, oracle_vars, Ids};
-use sms_relay::testing::{huawei, samples};
+use sms_relay::providers::{Endpoint, NAMES};
+use sms_relay::testing::oracle::{check, endpoints, ingest, oracle_vars, Ids};
 
-const VOLCENGINE_REPORTS: &str = include_str!("data/volcengine/status-reports.json");
-const VOLCENGINE_UPLINK: &str = include_str!("data/volcengine/uplink.json");
-const YUNPIAN_REPORTS: &str = include_str!("data/yunpian/status-reports.form");
-const YUNPIAN_REPLY: &str = include_str!("data/yunpian/reply.form");
-
-/// How an endpoint's callback is written.
-#[derive(Debug, Clone, Copy)]
-enum Shape {
-    Form,
-    /// A JSON array of entries (Alibaba, Tencent reports).
-    Array,
-    /// One JSON object (Tencent replies).
-    Object,
-    /// A form whose one field holds a URL-encoded JSON array (Yunpian's status reports)…
-    FormArray(&'static str),
-    /// …or object (Yunpian's replies).
-    FormObject(&'static str),
-}
-
-/// A documented callback of `endpoint` as its fields, and how the body is written. Form
-/// values are kept as text; JSON values as their raw JSON.
+/// `endpoint`'s documented example ([`callbacks::example`]: the first callback its provider's
+/// `tests/data/<provider>/callbacks.json` lists for it) as its fields, and how the body is
+/// written. Form values are kept as text; JSON values as their raw JSON.
 fn base(endpoint: Endpoint) -> (Shape, Vec<(String, String)>) {
-    let (shape, body) = match endpoint.route_name().as_str() {
-        "huawei/reports" => (Shape::Form, huawei::STATUS_REPORT),
-        "huawei/uplink" => (Shape::Form, huawei::UPLINK_UNMASKED),
-        "alibaba/reports" => (Shape::Array, samples::ALIBABA_REPORT),
-        "alibaba/uplink" => (Shape::Array, samples::ALIBABA_UPLINK),
-        "tencent/reports" => (Shape::Array, samples::TENCENT_REPORTS),
-        "tencent/replies" => (Shape::Object, samples::TENCENT_REPLY),
-        "twilio/status" => (Shape::Form, samples::TWILIO_STATUS),
-        "twilio/inbound" => (Shape::Form, samples::TWILIO_INBOUND),
-        "volcengine/reports" => (Shape::Array, VOLCENGINE_REPORTS),
-        "volcengine/uplink" => (Shape::Array, VOLCENGINE_UPLINK),
-        "yunpian/reports" => (Shape::FormArray("sms_status"), YUNPIAN_REPORTS),
-        "yunpian/replies" => (Shape::FormObject("sms_reply"), YUNPIAN_REPLY),
-        "telnyx/webhooks" => (
-            Shape::Object,
-            include_str!("data/telnyx/message-finalized.json"),
-        ),
-        "sinch/callbacks" => (
-            Shape::Object,
-            include_str!("data/sinch/recipient-delivery-report.json"),
-        ),
-        "plivo/status" => (Shape::Form, include_str!("data/plivo/status.form")),
-        "plivo/inbound" => (Shape::Form, include_str!("data/plivo/inbound.form")),
-        "vonage/status" => (Shape::Object, include_str!("data/vonage/status.json")),
-        "vonage/inbound" => (Shape::Form, include_str!("data/vonage/inbound.form")),
-        other => panic!("no documented callback for {other}: add one here"),
-    };
-    let fields = match shape {
+    let example = callbacks::example(endpoint);
+    let (shape, body) = (example.shape, example.body);
+    let fields = match &shape {
         Shape::Form => parse_form(body.as_bytes())
             .unwrap()
             .iter()
@@ -84,7 +42,7 @@ fn base(endpoint: Endpoint) -> (Shape, Vec<(String, String)>) {
             })
             .collect(),
         Shape::Array | Shape::Object | Shape::FormArray(_) | Shape::FormObject(_) => {
-            let json = match shape {
+            let json = match &shape {
                 Shape::FormArray(field) | Shape::FormObject(field) => {
                     let form = parse_form(body.as_bytes()).unwrap();
                     let Some(sms_relay::payload::FieldValue::Text(json)) = form.get(field) else {
@@ -96,7 +54,7 @@ fn base(endpoint: Endpoint) -> (Shape, Vec<(String, String)>) {
             };
             // Raw JSON, so a number stays as written (Yunpian's `sid`).
             let json: &serde_json::value::RawValue = serde_json::from_str(&json).unwrap();
-            let entry = match shape {
+            let entry = match &shape {
                 Shape::Array | Shape::FormArray(_) => {
                     let entries: Vec<&serde_json::value::RawValue> =
                         serde_json::from_str(json.get()).unwrap();
@@ -114,7 +72,7 @@ fn base(endpoint: Endpoint) -> (Shape, Vec<(String, String)>) {
     (shape, fields)
 }
 
-fn render(shape: Shape, fields: &[(String, String)]) -> (String, &'static str) {
+fn render(shape: &Shape, fields: &[(String, String)]) -> (String, &'static str) {
     match shape {
         Shape::Form => {
             let encode = |text: &str| {
@@ -200,13 +158,91 @@ proptest! {
         }
         let mut ids = Ids::default();
         for fields in [&fields, &changed] {
-            let (body, content_type) = render(shape, fields);
+            let (body, content_type) = render(&shape, fields);
             let events = check(&config, endpoint, content_type, body.as_bytes(), &schema);
             prop_assert!(events.is_ok(), "{:?} for {body}", events);
             let added = ids.add(events.unwrap());
             prop_assert!(added.is_ok(), "{:?} for {body}", added);
         }
     }
+}
+
+/// The documented callbacks the property test starts from are complete and right: every
+/// endpoint of the registry has one, each is parsed by its endpoint (answered `200`, no
+/// `unparsed` event), every manifest names endpoints of its provider only, and every fixture
+/// with recorded events is listed as a callback.
+#[test]
+fn every_endpoint_has_documented_callbacks_that_it_parses() {
+    let config = Config::from_vars(&oracle_vars(), Bindings::ALL);
+    let mut problems = Vec::new();
+    for endpoint in endpoints() {
+        let documented = match callbacks::documented(endpoint) {
+            Ok(documented) => documented,
+            Err(error) => {
+                problems.push(error);
+                continue;
+            }
+        };
+        for callback in documented {
+            let content_type = callback.shape.content_type();
+            let ingested = ingest(&config, endpoint, content_type, callback.body.as_bytes());
+            let Some(ingested) = ingested else {
+                problems.push(format!(
+                    "{endpoint}: tests/data/{} not authenticated",
+                    callback.file
+                ));
+                continue;
+            };
+            let kinds: Vec<String> = ingested
+                .events
+                .iter()
+                .map(|event| serde_json::to_value(event).unwrap()["type"].to_string())
+                .collect();
+            if ingested.reply.status != 200
+                || kinds.is_empty()
+                || kinds.iter().any(|kind| kind.contains(UNPARSED_TYPE))
+            {
+                problems.push(format!(
+                    "{endpoint}: tests/data/{} ({content_type}) is not one of its callbacks: answered {} with {kinds:?}",
+                    callback.file, ingested.reply.status
+                ));
+            }
+        }
+    }
+    for provider in NAMES {
+        let Ok(manifest) = callbacks::manifest(provider) else {
+            continue; // reported above, for each of its endpoints
+        };
+        for name in manifest.keys() {
+            if Endpoint::named(provider, name).is_none() {
+                problems.push(format!(
+                    "tests/data/{provider}/{}: {provider} has no endpoint {name:?}",
+                    callbacks::MANIFEST
+                ));
+            }
+        }
+        let listed: Vec<&String> = manifest.values().flatten().collect();
+        let folder = callbacks::data_dir().join(provider);
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let file = entry.unwrap().file_name().into_string().unwrap();
+            let Some(stem) = file
+                .strip_suffix(".events.json")
+                .or_else(|| file.strip_suffix(".event.json"))
+            else {
+                continue;
+            };
+            if !listed
+                .iter()
+                .any(|listed| listed.rsplit_once('.').map(|(s, _)| s) == Some(stem))
+            {
+                problems.push(format!(
+                    "tests/data/{provider}/{file} records the events of a body {} does not list",
+                    callbacks::MANIFEST
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// The collisions consumers hit before ids hashed every field: each pair is two reports.

@@ -11,12 +11,15 @@
 )]
 
 mod common;
+use common::callbacks::{self, Shape};
 use common::schema;
 
 use proptest::prelude::*;
 use sms_relay::config::{Bindings, Config};
 use sms_relay::providers::{huawei, Endpoint};
 use sms_relay::testing::oracle::{check, endpoints, oracle_vars, Ids};
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 fn config() -> Config {
     let config = Config::from_vars(&oracle_vars(), Bindings::ALL);
@@ -24,80 +27,66 @@ fn config() -> Config {
     config
 }
 
-const FIELDS: &[&str] = &[
-    "smsMsgId",
-    "status",
-    "statusDesc",
-    "source",
-    "updateTime",
-    "total",
-    "sequence",
-    "extend",
-    "to",
-    "orgCode",
-    "from",
-    "body",
-    "createTime",
-    // Alibaba
-    "biz_id",
-    "err_code",
-    "success",
-    "err_msg",
-    "phone_number",
-    "out_id",
-    "report_time",
-    "sms_size",
-    "sequence_id",
-    "dest_code",
-    "content",
-    "send_time",
-    // Tencent
-    "sid",
-    "errmsg",
-    "report_status",
-    "description",
-    "nationcode",
-    "mobile",
-    "ext",
-    "user_receive_time",
-    "text",
-    "time",
-    // Twilio
-    "MessageSid",
-    "MessageStatus",
-    "ErrorCode",
-    "To",
-    "From",
-    "Body",
-    "NumSegments",
-    // Volcengine
-    "message_id",
-    "status_code",
-    "msg_count",
-    "recv_time",
-    "service_id",
-    // Yunpian
-    "error_msg",
-    "error_detail",
-    "uid",
-    "base_extend",
-    "reply_time",
-    "_sign",
-    // Plivo
-    "MessageUUID",
-    "Status",
-    "Units",
-    "Text",
-    "DeliveryReportTime",
-    // Vonage
-    "messageId",
-    "msisdn",
-    "err-code",
-    "message-timestamp",
-    "message_uuid",
-    "timestamp",
-    "sig",
-];
+/// Vendors' field names their documented callbacks lack: Huawei's uplink `createTime` (read by
+/// its normalizer, absent from the reference's example) and Vonage's `sig` (added when an SMS
+/// API callback is signed).
+const UNDOCUMENTED_FIELDS: &[&str] = &["createTime", "sig"];
+
+/// Every field name of every provider's documented callbacks (`tests/data/<provider>/
+/// callbacks.json`, at any depth of their JSON), and [`UNDOCUMENTED_FIELDS`].
+fn fields() -> Vec<String> {
+    static FIELDS: OnceLock<Vec<String>> = OnceLock::new();
+    FIELDS
+        .get_or_init(|| {
+            let mut names: BTreeSet<String> = callbacks::all()
+                .iter()
+                .flat_map(callbacks::field_names)
+                .collect();
+            names.extend(UNDOCUMENTED_FIELDS.iter().map(|name| name.to_string()));
+            names.into_iter().collect()
+        })
+        .clone()
+}
+
+/// The form fields the documented callbacks carry JSON in (Yunpian's `sms_status` and
+/// `sms_reply`).
+fn json_form_fields() -> Vec<String> {
+    static FIELDS: OnceLock<Vec<String>> = OnceLock::new();
+    FIELDS
+        .get_or_init(|| {
+            let names: BTreeSet<String> = callbacks::all()
+                .into_iter()
+                .filter_map(|callback| match callback.shape {
+                    Shape::FormArray(field) | Shape::FormObject(field) => Some(field),
+                    _ => None,
+                })
+                .collect();
+            names.into_iter().collect()
+        })
+        .clone()
+}
+
+/// The names the strategies draw come from every endpoint's documented callbacks.
+#[test]
+fn the_field_names_are_every_endpoints_documented_ones() {
+    let fields = fields();
+    for endpoint in endpoints() {
+        let example = callbacks::example(endpoint);
+        let names = callbacks::field_names(&example);
+        assert!(
+            !names.is_empty(),
+            "{endpoint}: no field name in its documented example tests/data/{}",
+            example.file
+        );
+        for name in names {
+            assert!(fields.contains(&name), "{endpoint}: {name}");
+        }
+    }
+    assert!(
+        !json_form_fields().is_empty(),
+        "no documented callback is a form field holding JSON"
+    );
+}
 
 /// Text that stresses escaping: control characters, quotes, separators, non-ASCII.
 fn text() -> impl Strategy<Value = String> {
@@ -120,7 +109,7 @@ fn text() -> impl Strategy<Value = String> {
 
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => proptest::sample::select(FIELDS).prop_map(str::to_string),
+        4 => proptest::sample::select(fields()),
         1 => "\\PC{0,10}",
         1 => Just(String::new()),
         1 => Just("a\nb".to_string()),
@@ -212,22 +201,18 @@ fn object() -> impl Strategy<Value = Vec<u8>> {
 }
 
 /// `json` as Yunpian sends it: URL-encoded in the one field of a form, sometimes twice.
-fn yunpian_form(json: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
-    (
-        any::<bool>(),
-        proptest::sample::select(&["sms_status", "sms_reply"][..]),
-    )
-        .prop_map(move |(twice, field)| {
-            let once = percent_encoding::percent_encode(&json, percent_encoding::NON_ALPHANUMERIC)
-                .to_string();
-            let value = if twice {
-                percent_encoding::utf8_percent_encode(&once, percent_encoding::NON_ALPHANUMERIC)
-                    .to_string()
-            } else {
-                once
-            };
-            format!("{field}={value}").into_bytes()
-        })
+fn json_form(json: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
+    (any::<bool>(), proptest::sample::select(json_form_fields())).prop_map(move |(twice, field)| {
+        let once =
+            percent_encoding::percent_encode(&json, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let value = if twice {
+            percent_encoding::utf8_percent_encode(&once, percent_encoding::NON_ALPHANUMERIC)
+                .to_string()
+        } else {
+            once
+        };
+        format!("{field}={value}").into_bytes()
+    })
 }
 
 fn body() -> impl Strategy<Value = Vec<u8>> {
@@ -235,8 +220,8 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
         3 => form(),
         3 => batch(),
         2 => object(),
-        1 => batch().prop_flat_map(yunpian_form),
-        1 => object().prop_flat_map(yunpian_form),
+        1 => batch().prop_flat_map(json_form),
+        1 => object().prop_flat_map(json_form),
         1 => proptest::collection::vec(any::<u8>(), 0..512),
         1 => proptest::collection::vec(any::<u8>(), 0..512).prop_map(|mut b| { b.insert(0, b'{'); b }),
     ]

@@ -5,7 +5,7 @@
 use sms_relay::config::{Bindings, Config};
 use sms_relay::payload::MediaType;
 use sms_relay::providers::{Endpoint, INFOS, NAMES};
-use sms_relay::testing::oracle::{fuzz_config, ingest};
+use sms_relay::testing::oracle::{fuzz_config, fuzz_selector, ingest};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -214,4 +214,61 @@ fn each_provider_is_enabled_by_its_settings_alone() {
     for info in INFOS {
         assert!(problem.contains(info.enabled_by), "{problem}");
     }
+}
+
+/// Where `fuzz/seed.mjs` reads the selector byte (`testing::oracle::fuzz_selector`) that
+/// sends a seed to an endpoint as a content type.
+const FUZZ_SELECTORS: &str = "fuzz/selectors.json";
+/// Set to rewrite [`FUZZ_SELECTORS`] from the registry instead of failing on a difference.
+const WRITE_FUZZ_SELECTORS: &str = "SMS_RELAY_WRITE_FUZZ_SELECTORS";
+
+/// [`FUZZ_SELECTORS`] is `fuzz_selector` read back: for every endpoint of the registry (in
+/// its order) and every content type the selector picks, the smallest byte that selects both.
+#[test]
+fn the_fuzz_seeds_selectors_are_the_registrys() {
+    let mut content_types: Vec<&str> = Vec::new();
+    let mut selectors: Vec<(String, Vec<(&str, u8)>)> = Endpoint::all()
+        .into_iter()
+        .map(|endpoint| (endpoint.route_name(), Vec::new()))
+        .collect();
+    for selector in 0..=u8::MAX {
+        let (endpoint, content_type) = fuzz_selector(selector);
+        if !content_types.contains(&content_type) {
+            content_types.push(content_type);
+        }
+        let route = endpoint.route_name();
+        let Some((_, by_type)) = selectors.iter_mut().find(|(name, _)| *name == route) else {
+            panic!("fuzz_selector({selector}) picks {route}, which Endpoint::all() lacks");
+        };
+        if !by_type.iter().any(|(known, _)| *known == content_type) {
+            by_type.push((content_type, selector));
+        }
+    }
+    let json = |text: &str| serde_json::to_string(text).unwrap();
+    let mut lines = Vec::new();
+    for (route, by_type) in &selectors {
+        for content_type in &content_types {
+            assert!(
+                by_type.iter().any(|(known, _)| known == content_type),
+                "no selector byte sends {content_type} to {route}"
+            );
+        }
+        let by_type: Vec<String> = by_type
+            .iter()
+            .map(|(content_type, selector)| format!("{}: {selector}", json(content_type)))
+            .collect();
+        lines.push(format!("    {}: {{ {} }}", json(route), by_type.join(", ")));
+    }
+    let expected = format!(
+        "{{\n  \"about\": \"The first byte of a normalize or oracle fuzz input that sends the rest to each endpoint as each content type (testing::oracle::fuzz_selector), for fuzz/seed.mjs. Written and checked by tests/registry.rs: {WRITE_FUZZ_SELECTORS}=1 cargo test --test registry rewrites it.\",\n  \"selectors\": {{\n{}\n  }}\n}}\n",
+        lines.join(",\n")
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(FUZZ_SELECTORS);
+    if std::env::var_os(WRITE_FUZZ_SELECTORS).is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    assert!(
+        read_or_empty(FUZZ_SELECTORS) == expected,
+        "{FUZZ_SELECTORS} is not the registry's: rewrite it with {WRITE_FUZZ_SELECTORS}=1 cargo test --test registry, then rerun node fuzz/seed.mjs"
+    );
 }

@@ -6,7 +6,7 @@ import { FORM, JSON_UTF8, STATUS_REPORT, BATCH, UPLINK } from "../huawei-samples
 /** The settings whose presence makes `requests` return samples. */
 export const settings = ["HUAWEI_PUSH_KEYS"];
 
-/** The sample requests `{ name, path, headers, body }` against the relay at `base`. */
+/** The sample requests `{ name, path, headers, body, events }` against the relay at `base`. */
 export function requests(base, values) {
   const keys = values.HUAWEI_PUSH_KEYS;
   if (keys === undefined) return [];
@@ -16,14 +16,14 @@ export function requests(base, values) {
   }
   const secretKey = secret.join(":").trim();
   return [
-    ["Huawei status report", "/huawei/reports", STATUS_REPORT, FORM],
-    ["Huawei batch of status reports", "/huawei/reports", BATCH, JSON_UTF8],
-    ["Huawei uplink SMS", "/huawei/uplink", UPLINK, FORM],
-  ].map(([name, path, body, contentType]) => {
+    ["Huawei status report", "/huawei/reports", STATUS_REPORT, FORM, 1],
+    ["Huawei batch of status reports", "/huawei/reports", BATCH, JSON_UTF8, 3],
+    ["Huawei uplink SMS", "/huawei/uplink", UPLINK, FORM, 1],
+  ].map(([name, path, body, contentType, events]) => {
     const headers = signedPushHeaders({ url: new URL(path, base).href, body, contentType, accessKey: accessKey.trim(), secretKey });
     delete headers.Connection; // fetch manages the connection itself; the relay tolerates it.
     delete headers.Host;
     delete headers["Content-Length"];
-    return { name, path, headers, body };
+    return { name, path, headers, body, events };
   });
 }

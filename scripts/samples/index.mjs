@@ -1,7 +1,10 @@
 // Every provider's sample module: scripts/samples/<provider>.mjs, one per provider in the
 // registry (`tests/registry.rs` checks that each has one). Each exports `settings`, the names
 // whose presence enables its samples, and `requests(base, values)`, its sample requests
-// `{ name, path, headers, body }` against the relay at `base` under the settings `values`.
+// `{ name, path, headers, body, events }` against the relay at `base` under the settings
+// `values`, `events` being how many events the relay stores for the request (a batch of three
+// reports: 3). `e2e/send-sample.test.mjs` sends every module's requests and checks each
+// provider's count, and that no value of a module's settings is printed.
 import { readdirSync } from "node:fs";
 
 const SHARED = new Set(["index.mjs", "read.mjs"]);

@@ -35,15 +35,15 @@ export function signatureV2(authToken, url, nonce) {
 /** The settings whose presence makes `requests` return samples. */
 export const settings = ["PLIVO_AUTH_TOKENS"];
 
-/** The sample requests `{ name, path, headers, body }` against the relay at `base`. */
+/** The sample requests `{ name, path, headers, body, events }` against the relay at `base`. */
 export function requests(base, values) {
   if (!values.PLIVO_AUTH_TOKENS) return [];
   const authToken = values.PLIVO_AUTH_TOKENS.split(",")[0].trim();
   const nonce = "05429567804466091622";
   return [
-    ["Plivo message status callback", "/plivo/status", STATUS],
-    ["Plivo inbound message", "/plivo/inbound", INBOUND],
-  ].map(([name, path, body]) => ({
+    ["Plivo message status callback", "/plivo/status", STATUS, 1],
+    ["Plivo inbound message", "/plivo/inbound", INBOUND, 1],
+  ].map(([name, path, body, events]) => ({
     name,
     path,
     headers: {
@@ -52,5 +52,6 @@ export function requests(base, values) {
       "X-Plivo-Signature-V3-Nonce": nonce,
     },
     body,
+    events,
   }));
 }

@@ -28,13 +28,13 @@ export function sinchHeaders(secret, body, { nonce = randomBytes(13).toString("h
 /** The settings whose presence makes `requests` return samples. */
 export const settings = ["SINCH_WEBHOOK_SECRETS"];
 
-/** The sample requests `{ name, path, headers, body }` against the relay at `base`. */
+/** The sample requests `{ name, path, headers, body, events }` against the relay at `base`. */
 export function requests(base, values) {
   if (!values.SINCH_WEBHOOK_SECRETS) return [];
   const secret = values.SINCH_WEBHOOK_SECRETS.split(",")[0].trim();
   return [
-    ["Sinch per-recipient delivery report", RECIPIENT_REPORT],
-    ["Sinch summary delivery report", SUMMARY_REPORT],
-    ["Sinch inbound text", MO_TEXT],
-  ].map(([name, body]) => ({ name, path: "/sinch/callbacks", headers: sinchHeaders(secret, body), body }));
+    ["Sinch per-recipient delivery report", RECIPIENT_REPORT, 1],
+    ["Sinch summary delivery report", SUMMARY_REPORT, 1],
+    ["Sinch inbound text", MO_TEXT, 1],
+  ].map(([name, body, events]) => ({ name, path: "/sinch/callbacks", headers: sinchHeaders(secret, body), body, events }));
 }

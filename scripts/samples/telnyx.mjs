@@ -28,11 +28,11 @@ export function telnyxHeaders(body, { key = testKey(), timestamp = String(Math.f
 /** The settings whose presence makes `requests` return samples. */
 export const settings = ["TELNYX_PUBLIC_KEYS"];
 
-/** The sample requests `{ name, path, headers, body }` against the relay at `base`. */
+/** The sample requests `{ name, path, headers, body, events }` against the relay at `base`. */
 export function requests(base, values) {
   if (!values.TELNYX_PUBLIC_KEYS) return [];
   return [
-    ["Telnyx message.finalized", FINALIZED],
-    ["Telnyx message.received", RECEIVED],
-  ].map(([name, body]) => ({ name, path: "/telnyx/webhooks", headers: telnyxHeaders(body), body }));
+    ["Telnyx message.finalized", FINALIZED, 1],
+    ["Telnyx message.received", RECEIVED, 1],
+  ].map(([name, body, events]) => ({ name, path: "/telnyx/webhooks", headers: telnyxHeaders(body), body, events }));
 }

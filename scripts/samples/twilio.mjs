@@ -19,17 +19,18 @@ export function signature(authToken, url, formBody) {
 /** The settings whose presence makes `requests` return samples. */
 export const settings = ["TWILIO_AUTH_TOKENS"];
 
-/** The sample requests `{ name, path, headers, body }` against the relay at `base`. */
+/** The sample requests `{ name, path, headers, body, events }` against the relay at `base`. */
 export function requests(base, values) {
   if (!values.TWILIO_AUTH_TOKENS) return [];
   const authToken = values.TWILIO_AUTH_TOKENS.split(",")[0].trim();
   return [
-    ["Twilio status callback", "/twilio/status", STATUS],
-    ["Twilio inbound message", "/twilio/inbound", INBOUND],
-  ].map(([name, path, body]) => ({
+    ["Twilio status callback", "/twilio/status", STATUS, 1],
+    ["Twilio inbound message", "/twilio/inbound", INBOUND, 1],
+  ].map(([name, path, body, events]) => ({
     name,
     path,
     headers: { "Content-Type": FORM, "X-Twilio-Signature": signature(authToken, new URL(path, base).href, body) },
     body,
+    events,
   }));
 }

@@ -10,13 +10,13 @@ export const JSON_UTF8 = "application/json;charset=utf-8";
 /** The settings whose presence makes `requests` return samples. */
 export const settings = ["VOLCENGINE_TOKEN"];
 
-/** The sample requests `{ name, path, headers, body }` against the relay at `base`. */
+/** The sample requests `{ name, path, headers, body, events }` against the relay at `base`. */
 export function requests(base, values) {
   const token = values.VOLCENGINE_TOKEN?.split(",")[0].trim();
   if (!token) return [];
   const headers = { "Content-Type": JSON_UTF8 };
   return [
-    { name: "Volcengine status reports", path: `/volcengine/reports/${token}`, headers, body: REPORTS },
-    { name: "Volcengine uplink", path: `/volcengine/uplink/${token}`, headers, body: UPLINK },
+    { name: "Volcengine status reports", path: `/volcengine/reports/${token}`, headers, body: REPORTS, events: 2 },
+    { name: "Volcengine uplink", path: `/volcengine/uplink/${token}`, headers, body: UPLINK, events: 1 },
   ];
 }

@@ -55,7 +55,7 @@ export function jwt(apiKey, secret, body, { iat = 1733987300 } = {}) {
 /** The settings whose presence makes `requests` return samples. */
 export const settings = ["VONAGE_SIGNATURE_SECRETS", "VONAGE_TOKEN"];
 
-/** The sample requests `{ name, path, headers, body }` against the relay at `base`. */
+/** The sample requests `{ name, path, headers, body, events }` against the relay at `base`. */
 export function requests(base, values) {
   const secrets = values.VONAGE_SIGNATURE_SECRETS;
   const token = values.VONAGE_TOKEN?.split(",")[0].trim();
@@ -68,9 +68,9 @@ export function requests(base, values) {
   const status = smsJson(STATUS);
   const inbound = smsForm(INBOUND);
   return [
-    { name: "Vonage SMS API delivery receipt (POST-JSON)", path: path("status"), headers: { "Content-Type": JSON_TYPE }, body: status },
-    { name: "Vonage SMS API inbound message (POST)", path: path("inbound"), headers: { "Content-Type": FORM }, body: inbound },
-    { name: "Vonage Messages API status", path: path("status"), headers: messages(MESSAGES_STATUS), body: MESSAGES_STATUS },
-    { name: "Vonage Messages API inbound message", path: path("inbound"), headers: messages(MESSAGES_INBOUND), body: MESSAGES_INBOUND },
+    { name: "Vonage SMS API delivery receipt (POST-JSON)", path: path("status"), headers: { "Content-Type": JSON_TYPE }, body: status, events: 1 },
+    { name: "Vonage SMS API inbound message (POST)", path: path("inbound"), headers: { "Content-Type": FORM }, body: inbound, events: 1 },
+    { name: "Vonage Messages API status", path: path("status"), headers: messages(MESSAGES_STATUS), body: MESSAGES_STATUS, events: 1 },
+    { name: "Vonage Messages API inbound message", path: path("inbound"), headers: messages(MESSAGES_INBOUND), body: MESSAGES_INBOUND, events: 1 },
   ];
 }

@@ -35,14 +35,14 @@ export const REPLY_OBJECT = JSON.parse(decodeURIComponent(REPLY.slice("sms_reply
 /** The settings whose presence makes `requests` return samples. */
 export const settings = ["YUNPIAN_TOKEN", "YUNPIAN_APIKEYS"];
 
-/** The sample requests `{ name, path, headers, body }` against the relay at `base`. */
+/** The sample requests `{ name, path, headers, body, events }` against the relay at `base`. */
 export function requests(base, values) {
   const token = values.YUNPIAN_TOKEN?.split(",")[0].trim();
   if (!token) return [];
   const apikey = values.YUNPIAN_APIKEYS?.split(",")[0].trim();
   const headers = { "Content-Type": FORM_UTF8 };
   return [
-    { name: "Yunpian status reports", path: `/yunpian/reports/${token}`, headers, body: REPORTS },
-    { name: "Yunpian reply", path: `/yunpian/replies/${token}`, headers, body: apikey ? signedReply(REPLY_OBJECT, apikey) : REPLY },
+    { name: "Yunpian status reports", path: `/yunpian/reports/${token}`, headers, body: REPORTS, events: 2 },
+    { name: "Yunpian reply", path: `/yunpian/replies/${token}`, headers, body: apikey ? signedReply(REPLY_OBJECT, apikey) : REPLY, events: 1 },
   ];
 }

@@ -1,5 +1,7 @@
 //! What several test suites share.
 
+pub mod callbacks;
+
 use serde_json::Value;
 use std::sync::OnceLock;
 
