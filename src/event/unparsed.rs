@@ -35,7 +35,7 @@ pub const MAX_CONTENT_TYPE_BYTES: usize = 256;
 
 /// Input that authenticated but could not be read, carried on whole so nothing the provider
 /// sent is lost. The bytes go as text when they are UTF-8 and JSON-escaping them costs at most
-/// [`TEXT_SLACK_BYTES`] more than base64 would, else as base64, so the event is never more
+/// `TEXT_SLACK_BYTES` more than base64 would, else as base64, so the event is never more
 /// than about 4/3 of the input.
 /// Its id hashes the endpoint, content type, reason and the exact bytes, so a duplicate push
 /// repeats the id and nothing else shares it.

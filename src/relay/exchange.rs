@@ -363,7 +363,7 @@ impl Exchange {
         }
     }
 
-    /// The request's log line, when `LOG_REQUESTS` asks for one ([`crate::config::LogRequests`]).
+    /// The request's log line, when `LOG_REQUESTS` asks for one ([`crate::log::LogRequests`]).
     pub fn log(&self, config: &Config, now: Timestamp) -> Option<String> {
         let finished = match &self.state {
             State::Done(finished) => Some(finished),

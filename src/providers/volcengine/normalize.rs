@@ -1,5 +1,5 @@
 //! Volcengine's status report and uplink fields onto the shared event model
-//! (`docs/providers.md`, "Volcengine"), as tables for [`super::mapped`].
+//! (`docs/providers.md`, "Volcengine"), as tables for [`crate::providers::mapped`].
 
 use super::PROVIDER;
 use crate::event::{CloudEvent, Outcome, Receipt, State};

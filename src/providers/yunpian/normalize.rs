@@ -1,5 +1,5 @@
 //! Yunpian's status report and reply fields onto the shared event model
-//! (`docs/providers.md`, "Yunpian"), as tables for `volcengine::mapped` (the same reader).
+//! (`docs/providers.md`, "Yunpian"), as tables for [`crate::providers::mapped`].
 
 use super::PROVIDER;
 use crate::event::{CloudEvent, Outcome, Receipt, State};
