@@ -27,8 +27,9 @@ pub fn parse_form(body: &[u8]) -> Result<Fields<'_>, PayloadError> {
     Ok(fields)
 }
 
-/// Borrows the text when there is nothing to decode (the common case), else decodes a copy.
-fn decode_text(raw: &[u8]) -> Result<Cow<'_, str>, PayloadError> {
+/// Borrows the text when there is nothing to decode (the common case), else decodes a copy (a
+/// signed form's parameters are decoded by it too: `providers::signature`).
+pub fn decode_text(raw: &[u8]) -> Result<Cow<'_, str>, PayloadError> {
     if !raw.iter().any(|&b| b == b'%' || b == b'+') {
         return std::str::from_utf8(raw)
             .map(Cow::Borrowed)

@@ -4,7 +4,7 @@
 //! `sort()` orders them, both vendors' helpers being JavaScript.
 
 use crate::http::AuthFailure;
-use crate::payload::percent;
+use crate::payload::form::decode_text;
 use std::borrow::Cow;
 
 /// Why a push was not accepted as signed by a vendor that signs a form's parameters (Twilio,
@@ -83,15 +83,9 @@ pub fn form_params(body: &[u8]) -> Result<Vec<Param<'_>>, SignatureError> {
     Ok(params)
 }
 
+/// A name or value decoded as the form reader decodes it; not UTF-8, nothing was signed.
 fn decode(raw: &[u8]) -> Result<Cow<'_, str>, SignatureError> {
-    if !raw.iter().any(|&b| b == b'%' || b == b'+') {
-        return std::str::from_utf8(raw)
-            .map(Cow::Borrowed)
-            .map_err(|_| SignatureError::UnreadableForm);
-    }
-    String::from_utf8(percent::decode(raw, true))
-        .map(Cow::Owned)
-        .map_err(|_| SignatureError::UnreadableForm)
+    decode_text(raw).map_err(|_| SignatureError::UnreadableForm)
 }
 
 #[cfg(test)]
