@@ -10,6 +10,7 @@
 use super::{admit, lookup, route, Admission, BodyBuffer, RequestHead, RouteName};
 use crate::clock::Timestamp;
 use crate::config::Config;
+use crate::event::Ingested;
 use crate::http::{header_lines, split_url, with_host, PushRequest, Refusal, Reply};
 use crate::log::RequestLog;
 use crate::providers::registry::{SignatureCheck, Verification};
@@ -163,26 +164,25 @@ impl Exchange {
             return;
         };
         let body = body.into_bytes();
-        let check = {
-            let (_, path, query) = split_url(&self.url);
-            let push = PushRequest {
-                method: &self.method,
-                url: &self.url,
-                path,
-                query,
-                headers: &self.headers,
-                body: &body,
-            };
+        // The provider's ingest right away, on the one request it is checked with, unless it
+        // asks for a signature to be verified first.
+        let next = {
+            let push = self.request(&body);
             let callback = Callback {
                 token: token.as_deref(),
                 request: &push,
                 now,
                 verification: None,
             };
-            endpoint.signature_check(&callback, &config.providers, config.limits.max_body_bytes)
+            let max_body_bytes = config.limits.max_body_bytes;
+            match endpoint.signature_check(&callback, &config.providers, max_body_bytes) {
+                Some(check) => Err(check),
+                None => Ok(endpoint.ingest(&callback, &config.providers, max_body_bytes)),
+            }
         };
-        match check {
-            Some(check) => {
+        match next {
+            Ok(ingested) => self.plan(config, ingested, &body),
+            Err(check) => {
                 self.state = State::Verifying {
                     endpoint,
                     token,
@@ -191,7 +191,19 @@ impl Exchange {
                     now,
                 }
             }
-            None => self.ingest(config, endpoint, token, body, now, None),
+        }
+    }
+
+    /// The request as a provider reads it: this exchange's head with `body`.
+    fn request<'a>(&'a self, body: &'a [u8]) -> PushRequest<'a> {
+        let (_, path, query) = split_url(&self.url);
+        PushRequest {
+            method: &self.method,
+            url: &self.url,
+            path,
+            query,
+            headers: &self.headers,
+            body,
         }
     }
 
@@ -219,7 +231,17 @@ impl Exchange {
             ..
         } = state
         {
-            self.ingest(config, endpoint, token, body, now, Some(verification));
+            let ingested = {
+                let push = self.request(&body);
+                let callback = Callback {
+                    token: token.as_deref(),
+                    request: &push,
+                    now,
+                    verification: Some(verification),
+                };
+                endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes)
+            };
+            self.plan(config, ingested, &body);
         }
     }
 
@@ -230,33 +252,8 @@ impl Exchange {
         })
     }
 
-    /// The provider's ingest of the body, then the writes planned.
-    fn ingest(
-        &mut self,
-        config: &Config,
-        endpoint: Endpoint,
-        token: Option<String>,
-        body: Vec<u8>,
-        now: Timestamp,
-        verification: Option<Verification>,
-    ) {
-        let (_, path, query) = split_url(&self.url);
-        let push = PushRequest {
-            method: &self.method,
-            url: &self.url,
-            path,
-            query,
-            headers: &self.headers,
-            body: &body,
-        };
-        let callback = Callback {
-            token: token.as_deref(),
-            request: &push,
-            now,
-            verification,
-        };
-        let mut ingested =
-            endpoint.ingest(&callback, &config.providers, config.limits.max_body_bytes);
+    /// What the provider's ingest of `body` gave, noted for the log; then the writes planned.
+    fn plan(&mut self, config: &Config, mut ingested: Ingested, body: &[u8]) {
         self.access_key = ingested.access_key.take();
         self.events = ingested.events.len();
         self.event_ids = ingested
@@ -269,7 +266,7 @@ impl Exchange {
             .iter()
             .filter_map(|event| event.data.message_id())
             .collect();
-        self.state = State::Storing(Box::new(Store::new(ingested, &body, &config.sinks)));
+        self.state = State::Storing(Box::new(Store::new(ingested, body, &config.sinks)));
     }
 
     /// What to do next. Once this says [`Step::Finish`], it keeps saying so.
