@@ -31,6 +31,17 @@ pub enum Bad {
 
 pub type Read<T> = Result<T, Bad>;
 
+impl Bad {
+    /// What a batch that failed to read is: valid JSON of the wrong shape (an object where an
+    /// array was wanted, a list that is not a list) is not a batch; anything else is not JSON.
+    pub fn batch_error(self) -> crate::payload::PayloadError {
+        match self {
+            Bad::Type => crate::payload::PayloadError::NotABatch,
+            Bad::Malformed => crate::payload::PayloadError::MalformedJson,
+        }
+    }
+}
+
 /// A position in a JSON text.
 pub struct Reader<'a> {
     text: &'a str,

@@ -37,10 +37,7 @@ pub fn json_array_of(body: &[u8], max_entries: usize) -> Result<Vec<&str>, Paylo
             Ok(())
         })
         .and_then(|()| reader.end())
-        .map_err(|bad| match bad {
-            Bad::Type => PayloadError::NotABatch,
-            Bad::Malformed => PayloadError::MalformedJson,
-        })?;
+        .map_err(Bad::batch_error)?;
     if entries.len() > max_entries {
         return Err(PayloadError::BatchTooLarge);
     }

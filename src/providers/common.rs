@@ -443,12 +443,17 @@ pub const MIN_E164_DIGITS: usize = 7;
 /// (`447547232824`) gets its `+`; anything else (already `+…`, a short code of fewer than
 /// [`MIN_E164_DIGITS`] digits, a masked or alphanumeric sender) stays verbatim.
 pub fn e164(number: &str) -> Cow<'_, str> {
-    let digits = number.len() >= MIN_E164_DIGITS && number.bytes().all(|b| b.is_ascii_digit());
-    if digits {
+    if bare_international(number) {
         Cow::Owned(format!("+{number}"))
     } else {
         Cow::Borrowed(number)
     }
+}
+
+/// Whether `number` is an international number written as bare digits, which [`e164`] gives
+/// its `+`.
+pub fn bare_international(number: &str) -> bool {
+    number.len() >= MIN_E164_DIGITS && number.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A JSON boolean (or its text, `true`/`false`), `None` when absent or null.

@@ -7,7 +7,9 @@
 use crate::event::{CloudEvent, Outcome, Provider, Receipt, StatusReportData, UplinkData};
 use crate::payload::fields::{value_non_empty, value_required, value_text};
 use crate::payload::{FieldValue, Fields, PayloadError};
-use crate::providers::common::{count, e164, message_id, optional_message_id, unmapped};
+use crate::providers::common::{
+    bare_international, count, message_id, optional_message_id, unmapped,
+};
 use std::borrow::Cow;
 use std::rc::Rc;
 
@@ -21,7 +23,7 @@ pub type TimeReader =
 pub enum Numbers {
     /// As sent: national, masked or already E.164 (Volcengine, Yunpian, as Alibaba).
     Verbatim,
-    /// International numbers as bare digits, given their `+` ([`e164`]: Vonage, Plivo).
+    /// International numbers as bare digits, given their `+` (as `common::e164` writes them: Vonage, Plivo).
     BareDigits,
 }
 
@@ -29,9 +31,11 @@ impl Numbers {
     /// `number` as the event writes it.
     #[inline(never)]
     fn write(self, number: Cow<'_, str>) -> String {
-        match self {
-            Numbers::Verbatim => number.into_owned(),
-            Numbers::BareDigits => e164(&number).into_owned(),
+        if self == Numbers::BareDigits && bare_international(&number) {
+            format!("+{number}")
+        } else {
+            // A number already owned is kept, not copied.
+            number.into_owned()
         }
     }
 }

@@ -38,12 +38,7 @@ pub fn parse_batch(body: &[u8]) -> Result<Batch<'_>, PayloadError> {
             Ok(())
         })
         .and_then(|()| reader.end())
-        .map_err(|bad| match bad {
-            // Valid JSON of the wrong shape (an array, null, a list that is not a list) is not
-            // a batch; anything else is not JSON at all.
-            Bad::Type => PayloadError::NotABatch,
-            Bad::Malformed => PayloadError::MalformedJson,
-        })?;
+        .map_err(Bad::batch_error)?;
     let entries = list.ok_or(PayloadError::NotABatch)?;
     if entries.len() > MAX_BATCH_ENTRIES {
         return Err(PayloadError::BatchTooLarge);

@@ -69,7 +69,7 @@ impl Descriptor for Plivo {
 
     fn read(reader: &mut Reader<'_>) -> Settings {
         Settings {
-            // Twilio's rule and messages: a short comma list of auth tokens.
+            // The shared rule and messages of an auth-token list (as Twilio's).
             auth_tokens: reader
                 .parse("PLIVO_AUTH_TOKENS", parse_auth_tokens)
                 .unwrap_or_default(),
