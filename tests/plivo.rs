@@ -10,6 +10,9 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::events;
+
 use serde_json::Value;
 use sms_relay::clock::Timestamp;
 use sms_relay::config::{Bindings, Config};
@@ -34,19 +37,7 @@ fn config() -> Config {
 }
 
 fn data(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/data/plivo/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn events(ingested: &Ingested) -> Vec<Value> {
-    ingested
-        .events
-        .iter()
-        .map(|event| serde_json::to_value(event).unwrap())
-        .collect()
+    common::fixture("plivo", name)
 }
 
 /// A request exactly as given, received at the oracle's time.

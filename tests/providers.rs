@@ -9,6 +9,9 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::events;
+
 use serde_json::Value;
 use sms_relay::config::{Bindings, Config};
 use sms_relay::event::Ingested;
@@ -23,14 +26,6 @@ fn config() -> Config {
     let config = Config::from_vars(&oracle_vars(), Bindings::ALL);
     assert!(config.is_valid(), "{:?}", config.errors);
     config
-}
-
-fn events(ingested: &Ingested) -> Vec<Value> {
-    ingested
-        .events
-        .iter()
-        .map(|event| serde_json::to_value(event).unwrap())
-        .collect()
 }
 
 fn push(endpoint: Endpoint, content_type: &str, body: &str) -> Ingested {

@@ -9,6 +9,9 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::events;
+
 use serde_json::Value;
 use sms_relay::clock::Timestamp;
 use sms_relay::config::{Bindings, Config};
@@ -28,19 +31,7 @@ fn config() -> Config {
 }
 
 fn read(file: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/data/sinch/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn events(ingested: &Ingested) -> Vec<Value> {
-    ingested
-        .events
-        .iter()
-        .map(|event| serde_json::to_value(event).unwrap())
-        .collect()
+    common::fixture("sinch", file)
 }
 
 #[test]

@@ -10,6 +10,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use serde_json::Value;
 use sms_relay::clock::Timestamp;
 use sms_relay::config::{Bindings, Config};
@@ -33,11 +35,7 @@ fn config() -> Config {
 }
 
 fn read(file: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/data/telnyx/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    common::fixture("telnyx", file)
 }
 
 #[test]

@@ -12,6 +12,9 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::events;
+
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use sms_relay::clock::Timestamp;
@@ -38,19 +41,7 @@ fn config() -> Config {
 }
 
 fn data_file(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/data/twilio/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn events(ingested: &Ingested) -> Vec<Value> {
-    ingested
-        .events
-        .iter()
-        .map(|event| serde_json::to_value(event).unwrap())
-        .collect()
+    common::fixture("twilio", name)
 }
 
 /// A push signed by the first auth token, as `testing::oracle` signs it (JSON through

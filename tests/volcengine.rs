@@ -10,6 +10,9 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::events;
+
 use serde_json::Value;
 use sms_relay::clock::Timestamp;
 use sms_relay::config::{Bindings, Config};
@@ -32,19 +35,7 @@ fn config() -> Config {
 }
 
 fn data(name: &str) -> String {
-    let path = format!(
-        "{}/tests/data/volcengine/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(path).unwrap()
-}
-
-fn events(ingested: &Ingested) -> Vec<Value> {
-    ingested
-        .events
-        .iter()
-        .map(|event| serde_json::to_value(event).unwrap())
-        .collect()
+    common::fixture("volcengine", name)
 }
 
 fn push(endpoint: Endpoint, content_type: &str, body: &str) -> Ingested {

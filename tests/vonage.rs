@@ -11,6 +11,9 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::events;
+
 use serde_json::Value;
 use sms_relay::clock::Timestamp;
 use sms_relay::config::{Bindings, Config};
@@ -30,19 +33,7 @@ const TOKEN: &str = "vonage-token-0123456789";
 const SECRET: &str = "signature-secret-of-abcd1234";
 
 fn data(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/data/vonage/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn events(ingested: &Ingested) -> Vec<Value> {
-    ingested
-        .events
-        .iter()
-        .map(|event| serde_json::to_value(event).unwrap())
-        .collect()
+    common::fixture("vonage", name)
 }
 
 fn config(vars: &[(&str, &str)]) -> Config {

@@ -12,6 +12,9 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::events;
+
 use serde_json::Value;
 use sms_relay::clock::Timestamp;
 use sms_relay::config::{Bindings, Config};
@@ -55,16 +58,7 @@ fn signing() -> Config {
 }
 
 fn data(name: &str) -> String {
-    let path = format!("{}/tests/data/yunpian/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(path).unwrap()
-}
-
-fn events(ingested: &Ingested) -> Vec<Value> {
-    ingested
-        .events
-        .iter()
-        .map(|event| serde_json::to_value(event).unwrap())
-        .collect()
+    common::fixture("yunpian", name)
 }
 
 fn golden(name: &str) -> Value {
