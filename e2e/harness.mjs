@@ -1,6 +1,7 @@
 // Runs the built worker (build/worker.js, relay.js and relay_bg.wasm) in Miniflare with real KV and Queue
 // simulations, plus a small recorder worker that consumes the queue, so tests can assert
 // exactly what a consumer receives.
+import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
 import http from "node:http";
 import { readFileSync } from "node:fs";
@@ -190,6 +191,30 @@ export function kvKey(event) {
   const kind = event.type.slice(event.type.lastIndexOf(".") + 1);
   if (kind === "status_report") return `status/${event.provider}/${event.data.message_id}/${event.id}`;
   return `${kind}/${event.provider}/${event.id}`;
+}
+
+/** Waits for `count` events on `relay`'s queue; each matches the schema, and KV holds exactly them. */
+export async function storedEvents(relay, count) {
+  const messages = await relay.waitForMessages(count);
+  assert.equal(messages.length, count, JSON.stringify(messages).slice(0, 400));
+  const events = messages.map((message) => message.body);
+  const kv = await kvContents(relay.kv);
+  assert.deepEqual(Object.keys(kv).sort(), events.map(kvKey).sort(), "one KV key per event");
+  for (const event of events) {
+    assertValidEvent(event);
+    assert.deepEqual(kv[kvKey(event)].value, event, "KV holds the event the queue carries");
+  }
+  return events;
+}
+
+/**
+ * An event without when it was received (its `time`, when that is the receipt's, as
+ * "(received)"), to compare with a recorded one; with `{ keepAuth: false }` without its `auth`
+ * too (a recording made under other credentials).
+ */
+export function withoutReceipt(event, { keepAuth = true } = {}) {
+  const { received_at, auth, ...data } = event.data;
+  return { ...event, time: event.time === received_at ? "(received)" : event.time, data: keepAuth ? { ...data, auth } : data };
 }
 
 /** The KV entries of one message's status reports, `[{ key, value, metadata }]`, by segment. */

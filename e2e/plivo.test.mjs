@@ -7,7 +7,7 @@ import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import plivo from "plivo";
-import { startRelay, kvContents, kvKey, assertValidEvent } from "./harness.mjs";
+import { startRelay, kvContents, storedEvents, withoutReceipt } from "./harness.mjs";
 import { STATUS, INBOUND, signatureV3, signatureV2 } from "../scripts/samples/plivo.mjs";
 
 const TOKEN = "plivo-e2e-subaccount-token";
@@ -33,29 +33,13 @@ function postV3(path, body, { token = TOKEN, nonce = NONCE, signedBody = body } 
 }
 
 /** The events now in the queue, checked against the schema and KV. */
-async function stored(count) {
-  const messages = await relay.waitForMessages(count);
-  assert.equal(messages.length, count, JSON.stringify(messages).slice(0, 400));
-  const events = messages.map((message) => message.body);
-  const kv = await kvContents(relay.kv);
-  assert.deepEqual(Object.keys(kv).sort(), events.map(kvKey).sort(), "one KV key per event");
-  for (const event of events) {
-    assertValidEvent(event);
-    assert.deepEqual(kv[kvKey(event)].value, event, "KV holds the event the queue carries");
-  }
-  return events;
-}
+const stored = (count) => storedEvents(relay, count);
 
 async function storedNothing(what) {
   assert.deepEqual(await relay.waitForMessages(0, { settleMs: 200 }), [], what);
   assert.deepEqual(await kvContents(relay.kv), {}, what);
 }
 
-/** An event without its receive time, to compare with the recorded ones. */
-function withoutReceipt(event) {
-  const { received_at, ...data } = event.data;
-  return { ...event, time: event.time === received_at ? "(received)" : event.time, data };
-}
 
 const paramsOf = (body) => Object.fromEntries(new URLSearchParams(body));
 

@@ -9,7 +9,7 @@ import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { TelnyxWebhook } from "telnyx/lib/webhooks";
-import { startRelay, kvContents, kvKey, assertValidEvent } from "./harness.mjs";
+import { startRelay, kvContents, kvKey, assertValidEvent, withoutReceipt as receiptless } from "./harness.mjs";
 import { telnyxHeaders, testKey, publicKeyBase64 } from "../scripts/samples/telnyx.mjs";
 
 const read = (name) => readFileSync(new URL(`../tests/data/telnyx/${name}`, import.meta.url), "utf8");
@@ -35,10 +35,8 @@ async function signed(body, options = {}, publicKey = KEY) {
   return headers;
 }
 
-function withoutReceipt(event) {
-  const { received_at, auth, ...data } = event.data;
-  return { ...event, time: event.time === received_at ? "(received)" : event.time, data };
-}
+/** An event without when it was received, or its auth. */
+const withoutReceipt = (event) => receiptless(event, { keepAuth: false });
 
 test("the published vector is what Node's Ed25519 signs with the test key", () => {
   const body = read("signed-vector.json");

@@ -8,7 +8,7 @@ import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { Miniflare } from "miniflare";
-import { startRelay, kvContents, kvKey, assertValidEvent, rawRequest } from "./harness.mjs";
+import { startRelay, kvContents, rawRequest, storedEvents, withoutReceipt } from "./harness.mjs";
 import { relayWorker, discardOutput } from "../scripts/relay-worker.mjs";
 import { REPORTS, UPLINK, JSON_UTF8 } from "../scripts/samples/volcengine.mjs";
 
@@ -45,24 +45,8 @@ beforeEach(() => relay.resetSinks());
 const post = (path, body, headers = json) => relay.request("POST", path, { headers, body });
 
 /** The events now in the queue, checked against the schema and KV. */
-async function stored(count) {
-  const messages = await relay.waitForMessages(count);
-  assert.equal(messages.length, count, JSON.stringify(messages).slice(0, 400));
-  const events = messages.map((message) => message.body);
-  const kv = await kvContents(relay.kv);
-  assert.deepEqual(Object.keys(kv).sort(), events.map(kvKey).sort(), "one KV key per event");
-  for (const event of events) {
-    assertValidEvent(event);
-    assert.deepEqual(kv[kvKey(event)].value, event, "KV holds the event the queue carries");
-  }
-  return events;
-}
+const stored = (count) => storedEvents(relay, count);
 
-/** An event without when it was received, to compare with the recorded ones. */
-function withoutReceipt(event) {
-  const { received_at, ...data } = event.data;
-  return { ...event, time: event.time === received_at ? "(received)" : event.time, data };
-}
 
 test("the documented status reports and uplink become the recorded events, answered 200 empty, on either token", async () => {
   for (const [route, body, events, token] of [
