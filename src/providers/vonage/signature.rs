@@ -13,12 +13,10 @@
 //! Neither carries a time the relay could bound: Vonage retries one callback for 24 hours.
 
 use super::settings::{entry, Algorithm};
-use crate::crypto::digest::hmac_sha256;
-use crate::crypto::digest::{hmac, md5, sha1, sha256, sha512};
+use crate::crypto::digest::{hmac, hmac_sha256, md5, sha1, sha256, sha512};
 use crate::crypto::{hex, sha256_hex};
 use crate::http::AuthFailure;
-use crate::payload::fields::text;
-use crate::payload::fields::value_text;
+use crate::payload::fields::{text, value_text};
 use crate::payload::{json_object, FieldValue, Fields};
 use crate::providers::common::split_at_byte;
 use crate::settings::Secret;
